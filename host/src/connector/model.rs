@@ -1,0 +1,196 @@
+//! The host's own model of what connectors say, independent of any WIT
+//! version: each WIT version's bindings convert into these types.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One configured connection property.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Property {
+    /// The property name.
+    pub name: String,
+    /// Its value, as text.
+    pub value: String,
+}
+
+impl Property {
+    /// A property `name = value`.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { name: name.into(), value: value.into() }
+    }
+}
+
+/// The description of a property a connector accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertySpec {
+    /// The property name, unique per connector (case-insensitively).
+    pub name: String,
+    /// A human name for forms.
+    pub display_name: String,
+    /// What the property does.
+    pub description: String,
+    /// Whether the connection needs it.
+    pub required: bool,
+    /// Whether it is a credential (encrypted, masked, never logged).
+    pub secret: bool,
+    /// The value used when it is not set.
+    pub default_value: Option<String>,
+    /// When not empty, the only values accepted (case-insensitively).
+    pub allowed_values: Vec<String>,
+}
+
+/// What a connector says about itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorInfo {
+    /// The connector name, e.g. `QuickBooks`.
+    pub name: String,
+    /// Its version.
+    pub version: semver::Version,
+    /// A human name.
+    pub display_name: String,
+    /// What it connects to.
+    pub description: String,
+    /// The properties it accepts.
+    pub properties: Vec<PropertySpec>,
+}
+
+impl ConnectorInfo {
+    /// The spec of property `name`, compared case-insensitively.
+    pub fn property(&self, name: &str) -> Option<&PropertySpec> {
+        self.properties.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// The kind of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TableType {
+    /// A base table.
+    Table,
+    /// A view or report.
+    View,
+    /// An alias of another table.
+    Synonym,
+}
+
+impl TableType {
+    /// Every table type.
+    pub const ALL: [TableType; 3] = [TableType::Table, TableType::View, TableType::Synonym];
+}
+
+/// One table a connection exposes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableInfo {
+    /// Its schema.
+    pub schema: String,
+    /// Its name, unique within the schema.
+    pub name: String,
+    /// Table, view or synonym.
+    pub table_type: TableType,
+    /// What it holds.
+    pub description: Option<String>,
+}
+
+/// The closed set of column data types (see `wit/connector.wit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[allow(missing_docs)]
+pub enum DataType {
+    Boolean,
+    Smallint,
+    Integer,
+    Bigint,
+    Decimal,
+    Real,
+    Double,
+    String,
+    Date,
+    Time,
+    Timestamp,
+    TimestampTz,
+    Binary,
+    Uuid,
+    Json,
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// Its name, unique within the table.
+    pub name: String,
+    /// Its type.
+    pub data_type: DataType,
+    /// Whether it may hold null.
+    pub nullable: bool,
+    /// Its position, from 1, without gaps.
+    pub ordinal: u32,
+    /// Whether it is part of the primary key.
+    pub primary_key: bool,
+    /// Maximum length of string and binary columns, where known.
+    pub length: Option<u32>,
+    /// Total digits of decimal columns, where known.
+    pub precision: Option<u32>,
+    /// Digits after the point of decimal columns, where known.
+    pub scale: Option<u32>,
+    /// What it holds.
+    pub description: Option<String>,
+}
+
+/// The class of a failure a connector reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A property is missing or bad.
+    InvalidConfig,
+    /// Credentials refused.
+    AuthFailed,
+    /// The remote system could not be reached.
+    Unreachable,
+    /// The table or object does not exist.
+    NotFound,
+    /// Throttled; see `retry_after`.
+    RateLimited,
+    /// The operation is not supported.
+    Unsupported,
+    /// A bug in the connector.
+    Internal,
+}
+
+/// A failure a connector reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{kind:?}: {message}")]
+pub struct ConnectorError {
+    /// Its class.
+    pub kind: ErrorKind,
+    /// A message for the user.
+    pub message: String,
+    /// The property it concerns.
+    pub property: Option<String>,
+    /// Seconds to wait before retrying, when rate limited.
+    pub retry_after: Option<u32>,
+}
+
+/// How important a log line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    /// A failure.
+    Error,
+    /// A step of normal work.
+    Info,
+    /// Sizes of what was sent and received.
+    Transfer,
+    /// Payloads and detail.
+    Verbose,
+}
+
+impl fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LogLevel::Error => "ERROR",
+            LogLevel::Info => "INFO",
+            LogLevel::Transfer => "TRANSFER",
+            LogLevel::Verbose => "VERBOSE",
+        })
+    }
+}

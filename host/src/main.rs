@@ -1,0 +1,5 @@
+//! The `syncport` command.
+
+fn main() {
+    println!("syncport {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,39 @@
+//! The one wasmtime [`Engine`] of the process.
+
+use super::limits::Limits;
+use serde::Serialize;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+/// How instances get their memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocator {
+    /// Pre-reserved slots, reused from call to call (the fast path).
+    Pooling,
+    /// Fresh memory per instance; used where the pool cannot be reserved.
+    OnDemand,
+}
+
+/// Builds the engine: component model, epoch interruption, and the pooling
+/// allocator sized for `limits`, falling back to on-demand allocation (with
+/// a log line) where the pool's address space cannot be reserved.
+pub(crate) fn build(limits: &Limits) -> wasmtime::Result<(Engine, Allocator)> {
+    let mut pool = PoolingAllocationConfig::default();
+    pool.max_memory_size(limits.max_memory_bytes());
+    let mut config = base_config();
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    match Engine::new(&config) {
+        Ok(engine) => Ok((engine, Allocator::Pooling)),
+        Err(error) => {
+            tracing::warn!(%error, "pooling allocator unavailable; allocating instances on demand");
+            Ok((Engine::new(&base_config())?, Allocator::OnDemand))
+        }
+    }
+}
+
+fn base_config() -> Config {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    config
+}

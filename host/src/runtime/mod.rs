@@ -1,0 +1,156 @@
+//! The plugin runtime: one wasmtime [`Engine`](wasmtime::Engine), a compile
+//! cache, and a [`Plugin`] per loaded connector version.
+//!
+//! Every call gets a fresh store with a wall-clock deadline (epoch
+//! interruption) and a memory cap; a trap, timeout or memory blow-up fails
+//! that call only. Plugins run with an empty WASI context: no files,
+//! environment, arguments or sockets. See `docs/runtime.md`.
+
+mod cache;
+mod engine;
+mod limits;
+mod outcome;
+mod plugin;
+mod redact;
+mod state;
+mod ticker;
+mod v0_1;
+
+pub use engine::Allocator;
+pub use limits::{CallLimits, Limits, Operation};
+pub use outcome::{Call, CallError, Fault, FaultKind};
+pub use plugin::{ConnectorId, Plugin, WitVersion};
+pub use redact::MASK;
+pub use state::{LogLine, LogSource};
+
+use plugin::Core;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+use wasmtime::Engine;
+use wasmtime::component::{Component, Linker};
+
+/// Why a component could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The bytes are not a valid WebAssembly component.
+    #[error("not a valid WebAssembly component: {0}")]
+    NotAComponent(String),
+    /// It exports no connector interface of a WIT version the host serves.
+    #[error("exports no supported connector interface (supported: {supported}); it exports: {found}")]
+    UnsupportedWit {
+        /// The interfaces the host serves.
+        supported: String,
+        /// What the component exports.
+        found: String,
+    },
+    /// It imports something the host does not provide, or its exports have
+    /// the wrong types.
+    #[error("does not fit the host: {0}")]
+    Incompatible(String),
+    /// `describe` failed or broke the contract.
+    #[error("describe failed: {0}")]
+    Describe(Box<CallError>),
+}
+
+/// Why the runtime could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// wasmtime refused the configuration or the host imports.
+    #[error("wasmtime: {0}")]
+    Wasmtime(String),
+    /// The cache directory or the ticker thread could not be set up.
+    #[error("runtime set-up: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Counters of what the runtime has done since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct RuntimeStats {
+    /// Components compiled with Cranelift.
+    pub compiled: u64,
+    /// Components loaded precompiled from the cache.
+    pub loaded_from_cache: u64,
+    /// How instances get memory.
+    pub allocator: Allocator,
+}
+
+/// The engine, linker and compile cache shared by every plugin. Cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    linker: Linker<state::HostState>,
+    cache: cache::CompileCache,
+    limits: Arc<Limits>,
+    allocator: Allocator,
+    _ticker: ticker::EpochTicker,
+}
+
+impl Runtime {
+    /// Starts a runtime with `limits`, caching compiled components in
+    /// `cache_dir` (or compiling every load when `None`).
+    pub fn new(limits: Limits, cache_dir: Option<&Path>) -> Result<Self, RuntimeError> {
+        let wasmtime = |e: wasmtime::Error| RuntimeError::Wasmtime(format!("{e:#}"));
+        let (engine, allocator) = engine::build(&limits).map_err(wasmtime)?;
+        let mut linker = Linker::new(&engine);
+        // Rust guests import WASI even when they use none of it (their panic
+        // handler reads the environment); link it with an empty context.
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasmtime)?;
+        v0_1::add_to_linker(&mut linker).map_err(wasmtime)?;
+        let cache = cache::CompileCache::new(&engine, cache_dir)?;
+        let ticker = ticker::EpochTicker::start(engine.clone(), limits.epoch_tick)?;
+        let inner = Inner { engine, linker, cache, limits: Arc::new(limits), allocator, _ticker: ticker };
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// The limits every call runs under.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// What the runtime has done so far.
+    pub fn stats(&self) -> RuntimeStats {
+        let (compiled, loaded_from_cache) = self.inner.cache.counts();
+        RuntimeStats { compiled, loaded_from_cache, allocator: self.inner.allocator }
+    }
+
+    /// Compiles (or loads from the cache), links and describes a component.
+    /// Blocking: compiling takes tens of milliseconds.
+    pub fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let inner = &self.inner;
+        let component = inner
+            .cache
+            .component(&inner.engine, bytes, &sha256)
+            .map_err(|e| LoadError::NotAComponent(format!("{e:#}")))?;
+        let wit = self.wit_version(&component)?;
+        let instance_pre =
+            inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
+        let pre = v0_1::Pre::new(instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
+        let core = Core {
+            engine: inner.engine.clone(),
+            pre,
+            limits: inner.limits.clone(),
+            label: ("(loading)".into(), sha256[..12].to_string()),
+        };
+        let info = core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
+        let id = ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256, wit };
+        Ok(Plugin::new(core, info, id))
+    }
+
+    fn wit_version(&self, component: &Component) -> Result<WitVersion, LoadError> {
+        let ty = component.component_type();
+        let exports: Vec<&str> = ty.exports(&self.inner.engine).map(|(name, _)| name).collect();
+        if exports.contains(&v0_1::EXPORT) {
+            return Ok(WitVersion::V0_1_0);
+        }
+        Err(LoadError::UnsupportedWit {
+            supported: v0_1::EXPORT.to_string(),
+            found: if exports.is_empty() { "nothing".into() } else { exports.join(", ") },
+        })
+    }
+}

@@ -1,0 +1,113 @@
+//! What a plugin call returns: the value or a typed failure, with the log
+//! lines and the time it took.
+
+use super::limits::Operation;
+use super::state::LogLine;
+use crate::connector::model::ConnectorError;
+use serde::Serialize;
+use std::time::Duration;
+
+/// The outcome of one plugin call.
+#[derive(Debug)]
+pub struct Call<T> {
+    /// The value, or why there is none.
+    pub result: Result<T, CallError>,
+    /// What the plugin logged and printed, secrets masked.
+    pub logs: Vec<LogLine>,
+    /// Wall-clock time of the call, instantiation included.
+    pub duration: Duration,
+}
+
+impl<T> Call<T> {
+    /// Maps the value, keeping logs and duration.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Call<U> {
+        Call { result: self.result.map(f), logs: self.logs, duration: self.duration }
+    }
+}
+
+/// Why a call produced no value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CallError {
+    /// The connector ran and reported a failure.
+    #[error("{0}")]
+    Connector(ConnectorError),
+    /// The host stopped the call: the plugin broke a limit or crashed.
+    #[error("{0}")]
+    Fault(Fault),
+}
+
+/// A call the host had to stop, and which connector it was.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[error("connector {connector} {version}, {operation}: {kind}")]
+pub struct Fault {
+    /// The connector's name.
+    pub connector: String,
+    /// Its version.
+    pub version: String,
+    /// The call.
+    pub operation: Operation,
+    /// What went wrong.
+    pub kind: FaultKind,
+}
+
+/// What went wrong in a call the host stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The call ran past its deadline.
+    #[error("timed out after {limit:?}")]
+    Timeout {
+        /// The deadline.
+        limit: Duration,
+    },
+    /// The instance tried to grow its memory past the cap.
+    #[error("exceeded the memory limit of {limit_bytes} bytes")]
+    MemoryLimit {
+        /// The cap.
+        limit_bytes: usize,
+    },
+    /// The plugin logged more than a call may.
+    #[error("exceeded the log limit of {limit_bytes} bytes")]
+    LogLimit {
+        /// The cap.
+        limit_bytes: usize,
+    },
+    /// The result held more items than a call may return.
+    #[error("returned {count} {what}, more than the limit of {limit}")]
+    ResultTooLarge {
+        /// Tables or columns.
+        what: &'static str,
+        /// How many it returned.
+        count: usize,
+        /// The cap.
+        limit: usize,
+    },
+    /// The plugin returned something the contract forbids.
+    #[error("broke the contract: {message}")]
+    InvalidResult {
+        /// What was wrong.
+        message: String,
+    },
+    /// The plugin trapped (a panic, an unreachable, a bad access).
+    #[error("crashed: {message}{}", panic.as_deref().map(|p| format!(" ({p})")).unwrap_or_default())]
+    Trap {
+        /// The trap.
+        message: String,
+        /// What the plugin wrote to stderr before, e.g. its panic message.
+        panic: Option<String>,
+    },
+    /// Every slot of this connector version stayed busy past the queue timeout.
+    #[error("overloaded: no free slot within {waited:?}")]
+    Overloaded {
+        /// How long the call waited.
+        waited: Duration,
+    },
+}
+
+impl FaultKind {
+    /// Whether the fault is a deadline (HTTP 504) rather than a crash (502).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, FaultKind::Timeout { .. } | FaultKind::Overloaded { .. })
+    }
+}

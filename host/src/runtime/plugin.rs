@@ -1,0 +1,341 @@
+//! A loaded connector version: one `InstancePre`, a fresh `Store` per call.
+
+use super::limits::{Limits, Operation};
+use super::outcome::{Call, CallError, Fault, FaultKind};
+use super::redact::Redactor;
+use super::state::HostState;
+use super::v0_1;
+use crate::connector::model::{ColumnInfo, ConnectorError, ConnectorInfo, Property, TableInfo, TableType};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+use wasmtime::{Engine, Store, Trap};
+
+/// The WIT package versions the host serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum WitVersion {
+    /// `syncport:connector@0.1.0`.
+    #[serde(rename = "0.1.0")]
+    V0_1_0,
+}
+
+impl fmt::Display for WitVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WitVersion::V0_1_0 => "0.1.0",
+        })
+    }
+}
+
+/// What identifies an installed connector component.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ConnectorId {
+    /// The name its `describe` gives.
+    pub name: String,
+    /// The version its `describe` gives.
+    pub version: semver::Version,
+    /// The sha256 of the component's bytes, in hex.
+    pub sha256: String,
+    /// The WIT package version it targets.
+    pub wit: WitVersion,
+}
+
+/// A connector version, compiled and linked, ready to call. Cheap to clone.
+///
+/// The async methods wait for one of the version's
+/// [`Limits::max_concurrent_calls`] slots and run the call on a blocking
+/// thread; the `*_blocking` methods run it on the caller's thread with no
+/// slot (for tools and benchmarks).
+#[derive(Clone)]
+pub struct Plugin {
+    core: Arc<Core>,
+    info: Arc<ConnectorInfo>,
+    id: Arc<ConnectorId>,
+    slots: Arc<Semaphore>,
+}
+
+/// What a call needs, before and after `describe` is known.
+pub(crate) struct Core {
+    pub(crate) engine: Engine,
+    pub(crate) pre: v0_1::Pre,
+    pub(crate) limits: Arc<Limits>,
+    /// Name and version for fault reports.
+    pub(crate) label: (String, String),
+}
+
+impl Plugin {
+    pub(crate) fn new(core: Core, info: ConnectorInfo, id: ConnectorId) -> Self {
+        let slots = Arc::new(Semaphore::new(core.limits.max_concurrent_calls.max(1)));
+        let core = Core { label: (id.name.clone(), id.version.to_string()), ..core };
+        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), slots }
+    }
+
+    /// Name, version, hash and WIT version.
+    pub fn id(&self) -> &ConnectorId {
+        &self.id
+    }
+
+    /// What the connector's `describe` said at load time.
+    pub fn info(&self) -> &ConnectorInfo {
+        &self.info
+    }
+
+    /// Calls free right now, out of [`Limits::max_concurrent_calls`].
+    pub fn free_slots(&self) -> usize {
+        self.slots.available_permits()
+    }
+
+    /// Runs `describe` again.
+    pub async fn describe(&self) -> Call<ConnectorInfo> {
+        self.limited(Operation::Describe, |p| p.describe_blocking()).await
+    }
+
+    /// Runs `test` with `config`.
+    pub async fn test(&self, config: Vec<Property>) -> Call<String> {
+        self.limited(Operation::Test, move |p| p.test_blocking(&config)).await
+    }
+
+    /// Runs `list-tables` with `config`, a schema filter and a type filter
+    /// (empty: every type).
+    pub async fn list_tables(
+        &self,
+        config: Vec<Property>,
+        schema: Option<String>,
+        types: Vec<TableType>,
+    ) -> Call<Vec<TableInfo>> {
+        self.limited(Operation::ListTables, move |p| p.list_tables_blocking(&config, schema.as_deref(), &types)).await
+    }
+
+    /// Runs `list-columns` of `table` (optionally schema-qualified).
+    pub async fn list_columns(&self, config: Vec<Property>, table: String) -> Call<Vec<ColumnInfo>> {
+        self.limited(Operation::ListColumns, move |p| p.list_columns_blocking(&config, &table)).await
+    }
+
+    /// Runs `reset-metadata` with `config`.
+    pub async fn reset_metadata(&self, config: Vec<Property>) -> Call<()> {
+        self.limited(Operation::ResetMetadata, move |p| p.reset_metadata_blocking(&config)).await
+    }
+
+    /// `describe` on this thread.
+    pub fn describe_blocking(&self) -> Call<ConnectorInfo> {
+        self.core.describe()
+    }
+
+    /// `test` on this thread.
+    pub fn test_blocking(&self, config: &[Property]) -> Call<String> {
+        let wit = v0_1::properties(config);
+        self.core.run(Operation::Test, self.redactor(config), |p, s| v0_1::guest(p).call_test(s, &wit))
+    }
+
+    /// `list-tables` on this thread.
+    pub fn list_tables_blocking(
+        &self,
+        config: &[Property],
+        schema: Option<&str>,
+        types: &[TableType],
+    ) -> Call<Vec<TableInfo>> {
+        let wit = v0_1::properties(config);
+        let types: Vec<_> = types.iter().copied().map(v0_1::table_type).collect();
+        let limit = self.core.limits.max_tables;
+        let call = self
+            .core
+            .run(Operation::ListTables, self.redactor(config), |p, s| {
+                v0_1::guest(p).call_list_tables(s, &wit, schema, &types)
+            })
+            .map(|tables| tables.into_iter().map(TableInfo::from).collect());
+        self.core.check_size(Operation::ListTables, "tables", limit, call)
+    }
+
+    /// `list-columns` on this thread.
+    pub fn list_columns_blocking(&self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
+        let wit = v0_1::properties(config);
+        let limit = self.core.limits.max_columns;
+        let call = self
+            .core
+            .run(Operation::ListColumns, self.redactor(config), |p, s| v0_1::guest(p).call_list_columns(s, &wit, table))
+            .map(|columns| columns.into_iter().map(ColumnInfo::from).collect());
+        self.core.check_size(Operation::ListColumns, "columns", limit, call)
+    }
+
+    /// `reset-metadata` on this thread.
+    pub fn reset_metadata_blocking(&self, config: &[Property]) -> Call<()> {
+        let wit = v0_1::properties(config);
+        self.core
+            .run(Operation::ResetMetadata, self.redactor(config), |p, s| v0_1::guest(p).call_reset_metadata(s, &wit))
+    }
+
+    fn redactor(&self, config: &[Property]) -> Redactor {
+        Redactor::new(Some(&self.info), config)
+    }
+
+    /// Waits for a slot, then runs `f` on a blocking thread.
+    async fn limited<T: Send + 'static>(
+        &self,
+        op: Operation,
+        f: impl FnOnce(&Plugin) -> Call<T> + Send + 'static,
+    ) -> Call<T> {
+        let start = Instant::now();
+        let queue = self.core.limits.queue_timeout;
+        let Ok(Ok(permit)) = tokio::time::timeout(queue, self.slots.clone().acquire_owned()).await else {
+            return self.core.failed(op, FaultKind::Overloaded { waited: start.elapsed() }, start);
+        };
+        let plugin = self.clone();
+        match tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&plugin)
+        })
+        .await
+        {
+            Ok(call) => call,
+            Err(error) => {
+                tracing::error!(%error, "plugin call task failed");
+                self.core.failed(
+                    op,
+                    FaultKind::Trap { message: "the host's call task failed".into(), panic: None },
+                    start,
+                )
+            }
+        }
+    }
+}
+
+impl Core {
+    /// One call: a fresh store with the operation's deadline and memory cap,
+    /// instantiation, `f`, and the classification of whatever went wrong.
+    pub(crate) fn run<T>(
+        &self,
+        op: Operation,
+        redactor: Redactor,
+        f: impl FnOnce(&v0_1::Plugin, &mut Store<HostState>) -> wasmtime::Result<Result<T, v0_1::ConnectorError>>,
+    ) -> Call<T>
+    where
+        T: Sized,
+    {
+        let start = Instant::now();
+        let call_limits = self.limits.for_operation(op);
+        let state =
+            HostState::new(call_limits.memory_bytes, self.limits.max_log_bytes, self.limits.max_output_bytes, redactor);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        // Before instantiating: instantiation runs guest code too.
+        store.set_epoch_deadline(ticks(call_limits.timeout, self.limits.epoch_tick));
+        store.epoch_deadline_trap();
+        let outcome = self.pre.instantiate(&mut store).and_then(|plugin| f(&plugin, &mut store));
+        let memory_exceeded = store.data().limiter.exceeded;
+        let log_exceeded = store.data().logs.exceeded;
+        let result = match outcome {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(error)) => {
+                let mut error = ConnectorError::from(error);
+                error.message = store.data().logs.redact(&error.message);
+                Err(CallError::Connector(error))
+            }
+            Err(error) => {
+                let kind = if log_exceeded {
+                    FaultKind::LogLimit { limit_bytes: self.limits.max_log_bytes }
+                } else if memory_exceeded {
+                    FaultKind::MemoryLimit { limit_bytes: call_limits.memory_bytes }
+                } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+                    FaultKind::Timeout { limit: call_limits.timeout }
+                } else {
+                    FaultKind::Trap { message: store.data().logs.redact(&trap_message(&error)), panic: None }
+                };
+                Err(CallError::Fault(self.fault(op, kind)))
+            }
+        };
+        let (logs, stderr) = store.into_data().finish();
+        let result = result.map_err(|e| with_panic(e, stderr));
+        Call { result, logs, duration: start.elapsed() }
+    }
+
+    fn fault(&self, operation: Operation, kind: FaultKind) -> Fault {
+        Fault { connector: self.label.0.clone(), version: self.label.1.clone(), operation, kind }
+    }
+
+    fn failed<T>(&self, op: Operation, kind: FaultKind, start: Instant) -> Call<T> {
+        Call { result: Err(CallError::Fault(self.fault(op, kind))), logs: Vec::new(), duration: start.elapsed() }
+    }
+
+    /// Fails a list call whose result has more than `limit` items.
+    fn check_size<T>(&self, op: Operation, what: &'static str, limit: usize, call: Call<Vec<T>>) -> Call<Vec<T>> {
+        match &call.result {
+            Ok(items) if items.len() > limit => {
+                let kind = FaultKind::ResultTooLarge { what, count: items.len(), limit };
+                Call { result: Err(CallError::Fault(self.fault(op, kind))), ..call }
+            }
+            _ => call,
+        }
+    }
+
+    /// Runs `describe`, failing the call if the answer breaks the contract.
+    pub(crate) fn describe(&self) -> Call<ConnectorInfo> {
+        let call = self.run(Operation::Describe, Redactor::default(), |p, s| v0_1::guest(p).call_describe(s).map(Ok));
+        let Call { result, logs, duration } = call;
+        let result = result.and_then(|info| {
+            let invalid =
+                |message| CallError::Fault(self.fault(Operation::Describe, FaultKind::InvalidResult { message }));
+            let info = v0_1::connector_info(info).map_err(invalid)?;
+            validate_info(&info).map_err(invalid)?;
+            Ok(info)
+        });
+        Call { result, logs, duration }
+    }
+}
+
+/// The contract's rules for a `describe` answer.
+fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
+    let name_ok = |n: &str| !n.trim().is_empty() && n.len() <= 128 && !n.chars().any(char::is_control);
+    if !name_ok(&info.name) {
+        return Err(format!("connector name `{}` must be 1 to 128 printable characters", info.name.escape_debug()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for p in &info.properties {
+        if !name_ok(&p.name) {
+            return Err(format!("property name `{}` must be 1 to 128 printable characters", p.name.escape_debug()));
+        }
+        if !seen.insert(p.name.to_ascii_lowercase()) {
+            return Err(format!("property `{}` is described twice", p.name));
+        }
+        if let Some(default) = &p.default_value
+            && !p.allowed_values.is_empty()
+            && !p.allowed_values.iter().any(|a| a.eq_ignore_ascii_case(default))
+        {
+            return Err(format!("property `{}` defaults to `{default}`, which is not an allowed value", p.name));
+        }
+    }
+    Ok(())
+}
+
+/// The epoch ticks that cover `timeout`, rounded up, plus one for the tick
+/// already under way.
+fn ticks(timeout: Duration, tick: Duration) -> u64 {
+    let tick = tick.as_nanos().max(1);
+    u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).saturating_add(1)
+}
+
+/// The trap code or error text, without wasmtime's backtrace.
+fn trap_message(error: &wasmtime::Error) -> String {
+    match error.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => error.to_string(),
+    }
+}
+
+/// Attaches what the plugin wrote to stderr to a trap, e.g. its panic message.
+fn with_panic(error: CallError, stderr: String) -> CallError {
+    match error {
+        CallError::Fault(Fault { kind: FaultKind::Trap { message, .. }, connector, version, operation }) => {
+            let panic = Some(stderr.trim().to_string()).filter(|s| !s.is_empty());
+            CallError::Fault(Fault { kind: FaultKind::Trap { message, panic }, connector, version, operation })
+        }
+        other => other,
+    }
+}
+
+impl From<v0_1::ConnectorError> for CallError {
+    fn from(error: v0_1::ConnectorError) -> Self {
+        CallError::Connector(error.into())
+    }
+}

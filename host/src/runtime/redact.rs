@@ -1,0 +1,32 @@
+//! Masks secret values in everything that leaves the sandbox.
+
+use crate::connector::model::{ConnectorInfo, Property};
+
+/// The mask that replaces a secret value.
+pub const MASK: &str = "********";
+
+/// Replaces every secret value of a call's configuration with [`MASK`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for the values in `config` that `info` marks secret.
+    pub(crate) fn new(info: Option<&ConnectorInfo>, config: &[Property]) -> Self {
+        let mut secrets: Vec<String> = config
+            .iter()
+            .filter(|p| !p.value.is_empty())
+            .filter(|p| info.and_then(|i| i.property(&p.name)).is_some_and(|s| s.secret))
+            .map(|p| p.value.clone())
+            .collect();
+        // Longest first, so a secret that contains another is masked whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Self { secrets }
+    }
+
+    /// `text` with every secret value masked.
+    pub(crate) fn apply(&self, text: &str) -> String {
+        self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), MASK))
+    }
+}

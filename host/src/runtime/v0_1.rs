@@ -1,0 +1,166 @@
+//! WIT `syncport:connector@0.1.0`: the generated bindings, the host side of
+//! its imports, and conversions into the host's model.
+//!
+//! Each WIT version the host serves gets a module like this one; the rest of
+//! the host sees only [`crate::connector::model`].
+
+use super::state::HostState;
+use crate::connector::model;
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "syncport:connector/plugin@0.1.0",
+    imports: { "syncport:connector/host.log": trappable },
+});
+
+use exports::syncport::connector::connector as guest;
+use syncport::connector::{host, types};
+pub(crate) use types::ConnectorError;
+
+/// The name under which a 0.1.0 component exports its connector.
+pub(crate) const EXPORT: &str = "syncport:connector/connector@0.1.0";
+
+/// The typed pre-instantiated plugin of this version.
+pub(crate) type Pre = PluginPre<HostState>;
+
+/// Adds this version's imports (the host `log`) to a linker.
+pub(crate) fn add_to_linker(linker: &mut wasmtime::component::Linker<HostState>) -> wasmtime::Result<()> {
+    Plugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(linker, |s| s)
+}
+
+impl types::Host for HostState {}
+
+impl host::Host for HostState {
+    fn log(&mut self, level: types::LogLevel, message: String) -> wasmtime::Result<()> {
+        self.logs.push(level.into(), message)
+    }
+}
+
+impl From<types::LogLevel> for model::LogLevel {
+    fn from(level: types::LogLevel) -> Self {
+        match level {
+            types::LogLevel::Error => Self::Error,
+            types::LogLevel::Info => Self::Info,
+            types::LogLevel::Transfer => Self::Transfer,
+            types::LogLevel::Verbose => Self::Verbose,
+        }
+    }
+}
+
+/// Converts a `describe` answer; the version must be semver.
+pub(crate) fn connector_info(info: types::ConnectorInfo) -> Result<model::ConnectorInfo, String> {
+    let version =
+        semver::Version::parse(&info.version).map_err(|e| format!("version `{}` is not semver: {e}", info.version))?;
+    Ok(model::ConnectorInfo {
+        name: info.name,
+        version,
+        display_name: info.display_name,
+        description: info.description,
+        properties: info
+            .properties
+            .into_iter()
+            .map(|p| model::PropertySpec {
+                name: p.name,
+                display_name: p.display_name,
+                description: p.description,
+                required: p.required,
+                secret: p.secret,
+                default_value: p.default_value,
+                allowed_values: p.allowed_values,
+            })
+            .collect(),
+    })
+}
+
+/// The configuration as this version passes it.
+pub(crate) fn properties(config: &[model::Property]) -> Vec<types::Property> {
+    config.iter().map(|p| types::Property { name: p.name.clone(), value: p.value.clone() }).collect()
+}
+
+/// A table type as this version passes it.
+pub(crate) fn table_type(t: model::TableType) -> types::TableType {
+    match t {
+        model::TableType::Table => types::TableType::Table,
+        model::TableType::View => types::TableType::View,
+        model::TableType::Synonym => types::TableType::Synonym,
+    }
+}
+
+impl From<types::TableInfo> for model::TableInfo {
+    fn from(t: types::TableInfo) -> Self {
+        Self {
+            schema: t.schema,
+            name: t.name,
+            table_type: match t.table_type {
+                types::TableType::Table => model::TableType::Table,
+                types::TableType::View => model::TableType::View,
+                types::TableType::Synonym => model::TableType::Synonym,
+            },
+            description: t.description,
+        }
+    }
+}
+
+impl From<types::DataType> for model::DataType {
+    fn from(t: types::DataType) -> Self {
+        use types::DataType as W;
+        match t {
+            W::Boolean => Self::Boolean,
+            W::Smallint => Self::Smallint,
+            W::Integer => Self::Integer,
+            W::Bigint => Self::Bigint,
+            W::Decimal => Self::Decimal,
+            W::Real => Self::Real,
+            W::Double => Self::Double,
+            W::String => Self::String,
+            W::Date => Self::Date,
+            W::Time => Self::Time,
+            W::Timestamp => Self::Timestamp,
+            W::TimestampTz => Self::TimestampTz,
+            W::Binary => Self::Binary,
+            W::Uuid => Self::Uuid,
+            W::Json => Self::Json,
+        }
+    }
+}
+
+impl From<types::ColumnInfo> for model::ColumnInfo {
+    fn from(c: types::ColumnInfo) -> Self {
+        Self {
+            name: c.name,
+            data_type: c.data_type.into(),
+            nullable: c.nullable,
+            ordinal: c.ordinal,
+            primary_key: c.primary_key,
+            length: c.length,
+            precision: c.precision,
+            scale: c.scale,
+            description: c.description,
+        }
+    }
+}
+
+impl From<types::ConnectorError> for model::ConnectorError {
+    fn from(e: types::ConnectorError) -> Self {
+        use types::ErrorKind as W;
+        Self {
+            kind: match e.kind {
+                W::InvalidConfig => model::ErrorKind::InvalidConfig,
+                W::AuthFailed => model::ErrorKind::AuthFailed,
+                W::Unreachable => model::ErrorKind::Unreachable,
+                W::NotFound => model::ErrorKind::NotFound,
+                W::RateLimited => model::ErrorKind::RateLimited,
+                W::Unsupported => model::ErrorKind::Unsupported,
+                W::Internal => model::ErrorKind::Internal,
+            },
+            message: e.message,
+            property: e.property,
+            retry_after: e.retry_after,
+        }
+    }
+}
+
+/// The guest's exported functions, for [`super::plugin`].
+pub(crate) fn guest(plugin: &Plugin) -> &guest::Guest {
+    plugin.syncport_connector_connector()
+}

@@ -1,0 +1,164 @@
+//! Build a Syncport connector plugin: a WebAssembly component
+//! (`wasm32-wasip2`) that the Syncport host runs in a sandbox, implementing the
+//! WIT contract `syncport:connector@0.1.0` (`wit/connector.wit`). The crate's
+//! `README.md` is the full guide for plugin authors.
+//!
+//! Implement [`Connector`] for a type with a [`Default`], then call
+//! [`export_connector!`] once at the crate root of a `cdylib`:
+//!
+//! ```
+//! use syncport_connector_sdk::{self as sdk, Config, Connector, ConnectorInfo, Result};
+//!
+//! #[derive(Default)]
+//! struct Hello;
+//!
+//! impl Connector for Hello {
+//!     fn describe() -> ConnectorInfo {
+//!         sdk::connector_info(
+//!             "Hello",
+//!             "1.0.0",
+//!             "Hello World",
+//!             "Greets the configured user.",
+//!             vec![sdk::property("User", "User", "Who to greet.").required()],
+//!         )
+//!     }
+//!
+//!     fn test(&self, config: &Config) -> Result<String> {
+//!         let user = config.required("User")?;
+//!         sdk::info!("test: greeting {user}");
+//!         Ok(format!("Hello, {user}!"))
+//!     }
+//! }
+//!
+//! sdk::export_connector!(Hello);
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2` (after
+//! `rustup target add wasm32-wasip2`).
+//!
+//! # What the SDK does for you
+//!
+//! - **Checks before each call.** For every call but `describe`, the SDK
+//!   builds a [`Config`] from the host's properties and runs
+//!   [`Config::validate`] against the properties `describe` declares: every
+//!   required property has a value (or a default), every value is among its
+//!   allowed values (case-insensitively). Otherwise it returns an
+//!   `invalid-config` error naming the property, with a secret value masked,
+//!   and your method never runs. [`Config`] lookups are case-insensitive,
+//!   fill in defaults, and treat an empty value as not set.
+//! - **Metadata.** [`connector_info`], [`property`], [`table`], [`column()`] and
+//!   [`columns`] (which numbers columns 1..n) build what the host expects; a
+//!   [`Catalog`] answers `list-tables` and `list-columns` for tables known at
+//!   build time, with `Table` or `Schema.Table` names in any case.
+//! - **Errors.** [`ConnectorError`]'s constructors
+//!   ([`invalid_config`](ConnectorError::invalid_config),
+//!   [`auth_failed`](ConnectorError::auth_failed),
+//!   [`unreachable`](ConnectorError::unreachable),
+//!   [`not_found`](ConnectorError::not_found),
+//!   [`rate_limited`](ConnectorError::rate_limited),
+//!   [`unsupported`](ConnectorError::unsupported),
+//!   [`internal`](ConnectorError::internal)) make the typed failures the host
+//!   passes on to users. Return them rather than panicking: a panic is a
+//!   crashed call to the host, not a typed error.
+//! - **Logging.** [`error!`], [`info!`], [`transfer!`] and [`verbose!`] write
+//!   one line to the connection's log. Never log a secret value, nor anything
+//!   derived from one; log property names instead.
+//!
+//! # Native unit tests
+//!
+//! A connector crate also builds natively, with no `cfg` of its own: off
+//! `wasm32`, [`export_connector!`] exports nothing and the log macros keep
+//! their lines in a per-thread buffer that [`testing::take_logs`] drains. Run
+//! `cargo test --target x86_64-unknown-linux-gnu`.
+//!
+//! # Versions
+//!
+//! | SDK | WIT package |
+//! |---|---|
+//! | 0.1.x | `syncport:connector@0.1.0` |
+
+mod builders;
+mod catalog;
+mod config;
+mod connector;
+mod error;
+mod filter;
+#[doc(hidden)]
+pub mod log;
+pub mod testing;
+
+#[doc(hidden)]
+pub mod __private;
+
+/// Compiles the README's complete connector as a doctest, so the guide keeps
+/// building (its fragments are marked `ignore`).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+pub use builders::{ColumnBuilder, PropertyBuilder, column, columns, connector_info, property, table};
+pub use catalog::{Catalog, TableDef};
+pub use config::Config;
+pub use connector::Connector;
+pub use error::Result;
+pub use filter::TableFilter;
+
+/// The WIT types the SDK exposes, under their WIT names.
+pub use __private::bindings::syncport::connector::types::{
+    ColumnInfo, ConnectorError, ConnectorInfo, DataType, ErrorKind, LogLevel, PropertySpec, TableInfo, TableType,
+};
+
+/// Exports a [`Connector`] implementation as the component's `connector`
+/// interface. Call it once, at the crate root of a `cdylib`.
+///
+/// The export exists only when building for `wasm32` (the component). A
+/// native build, such as `cargo test --target x86_64-unknown-linux-gnu`, gets
+/// no export symbols (a native linker cannot spell the component's export
+/// names) but still checks that the type implements [`Connector`], so the
+/// same crate builds both ways with no `cfg` of its own.
+#[macro_export]
+macro_rules! export_connector {
+    ($connector:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            #[doc(hidden)]
+            struct __SyncportConnectorExport;
+
+            impl $crate::__private::Guest for __SyncportConnectorExport {
+                fn describe() -> $crate::ConnectorInfo {
+                    $crate::__private::describe::<$connector>()
+                }
+                fn test(
+                    config: ::std::vec::Vec<$crate::__private::Property>,
+                ) -> ::std::result::Result<::std::string::String, $crate::ConnectorError> {
+                    $crate::__private::test::<$connector>(config)
+                }
+                fn list_tables(
+                    config: ::std::vec::Vec<$crate::__private::Property>,
+                    schema: ::std::option::Option<::std::string::String>,
+                    table_types: ::std::vec::Vec<$crate::TableType>,
+                ) -> ::std::result::Result<::std::vec::Vec<$crate::TableInfo>, $crate::ConnectorError> {
+                    $crate::__private::list_tables::<$connector>(config, schema, table_types)
+                }
+                fn list_columns(
+                    config: ::std::vec::Vec<$crate::__private::Property>,
+                    table: ::std::string::String,
+                ) -> ::std::result::Result<::std::vec::Vec<$crate::ColumnInfo>, $crate::ConnectorError> {
+                    $crate::__private::list_columns::<$connector>(config, table)
+                }
+                fn reset_metadata(
+                    config: ::std::vec::Vec<$crate::__private::Property>,
+                ) -> ::std::result::Result<(), $crate::ConnectorError> {
+                    $crate::__private::reset_metadata::<$connector>(config)
+                }
+            }
+
+            $crate::__private::export! { __SyncportConnectorExport with_types_in $crate::__private::bindings }
+        };
+
+        // Off wasm32: no export, but the same check that the type is a
+        // `Connector`, so a native build reports what the component would.
+        #[cfg(not(target_arch = "wasm32"))]
+        const _: fn() -> $crate::ConnectorInfo = $crate::__private::describe::<$connector>;
+    };
+}

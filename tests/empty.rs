@@ -1,0 +1,1 @@
+//! Nothing here: the tests live in the `syncport` test binary (main.rs).

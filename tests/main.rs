@@ -1,0 +1,7 @@
+//! The Syncport test suite: one binary, black-box.
+//!
+//! Run it with `cargo xtask test`, which first builds the plugin components
+//! into `plugins/dist/`.
+
+mod helpers;
+mod runtime;

@@ -1,0 +1,6 @@
+//! The plugin runtime and registry, driven directly (no HTTP).
+
+mod connectors;
+mod loading;
+mod registry;
+mod sandbox;

@@ -1,0 +1,150 @@
+//! Misbehaving plugins break every limit on purpose: each failure is that
+//! call's alone, and the next call succeeds.
+
+use crate::helpers::{load, props, runtime};
+use std::time::Duration;
+use syncport::connector::model::{ErrorKind, LogLevel};
+use syncport::runtime::{CallError, Fault, FaultKind, Limits, LogSource, MASK, Plugin, Runtime};
+
+/// Limits small enough that broken calls fail fast.
+fn tight() -> Limits {
+    Limits::default().with_timeout(Duration::from_millis(300)).with_memory(32 << 20)
+}
+
+fn misbehave(runtime: &Runtime) -> Plugin {
+    load(runtime, "fixtures/misbehave.wasm")
+}
+
+fn fault(result: Result<impl std::fmt::Debug, CallError>) -> Fault {
+    match result {
+        Err(CallError::Fault(f)) => f,
+        other => panic!("expected a fault, got {other:?}"),
+    }
+}
+
+/// The healthy calls that must keep working after each broken one.
+fn assert_healthy(runtime: &Runtime, plugin: &Plugin) {
+    let healthy = props(&[("Mode", "healthy")]);
+    assert_eq!(plugin.test_blocking(&healthy).result.expect("same plugin, healthy mode"), "healthy");
+    let stub = load(runtime, "fixtures/stub.wasm");
+    assert_eq!(stub.list_tables_blocking(&[], None, &[]).result.expect("another plugin").len(), 10);
+}
+
+#[test]
+fn each_misbehaving_mode_fails_its_own_call_with_the_right_fault() {
+    let runtime = runtime(tight());
+    let plugin = misbehave(&runtime);
+    type Expect = fn(&FaultKind) -> bool;
+    let cases: [(&str, Expect); 5] = [
+        ("loop", |k| matches!(k, FaultKind::Timeout { limit } if *limit == Duration::from_millis(300))),
+        ("memory", |k| matches!(k, FaultKind::MemoryLimit { limit_bytes } if *limit_bytes == 32 << 20)),
+        ("huge", |k| matches!(k, FaultKind::MemoryLimit { .. })),
+        ("flood", |k| matches!(k, FaultKind::LogLimit { limit_bytes } if *limit_bytes == 1 << 20)),
+        ("panic", |k| matches!(k, FaultKind::Trap { panic: Some(p), .. } if p.contains("misbehave: deliberate panic"))),
+    ];
+    for (mode, expected) in cases {
+        let config = props(&[("Mode", mode)]);
+        for (op, result) in [
+            ("test", plugin.test_blocking(&config).result.map(drop)),
+            ("list-tables", plugin.list_tables_blocking(&config, None, &[]).result.map(drop)),
+            ("list-columns", plugin.list_columns_blocking(&config, "Healthy").result.map(drop)),
+        ] {
+            if mode == "huge" && op != "list-tables" {
+                continue;
+            }
+            let fault = fault(result);
+            assert!(expected(&fault.kind), "{mode} {op}: {fault}");
+            assert_eq!((fault.connector.as_str(), fault.version.as_str()), ("Misbehave", "0.1.0"), "{mode}");
+            assert_eq!(fault.operation.to_string(), op);
+        }
+        assert_healthy(&runtime, &plugin);
+    }
+}
+
+#[test]
+fn a_panic_message_reaches_the_call_log_at_error_level() {
+    let runtime = runtime(tight());
+    let call = misbehave(&runtime).test_blocking(&props(&[("Mode", "panic")]));
+    assert!(
+        call.logs.iter().any(|l| l.source == LogSource::Stderr
+            && l.level == LogLevel::Error
+            && l.message.contains("misbehave: deliberate panic")),
+        "{:?}",
+        call.logs
+    );
+}
+
+#[test]
+fn a_result_over_the_table_limit_is_refused() {
+    let limits = Limits { max_tables: 1_000, ..tight() };
+    let runtime = runtime(limits);
+    let call = misbehave(&runtime).list_tables_blocking(&props(&[("Mode", "huge"), ("Count", "5000")]), None, &[]);
+    let fault = fault(call.result);
+    assert!(matches!(fault.kind, FaultKind::ResultTooLarge { what: "tables", count: 5000, limit: 1000 }), "{fault}");
+}
+
+#[test]
+fn a_plugin_sees_no_environment_files_or_network() {
+    // A real listener on loopback: the plugin must not reach it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let runtime = runtime(tight());
+    let call = misbehave(&runtime).test_blocking(&props(&[("Mode", "nosy"), ("Port", &port)]));
+    let error = match call.result {
+        Err(CallError::Connector(e)) => e,
+        other => panic!("nosy reports what it was denied: {other:?}"),
+    };
+    assert_eq!(error.kind, ErrorKind::Unreachable);
+    let message = &error.message;
+    assert!(message.contains("env vars: 0;"), "{message}");
+    assert!(message.contains("read /etc/passwd: Err("), "{message}");
+    assert!(message.contains("read_dir .: Err("), "{message}");
+    assert!(message.contains(&format!("connect 127.0.0.1:{port}: Err(")), "{message}");
+    assert!(listener.accept().is_err(), "no connection reached the listener");
+    let sources: Vec<_> = call.logs.iter().map(|l| (l.source, l.message.as_str())).collect();
+    assert!(sources.contains(&(LogSource::Stdout, "nosy: stdout is captured")), "{sources:?}");
+    assert!(sources.contains(&(LogSource::Stderr, "nosy: stderr is captured")), "{sources:?}");
+}
+
+#[test]
+fn secret_values_are_masked_in_logs_output_and_errors() {
+    let runtime = runtime(tight());
+    let canary = "canary-5d1e0b";
+    let call = misbehave(&runtime).test_blocking(&props(&[("Mode", "leak"), ("Password", canary)]));
+    let error = match call.result {
+        Err(CallError::Connector(e)) => e,
+        other => panic!("leak fails with its own error: {other:?}"),
+    };
+    assert_eq!(error.message, format!("password {MASK} refused"));
+    assert_eq!(call.logs.len(), 3, "{:?}", call.logs);
+    for line in &call.logs {
+        assert!(!line.message.contains(canary) && line.message.contains(MASK), "{line:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_beyond_the_concurrency_limit_wait_and_then_fail_as_overloaded() {
+    let limits = Limits {
+        max_concurrent_calls: 2,
+        queue_timeout: Duration::from_millis(50),
+        ..tight().with_timeout(Duration::from_millis(500))
+    };
+    let runtime = runtime(limits);
+    let plugin = misbehave(&runtime);
+    let looping = props(&[("Mode", "loop")]);
+    let calls: Vec<_> = (0..3)
+        .map(|_| {
+            let (plugin, config) = (plugin.clone(), looping.clone());
+            tokio::spawn(async move { plugin.test(config).await })
+        })
+        .collect();
+    let mut kinds = Vec::new();
+    for call in calls {
+        let kind = fault(call.await.expect("task").result).kind;
+        kinds.push(matches!(kind, FaultKind::Overloaded { .. }));
+    }
+    assert_eq!(kinds.iter().filter(|overloaded| **overloaded).count(), 1, "one of three waits too long");
+    assert_eq!(plugin.free_slots(), 2, "every slot is free again");
+    assert_eq!(plugin.test(props(&[("Mode", "healthy")])).await.result.expect("healthy"), "healthy");
+}

@@ -1,0 +1,111 @@
+//! Project tasks, so that one command works on a fresh clone with only Rust:
+//!
+//! - `cargo xtask plugins`: installs the `wasm32-wasip2` target if missing,
+//!   builds every plugin and copies the components to `plugins/dist/`.
+//! - `cargo xtask test [ARGS]`: `plugins`, then the whole test suite.
+//! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
+//!
+//! Connectors go to `plugins/dist/connectors/` (bundled with the server),
+//! test fixtures to `plugins/dist/fixtures/` (tests only).
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TARGET: &str = "wasm32-wasip2";
+
+/// A component to build: its crate, the features, and where it goes in `dist/`.
+struct Component {
+    package: &'static str,
+    features: &'static str,
+    file: &'static str,
+    dist: &'static str,
+}
+
+const COMPONENTS: &[Component] = &[
+    // Built first, then overwritten in target/ by the default 1.1.0 build.
+    Component {
+        package: "syncport-quickbooks",
+        features: "release-1-0",
+        file: "quickbooks-1.0.0.wasm",
+        dist: "connectors",
+    },
+    Component { package: "syncport-quickbooks", features: "", file: "quickbooks-1.1.0.wasm", dist: "connectors" },
+    Component { package: "syncport-salesforce", features: "", file: "salesforce-1.0.0.wasm", dist: "connectors" },
+    Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
+    Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
+    Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
+];
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    let root = root();
+    match task.as_str() {
+        "plugins" => plugins(&root),
+        "test" => {
+            plugins(&root)?;
+            cargo(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat())
+        }
+        "bench" => {
+            plugins(&root)?;
+            cargo(&root, &[&["bench", "-p", "syncport"][..], &strs(&rest)].concat())
+        }
+        _ => bail!("usage: cargo xtask <plugins|test|bench> [ARGS]"),
+    }
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// The repository root (the parent of this crate).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the repository").to_path_buf()
+}
+
+/// Builds every component and copies it into `plugins/dist/`.
+fn plugins(root: &Path) -> Result<()> {
+    ensure_target()?;
+    let plugins = root.join("plugins");
+    for c in COMPONENTS {
+        let mut args = vec!["build", "--release", "--target", TARGET, "-p", c.package];
+        if !c.features.is_empty() {
+            args.extend(["--features", c.features]);
+        }
+        cargo(&plugins, &args)?;
+        let built =
+            plugins.join("target").join(TARGET).join("release").join(format!("{}.wasm", c.package.replace('-', "_")));
+        let dir = plugins.join("dist").join(c.dist);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::copy(&built, dir.join(c.file)).with_context(|| format!("copying {}", built.display()))?;
+    }
+    eprintln!("xtask: components in {}", plugins.join("dist").display());
+    Ok(())
+}
+
+/// Adds the wasm target with rustup when the toolchain lacks it.
+fn ensure_target() -> Result<()> {
+    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().context("running rustc")?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    if sysroot.join("lib/rustlib").join(TARGET).exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing the {TARGET} target");
+    let status = Command::new("rustup").args(["target", "add", TARGET]).status().context("running rustup")?;
+    if !status.success() {
+        bail!("`rustup target add {TARGET}` failed");
+    }
+    Ok(())
+}
+
+/// Runs cargo in `dir`, failing on a non-zero exit.
+fn cargo(dir: &Path, args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo).args(args).current_dir(dir).status().context("running cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed in {}", args.join(" "), dir.display());
+    }
+    Ok(())
+}
