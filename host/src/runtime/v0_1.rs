@@ -14,7 +14,7 @@ wasmtime::component::bindgen!({
 });
 
 use exports::syncport::connector::connector as guest;
-use syncport::connector::{host, types};
+use self::syncport::connector::{host, types};
 pub(crate) use types::ConnectorError;
 
 /// The name under which a 0.1.0 component exports its connector.
