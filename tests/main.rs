@@ -3,5 +3,6 @@
 //! Run it with `cargo xtask test`, which first builds the plugin components
 //! into `plugins/dist/`.
 
+mod api;
 mod helpers;
 mod runtime;

@@ -1,10 +1,21 @@
 //! Syncport: the Connection Management API v2 over sandboxed WebAssembly
 //! connectors.
 //!
-//! - [`runtime`]: runs connector components in the wasmtime sandbox.
+//! - [`api`]: the HTTP API (axum), one router per resource.
+//! - [`connections`]: connections, their properties and settings.
 //! - [`connector`]: the host's model of connectors and the registry of
 //!   installed versions.
+//! - [`runtime`]: runs connector components in the wasmtime sandbox.
+//! - [`store`]: the database (SQLite by default, PostgreSQL by URL).
+//! - [`logs`]: connection log files.
+//! - [`server`]: wiring it all together.
 
+pub mod api;
+pub mod connections;
 pub mod connector;
-mod fsutil;
+pub mod logs;
 pub mod runtime;
+pub mod server;
+pub mod store;
+
+mod fsutil;

@@ -3,7 +3,8 @@
 //!
 //! Every call gets a fresh store with a wall-clock deadline (epoch
 //! interruption) and a memory cap; a trap, timeout or memory blow-up fails
-//! that call only. Plugins run with an empty WASI context: no files,
+//! that call only. A [`Session`] keeps one instance for several calls under
+//! one deadline. Plugins run with an empty WASI context: no files,
 //! environment, arguments or sockets. See `docs/runtime.md`.
 
 mod cache;
@@ -12,6 +13,7 @@ mod limits;
 mod outcome;
 mod plugin;
 mod redact;
+mod session;
 mod state;
 mod ticker;
 mod v0_1;
@@ -21,6 +23,7 @@ pub use limits::{CallLimits, Limits, Operation};
 pub use outcome::{Call, CallError, Fault, FaultKind};
 pub use plugin::{ConnectorId, Plugin, WitVersion};
 pub use redact::MASK;
+pub use session::Session;
 pub use state::{LogLine, LogSource};
 
 use plugin::Core;

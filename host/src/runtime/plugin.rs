@@ -1,8 +1,9 @@
 //! A loaded connector version: one `InstancePre`, a fresh `Store` per call.
 
-use super::limits::{Limits, Operation};
+use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
 use super::redact::Redactor;
+use super::session::Session;
 use super::state::HostState;
 use super::v0_1;
 use crate::connector::model::{ColumnInfo, ConnectorError, ConnectorInfo, Property, TableInfo, TableType};
@@ -56,6 +57,9 @@ pub struct Plugin {
     slots: Arc<Semaphore>,
 }
 
+/// What a guest export returns: a trap, or the connector's own answer.
+pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, v0_1::ConnectorError>>;
+
 /// What a call needs, before and after `describe` is known.
 pub(crate) struct Core {
     pub(crate) engine: Engine,
@@ -85,6 +89,12 @@ impl Plugin {
     /// Calls free right now, out of [`Limits::max_concurrent_calls`].
     pub fn free_slots(&self) -> usize {
         self.slots.available_permits()
+    }
+
+    /// One instance for several calls under one deadline and memory cap,
+    /// both `op`'s (e.g. a job reading pages). See [`Session`].
+    pub fn session(&self, op: Operation) -> Session {
+        Session::new(self.core.clone(), self.info.clone(), op)
     }
 
     /// Runs `describe` again.
@@ -208,12 +218,19 @@ impl Core {
         &self,
         op: Operation,
         redactor: Redactor,
-        f: impl FnOnce(&v0_1::Plugin, &mut Store<HostState>) -> wasmtime::Result<Result<T, v0_1::ConnectorError>>,
-    ) -> Call<T>
-    where
-        T: Sized,
-    {
+        f: impl FnOnce(&v0_1::Plugin, &mut Store<HostState>) -> GuestResult<T>,
+    ) -> Call<T> {
         let start = Instant::now();
+        let mut store = self.store(op, redactor);
+        let outcome = self.pre.instantiate(&mut store).and_then(|plugin| f(&plugin, &mut store));
+        let result = self.classify(op, self.limits.for_operation(op), &store, outcome);
+        let (logs, stderr) = store.into_data().finish();
+        let result = result.map_err(|e| with_panic(e, stderr));
+        Call { result, logs, duration: start.elapsed() }
+    }
+
+    /// A fresh store with `op`'s memory cap and deadline, counted from now.
+    pub(crate) fn store(&self, op: Operation, redactor: Redactor) -> Store<HostState> {
         let call_limits = self.limits.for_operation(op);
         let state =
             HostState::new(call_limits.memory_bytes, self.limits.max_log_bytes, self.limits.max_output_bytes, redactor);
@@ -222,10 +239,20 @@ impl Core {
         // Before instantiating: instantiation runs guest code too.
         store.set_epoch_deadline(ticks(call_limits.timeout, self.limits.epoch_tick));
         store.epoch_deadline_trap();
-        let outcome = self.pre.instantiate(&mut store).and_then(|plugin| f(&plugin, &mut store));
-        let memory_exceeded = store.data().limiter.exceeded;
-        let log_exceeded = store.data().logs.exceeded;
-        let result = match outcome {
+        store
+    }
+
+    /// What a call of `op` into `store` (created with `call_limits`) amounts
+    /// to: the value, the connector's error (secrets masked), or the fault the
+    /// host stopped it for.
+    pub(crate) fn classify<T>(
+        &self,
+        op: Operation,
+        call_limits: CallLimits,
+        store: &Store<HostState>,
+        outcome: wasmtime::Result<Result<T, v0_1::ConnectorError>>,
+    ) -> Result<T, CallError> {
+        match outcome {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => {
                 let mut error = ConnectorError::from(error);
@@ -233,9 +260,9 @@ impl Core {
                 Err(CallError::Connector(error))
             }
             Err(error) => {
-                let kind = if log_exceeded {
+                let kind = if store.data().logs.exceeded {
                     FaultKind::LogLimit { limit_bytes: self.limits.max_log_bytes }
-                } else if memory_exceeded {
+                } else if store.data().limiter.exceeded {
                     FaultKind::MemoryLimit { limit_bytes: call_limits.memory_bytes }
                 } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
                     FaultKind::Timeout { limit: call_limits.timeout }
@@ -244,22 +271,19 @@ impl Core {
                 };
                 Err(CallError::Fault(self.fault(op, kind)))
             }
-        };
-        let (logs, stderr) = store.into_data().finish();
-        let result = result.map_err(|e| with_panic(e, stderr));
-        Call { result, logs, duration: start.elapsed() }
+        }
     }
 
     fn fault(&self, operation: Operation, kind: FaultKind) -> Fault {
         Fault { connector: self.label.0.clone(), version: self.label.1.clone(), operation, kind }
     }
 
-    fn failed<T>(&self, op: Operation, kind: FaultKind, start: Instant) -> Call<T> {
+    pub(crate) fn failed<T>(&self, op: Operation, kind: FaultKind, start: Instant) -> Call<T> {
         Call { result: Err(CallError::Fault(self.fault(op, kind))), logs: Vec::new(), duration: start.elapsed() }
     }
 
     /// Fails a list call whose result has more than `limit` items.
-    fn check_size<T>(&self, op: Operation, what: &'static str, limit: usize, call: Call<Vec<T>>) -> Call<Vec<T>> {
+    pub(crate) fn check_size<T>(&self, op: Operation, what: &'static str, limit: usize, call: Call<Vec<T>>) -> Call<Vec<T>> {
         match &call.result {
             Ok(items) if items.len() > limit => {
                 let kind = FaultKind::ResultTooLarge { what, count: items.len(), limit };
@@ -324,7 +348,7 @@ fn trap_message(error: &wasmtime::Error) -> String {
 }
 
 /// Attaches what the plugin wrote to stderr to a trap, e.g. its panic message.
-fn with_panic(error: CallError, stderr: String) -> CallError {
+pub(crate) fn with_panic(error: CallError, stderr: String) -> CallError {
     match error {
         CallError::Fault(Fault { kind: FaultKind::Trap { message, .. }, connector, version, operation }) => {
             let panic = Some(stderr.trim().to_string()).filter(|s| !s.is_empty());

@@ -40,6 +40,8 @@ pub(crate) struct HostState {
     pub(crate) logs: LogSink,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
+    /// Bytes of stdout and stderr already returned by [`HostState::drain`].
+    seen: (usize, usize),
 }
 
 impl HostState {
@@ -62,17 +64,38 @@ impl HostState {
             logs: LogSink { lines: Vec::new(), bytes: 0, cap: log_cap, exceeded: false, redactor },
             stdout,
             stderr,
+            seen: (0, 0),
         }
     }
 
     /// The log lines of the call: the plugin's own, then stdout, then stderr.
-    pub(crate) fn finish(self) -> (Vec<LogLine>, String) {
-        let LogSink { mut lines, redactor, .. } = self.logs;
-        let stderr = redactor.apply(&String::from_utf8_lossy(&self.stderr.contents()));
-        for (pipe, source, level) in [
-            (String::from_utf8_lossy(&self.stdout.contents()).into_owned(), LogSource::Stdout, LogLevel::Info),
-            (stderr.clone(), LogSource::Stderr, LogLevel::Error),
-        ] {
+    pub(crate) fn finish(mut self) -> (Vec<LogLine>, String) {
+        self.drain()
+    }
+
+    /// Starts another call on the same store (a session): a fresh log budget,
+    /// and `redactor` for that call's configuration.
+    pub(crate) fn start_call(&mut self, redactor: Redactor) {
+        self.logs.bytes = 0;
+        self.logs.redactor = redactor;
+    }
+
+    /// The log lines since the last drain: the plugin's own, then stdout,
+    /// then stderr; and that stderr text, secrets masked.
+    pub(crate) fn drain(&mut self) -> (Vec<LogLine>, String) {
+        let mut lines = std::mem::take(&mut self.logs.lines);
+        let redactor = &self.logs.redactor;
+        let unseen = |pipe: &MemoryOutputPipe, seen: &mut usize| {
+            let contents = pipe.contents();
+            let start = (*seen).min(contents.len());
+            *seen = contents.len();
+            String::from_utf8_lossy(&contents[start..]).into_owned()
+        };
+        let stdout = unseen(&self.stdout, &mut self.seen.0);
+        let stderr = redactor.apply(&unseen(&self.stderr, &mut self.seen.1));
+        for (pipe, source, level) in
+            [(stdout, LogSource::Stdout, LogLevel::Info), (stderr.clone(), LogSource::Stderr, LogLevel::Error)]
+        {
             let pipe = redactor.apply(&pipe);
             lines.extend(pipe.lines().filter(|l| !l.trim().is_empty()).map(|l| LogLine {
                 level,

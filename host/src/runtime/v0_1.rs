@@ -13,8 +13,8 @@ wasmtime::component::bindgen!({
     imports: { "syncport:connector/host.log": trappable },
 });
 
-use exports::syncport::connector::connector as guest;
 use self::syncport::connector::{host, types};
+use exports::syncport::connector::connector as guest;
 pub(crate) use types::ConnectorError;
 
 /// The name under which a 0.1.0 component exports its connector.

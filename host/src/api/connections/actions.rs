@@ -1,0 +1,146 @@
+//! `POST /connections/{id}/test` and `POST /connections/{id}/reset-credentials`.
+
+use super::{find, plugin_for, write_with_retry};
+use crate::api::error::ApiResult;
+use crate::api::extract::Params;
+use crate::api::state::AppState;
+use crate::connections::Status;
+use crate::logs::OperationRecord;
+use crate::runtime::{CallError, FaultKind};
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Serialize;
+use std::time::Instant;
+
+/// What went wrong in a failed test.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TestError {
+    /// `invalid_config`, `auth_failed`, `unreachable`, `not_found`,
+    /// `rate_limited`, `unsupported`, `internal` (from the connector), or
+    /// `connector_timeout`, `connector_crashed`, `connector_overloaded` (the host stopped it).
+    pub code: String,
+    /// What happened.
+    pub message: String,
+    /// The property at fault, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+    /// Seconds to wait before retrying, when rate limited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u32>,
+}
+
+/// The result of a connection test.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TestResult {
+    /// Whether the connection works.
+    pub success: bool,
+    /// The connector's message, or what went wrong.
+    pub message: String,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<TestError>,
+    /// How long the test took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl TestError {
+    fn from_call(error: CallError) -> Self {
+        match error {
+            CallError::Connector(e) => {
+                let code = serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_string));
+                TestError {
+                    code: code.unwrap_or_else(|| "internal".into()),
+                    message: e.message,
+                    property: e.property,
+                    retry_after: e.retry_after,
+                }
+            }
+            CallError::Fault(f) => {
+                let code = match f.kind {
+                    FaultKind::Timeout { .. } => "connector_timeout",
+                    FaultKind::Overloaded { .. } => "connector_overloaded",
+                    _ => "connector_crashed",
+                };
+                TestError { code: code.into(), message: f.to_string(), property: None, retry_after: None }
+            }
+        }
+    }
+}
+
+/// `POST /connections/{connection_id}/test`: runs the connector's `test` in
+/// the sandbox. Always 200 when the connection exists: a failure, crash or
+/// timeout is a failed result. Records `status` and `last_tested_at`.
+#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/test", tag = "connections",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse)))]
+pub async fn test(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<TestResult>> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    let plugin = plugin_for(&state.registry, &connection)?;
+    let started = Instant::now();
+    let call = plugin.test(connection.properties.to_vec()).await;
+    let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let result = match call.result {
+        Ok(message) => TestResult { success: true, message, error: None, duration_ms },
+        Err(error) => {
+            let error = TestError::from_call(error);
+            TestResult { success: false, message: error.message.clone(), error: Some(error), duration_ms }
+        }
+    };
+    let status = if result.success { Status::Ok } else { Status::Failed };
+    state.store.record_test(connection.id, status).await?;
+    let outcome = match &result.error {
+        None => result.message.clone(),
+        Some(e) => format!("{}: {}", e.code, e.message),
+    };
+    let record = OperationRecord {
+        operation: "test",
+        ok: result.success,
+        outcome,
+        duration: call.duration,
+        transfer: None,
+        plugin: &call.logs,
+    };
+    state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+    Ok(Json(result))
+}
+
+/// `POST /connections/{connection_id}/reset-credentials`: removes every
+/// secret property value, drops cached metadata, and sets `status` to
+/// `needs_credentials`.
+#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/reset-credentials", tag = "connections",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 200, body = super::view::ConnectionView), (status = 404, body = crate::api::error::ErrorResponse),
+        (status = 409, body = crate::api::error::ErrorResponse)))]
+pub async fn reset_credentials(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<super::view::ConnectionView>> {
+    params.only(&[])?;
+    let started = Instant::now();
+    let mut removed = Vec::new();
+    let view = write_with_retry(&state, &id, |current| {
+        let plugin = plugin_for(&state.registry, current)?;
+        let mut next = current.clone();
+        removed = next.properties.remove_secrets(plugin.info());
+        next.status = Status::NeedsCredentials;
+        Ok(next)
+    })
+    .await?;
+    state.store.clear_cache(view.id).await?;
+    let record = OperationRecord {
+        operation: "reset-credentials",
+        ok: true,
+        outcome: format!("removed {}", if removed.is_empty() { "no secrets".into() } else { removed.join(", ") }),
+        duration: started.elapsed(),
+        transfer: None,
+        plugin: &[],
+    };
+    state.logs.record(view.id, view.settings.logfile_verbosity, record).await;
+    Ok(view)
+}

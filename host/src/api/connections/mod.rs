@@ -1,0 +1,329 @@
+//! `/workspaces/{id}/connections` and `/connections/{id}`: create, read,
+//! list, update, delete, test, reset credentials.
+
+pub mod actions;
+pub mod body;
+pub mod view;
+
+use super::error::{ApiError, ApiResult, ErrorDetail};
+use super::extract::{JsonObject, Params};
+use super::state::AppState;
+use super::workspaces::require_workspace;
+use crate::connections::validate::{self, Required};
+use crate::connections::{Connection, Properties, Settings, Status};
+use crate::connector::registry::Registry;
+use crate::runtime::{MASK, Plugin};
+use crate::store::{ConnectionFilter, NewConnection, Store, WriteOutcome};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use body::{BodyKind, ConnectionBody};
+use serde::Serialize;
+use uuid::Uuid;
+use view::{ConnectionView, view};
+
+/// The routes of connections.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/workspaces/{workspace_id}/connections", get(list).post(create))
+        .route("/connections/{connection_id}", get(read).put(update).delete(remove))
+        .route("/connections/{connection_id}/test", post(actions::test))
+        .route("/connections/{connection_id}/reset-credentials", post(actions::reset_credentials))
+}
+
+/// The largest page of a listing.
+const MAX_TOP: i64 = 1000;
+
+/// A page of connections.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ConnectionList {
+    /// The connections, by name.
+    pub value: Vec<ConnectionView>,
+    /// The query that fetches the next page, when there is one.
+    #[serde(rename = "@odata.nextLink", skip_serializing_if = "Option::is_none")]
+    pub next_link: Option<String>,
+}
+
+/// The connection `id`, or 404.
+pub async fn find(store: &Store, id: &str) -> ApiResult<Connection> {
+    let missing = || ApiError::not_found("connection_not_found", format!("Connection `{id}` does not exist."));
+    let uuid = Uuid::parse_str(id).map_err(|_| missing())?;
+    store.connection(uuid).await?.ok_or_else(missing)
+}
+
+/// The plugin a connection is pinned to.
+pub fn plugin_for(registry: &Registry, c: &Connection) -> ApiResult<Plugin> {
+    registry.get(&c.connector, Some(&c.connector_version)).ok_or_else(|| {
+        ApiError::Internal(format!(
+            "connector {} {} of connection {} is not installed",
+            c.connector, c.connector_version, c.id
+        ))
+    })
+}
+
+/// The view of `c`, masked by its pinned version's specs.
+pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
+    let plugin = registry.get(&c.connector, Some(&c.connector_version));
+    view(c, plugin.as_ref().map(Plugin::info))
+}
+
+/// `GET /workspaces/{workspace_id}/connections`
+#[utoipa::path(get, path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+    params(("workspace_id" = String, Path, description = "The workspace."),
+        ("$top" = Option<i64>, Query, description = "At most this many (default and maximum 1000)."),
+        ("$skip" = Option<i64>, Query, description = "Skip this many first."),
+        ("label" = Option<String>, Query, description = "Only connections with this label."),
+        ("connector" = Option<String>, Query, description = "Only connections of this connector.")),
+    responses((status = 200, body = ConnectionList), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Path(workspace_id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ConnectionList>> {
+    params.only(&["top", "skip", "label", "connector"])?;
+    require_workspace(&state.store, &workspace_id).await?;
+    let top = params.count("top", MAX_TOP)?.unwrap_or(MAX_TOP);
+    let skip = params.count("skip", i64::MAX)?.unwrap_or(0);
+    let filter = ConnectionFilter {
+        label: params.get("label").map(str::to_string),
+        connector: params.get("connector").map(crate::connector::registry::normalize),
+        top: Some(top + 1),
+        skip: Some(skip),
+    };
+    let mut found = state.store.connections(&workspace_id, &filter).await?;
+    let next_link = (found.len() as i64 > top).then(|| {
+        found.truncate(top as usize);
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("$top", &top.to_string()).append_pair("$skip", &(skip + top).to_string());
+        for name in ["label", "connector"] {
+            if let Some(v) = params.get(name) {
+                query.append_pair(name, v);
+            }
+        }
+        format!("/api.rsc/v2/workspaces/{workspace_id}/connections?{}", query.finish())
+    });
+    let value = found.iter().map(|c| show(&state.registry, c)).collect();
+    Ok(Json(ConnectionList { value, next_link }))
+}
+
+/// `GET /connections/{connection_id}`
+#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 200, body = ConnectionView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ConnectionView>> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    Ok(Json(show(&state.registry, &connection)))
+}
+
+/// `POST /workspaces/{workspace_id}/connections`
+#[utoipa::path(post, path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+    params(("workspace_id" = String, Path, description = "The workspace.")),
+    request_body(content = Object, description = "name (required), connector (required), connector_version, properties, settings, labels"),
+    responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Path(workspace_id): Path<String>,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    require_workspace(&state.store, &workspace_id).await?;
+    let body = body::parse(body, BodyKind::Create)?;
+    let Some(connector) = body.connector.as_deref() else {
+        return Err(ApiError::bad_request("missing_field", "`connector` is required.", Some("connector".into())));
+    };
+    let plugin = resolve(&state.registry, connector, body.connector_version.as_ref())?;
+    let mut properties = Properties::default();
+    for (name, value) in &body.properties {
+        if let Some(value) = value {
+            properties.set(name, value.clone());
+        }
+    }
+    check(&properties, &plugin, Required::All)?;
+    let settings = Settings {
+        metadata_refresh_interval: body.refresh.unwrap_or_default(),
+        logfile_verbosity: body.verbosity.unwrap_or_default(),
+        use_cdata_callback_url: body.callback.unwrap_or_default(),
+    };
+    let name = body.name.unwrap_or_default();
+    let new = NewConnection {
+        workspace_id,
+        name: name.clone(),
+        connector: plugin.id().name.clone(),
+        connector_version: plugin.id().version.clone(),
+        properties,
+        settings,
+        labels: body.labels.unwrap_or_default(),
+    };
+    match state.store.create_connection(new).await? {
+        WriteOutcome::Done(c) => {
+            let location = format!("/api.rsc/v2/connections/{}", c.id);
+            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&c, Some(plugin.info())))))
+        }
+        WriteOutcome::NameTaken => Err(name_taken(&name)),
+        other => Err(ApiError::Internal(format!("create gave {other:?}"))),
+    }
+}
+
+/// `PUT /connections/{connection_id}`: merges properties and settings.
+#[utoipa::path(put, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    request_body(content = Object, description = "name, connector_version (or connect_version), properties (merged; null removes; ******** keeps a secret), settings (merged), labels (replaced)"),
+    responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<ConnectionView>> {
+    params.only(&[])?;
+    let body = body::parse(body, BodyKind::Update)?;
+    write_with_retry(&state, &id, |current| merge(&state.registry, current, &body)).await
+}
+
+/// `DELETE /connections/{connection_id}`
+#[utoipa::path(delete, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    match state.store.delete_connection(connection.id).await? {
+        WriteOutcome::Done(()) => {
+            if let Err(error) = state.logs.remove(connection.id).await {
+                tracing::warn!(%error, connection = %connection.id, "could not delete the connection's logs");
+            }
+            Ok(StatusCode::NO_CONTENT)
+        }
+        WriteOutcome::InUse(job) => Err(in_use(&id, &job)),
+        _ => Err(ApiError::not_found("connection_not_found", format!("Connection `{id}` does not exist."))),
+    }
+}
+
+/// Reads the connection, applies `change`, and writes it back if nobody
+/// wrote in between; otherwise reads again (optimistic concurrency, so
+/// concurrent writers never lose each other's changes).
+pub async fn write_with_retry(
+    state: &AppState,
+    id: &str,
+    mut change: impl FnMut(&Connection) -> ApiResult<Connection>,
+) -> ApiResult<Json<ConnectionView>> {
+    for _ in 0..100 {
+        let current = find(&state.store, id).await?;
+        let next = change(&current)?;
+        match state.store.update_connection(&next).await? {
+            WriteOutcome::Done(c) => return Ok(Json(show(&state.registry, &c))),
+            WriteOutcome::NotFound => break,
+            WriteOutcome::NameTaken => return Err(name_taken(&next.name)),
+            WriteOutcome::InUse(job) => return Err(in_use(id, &job)),
+            WriteOutcome::Stale => tokio::task::yield_now().await,
+        }
+    }
+    Err(ApiError::conflict(
+        "write_conflict",
+        format!("Connection `{id}` kept changing under this update; try again."),
+        None,
+    ))
+}
+
+/// The connection `current` with the body's changes merged in, validated.
+fn merge(registry: &Registry, current: &Connection, body: &ConnectionBody) -> ApiResult<Connection> {
+    let mut next = current.clone();
+    if let Some(name) = &body.name {
+        next.name = name.clone();
+    }
+    let plugin = match &body.connector_version {
+        Some(v) => resolve(registry, &current.connector, Some(v))?,
+        None => plugin_for(registry, current)?,
+    };
+    next.connector_version = plugin.id().version.clone();
+    let mut removed = Vec::new();
+    for (name, value) in &body.properties {
+        let secret = plugin.info().property(name).is_some_and(|s| s.secret);
+        match value {
+            None => {
+                if next.properties.remove(name) {
+                    removed.push(name.clone());
+                }
+            }
+            // The mask sent back keeps the stored secret.
+            Some(v) if v == MASK && secret && next.properties.get(name).is_some() => {}
+            Some(v) => next.properties.set(name, v.clone()),
+        }
+    }
+    check(&next.properties, &plugin, Required::NonSecretOrRemoved(&removed))?;
+    let settings = &mut next.settings;
+    settings.metadata_refresh_interval = body.refresh.unwrap_or(settings.metadata_refresh_interval);
+    settings.logfile_verbosity = body.verbosity.unwrap_or(settings.logfile_verbosity);
+    settings.use_cdata_callback_url = body.callback.unwrap_or(settings.use_cdata_callback_url);
+    if let Some(labels) = &body.labels {
+        next.labels = labels.clone();
+    }
+    if next.properties != current.properties || next.connector_version != current.connector_version {
+        next.status = Status::Untested;
+    }
+    Ok(next)
+}
+
+/// The installed connector `name` at `version` (or its newest), or a 400
+/// listing what is installed.
+fn resolve(registry: &Registry, name: &str, version: Option<&semver::Version>) -> ApiResult<Plugin> {
+    if let Some(plugin) = registry.get(name, version) {
+        return Ok(plugin);
+    }
+    let installed = registry.versions(name);
+    if installed.is_empty() {
+        let mut names: Vec<String> = registry.list().iter().map(|p| p.id().name.clone()).collect();
+        names.dedup();
+        return Err(ApiError::bad_request(
+            "unknown_connector",
+            format!("Connector `{name}` is not installed; installed connectors: {}.", names.join(", ")),
+            Some("connector".to_string()),
+        ));
+    }
+    let versions: Vec<String> = installed.iter().map(|p| p.id().version.to_string()).collect();
+    Err(ApiError::bad_request(
+        "unknown_connector_version",
+        format!(
+            "{} {} is not installed; installed versions: {}.",
+            installed[0].id().name,
+            version.map(ToString::to_string).unwrap_or_default(),
+            versions.join(", ")
+        ),
+        Some("connector_version".to_string()),
+    ))
+}
+
+/// Fails with every problem of `properties` against the plugin's specs.
+fn check(properties: &Properties, plugin: &Plugin, required: Required<'_>) -> ApiResult<()> {
+    let problems = validate::check(properties, plugin.info(), required)
+        .into_iter()
+        .map(|p| ErrorDetail { code: p.code, message: p.message, target: Some(format!("properties.{}", p.property)) })
+        .collect();
+    body::into_result(problems)
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict(
+        "name_taken",
+        format!("A connection named `{name}` already exists in this workspace."),
+        Some("name".into()),
+    )
+}
+
+fn in_use(id: &str, job: &str) -> ApiError {
+    ApiError::conflict(
+        "connection_in_use",
+        format!("Connection `{id}` is in use by running job `{job}`."),
+        Some(job.into()),
+    )
+}

@@ -1,0 +1,191 @@
+//! The API's one error type: a stable code per case, the OData-style JSON
+//! shape `{"error": {"code", "message", "target", "details"}}`, and internal
+//! errors logged, never shown.
+
+use crate::connector::model::{ConnectorError, ErrorKind};
+use crate::runtime::Fault;
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One detail of an error, e.g. each invalid field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable code.
+    pub code: &'static str,
+    /// What was wrong.
+    pub message: String,
+    /// Where: a field, parameter or property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+}
+
+/// The error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable snake_case code.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// The field, parameter or resource it concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// Further errors, e.g. one per invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// The error envelope every failed request gets.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed or invalid.
+    #[error("{message}")]
+    BadRequest {
+        /// A stable code.
+        code: &'static str,
+        /// What was wrong.
+        message: String,
+        /// Where.
+        target: Option<String>,
+        /// Each problem, when there are several.
+        details: Vec<ErrorDetail>,
+    },
+    /// 404: no such resource (or route).
+    #[error("{message}")]
+    NotFound {
+        /// A stable code.
+        code: &'static str,
+        /// What was not found.
+        message: String,
+    },
+    /// 405: the route exists, the method does not.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 409: the request conflicts with the current state.
+    #[error("{message}")]
+    Conflict {
+        /// A stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+        /// What it concerns.
+        target: Option<String>,
+    },
+    /// 413: the body is larger than allowed.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The connector reported a failure: 400 for configuration and
+    /// credentials, 404 not found, 429 rate limited (with `Retry-After`),
+    /// 502 unreachable or internal.
+    #[error("{}", .0.message)]
+    Connector(ConnectorError),
+    /// 502/504: the host stopped the connector.
+    #[error("{0}")]
+    Fault(Fault),
+    /// 500: anything else; logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 with one message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>, target: impl Into<Option<String>>) -> Self {
+        ApiError::BadRequest { code, message: message.into(), target: target.into(), details: Vec::new() }
+    }
+
+    /// A 404.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::NotFound { code, message: message.into() }
+    }
+
+    /// A 409.
+    pub fn conflict(code: &'static str, message: impl Into<String>, target: impl Into<Option<String>>) -> Self {
+        ApiError::Conflict { code, message: message.into(), target: target.into() }
+    }
+
+    /// A failed plugin call.
+    pub fn from_call(error: crate::runtime::CallError) -> Self {
+        match error {
+            crate::runtime::CallError::Connector(e) => ApiError::Connector(e),
+            crate::runtime::CallError::Fault(f) => ApiError::Fault(f),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
+        use ApiError::*;
+        match self {
+            BadRequest { code, target, .. } => (StatusCode::BAD_REQUEST, code, target.clone()),
+            NotFound { code, .. } => (StatusCode::NOT_FOUND, code, None),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
+            Conflict { code, target, .. } => (StatusCode::CONFLICT, code, target.clone()),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
+            Connector(e) => {
+                let (status, code) = match e.kind {
+                    ErrorKind::InvalidConfig => (StatusCode::BAD_REQUEST, "connector_invalid_config"),
+                    ErrorKind::AuthFailed => (StatusCode::BAD_REQUEST, "connector_auth_failed"),
+                    ErrorKind::NotFound => (StatusCode::NOT_FOUND, "connector_not_found_error"),
+                    ErrorKind::Unsupported => (StatusCode::BAD_REQUEST, "connector_unsupported"),
+                    ErrorKind::Unreachable => (StatusCode::BAD_GATEWAY, "connector_unreachable"),
+                    ErrorKind::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "connector_rate_limited"),
+                    ErrorKind::Internal => (StatusCode::BAD_GATEWAY, "connector_error"),
+                };
+                (status, code, e.property.clone())
+            }
+            Fault(f) if f.kind.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, "connector_timeout", None),
+            Fault(_) => (StatusCode::BAD_GATEWAY, "connector_crashed", None),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, target) = self.parts();
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(error = %detail, "internal error");
+                "The server failed to handle the request; the failure is logged.".to_string()
+            }
+            ApiError::PayloadTooLarge => "The request body is larger than the server accepts.".to_string(),
+            ApiError::UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).".into(),
+            ApiError::MethodNotAllowed => "This route does not accept that method.".to_string(),
+            other => other.to_string(),
+        };
+        let retry_after = match &self {
+            ApiError::Connector(e) => e.retry_after,
+            _ => None,
+        };
+        let details = match self {
+            ApiError::BadRequest { details, .. } => details,
+            _ => Vec::new(),
+        };
+        let body = ErrorResponse { error: ErrorBody { code: code.to_string(), message, target, details } };
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// The result of a handler.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,77 @@
+//! `/connections/{id}/logs` and `/connections/{id}/logs/{log_name}/download`.
+
+use super::connections::find;
+use super::error::{ApiError, ApiResult};
+use super::extract::Params;
+use super::state::AppState;
+use crate::logs::{LogError, LogFile};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+/// The routes of connection logs.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connections/{connection_id}/logs", get(list))
+        .route("/connections/{connection_id}/logs/{log_name}/download", get(download).post(download))
+}
+
+/// A connection's log files.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LogList {
+    /// Newest first.
+    pub value: Vec<LogFile>,
+}
+
+impl From<LogError> for ApiError {
+    fn from(error: LogError) -> Self {
+        match error {
+            LogError::InvalidName(name) => ApiError::bad_request(
+                "invalid_log_name",
+                format!("`{name}` is not a log file name; names look like 2026-11-27.log."),
+                Some("log_name".into()),
+            ),
+            LogError::NotFound(name) => {
+                ApiError::not_found("log_not_found", format!("No log file `{name}` for this connection."))
+            }
+            LogError::Io(e) => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// `GET /connections/{connection_id}/logs`
+#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 200, body = LogList), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn list(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<LogList>> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    Ok(Json(LogList { value: state.logs.list(connection.id).await? }))
+}
+
+/// `POST|GET /connections/{connection_id}/logs/{log_name}/download`: the file
+/// as `text/plain`, as an attachment.
+#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
+    params(("connection_id" = String, Path, description = "The connection id."),
+        ("log_name" = String, Path, description = "A name from the log list, e.g. 2026-11-27.log.")),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse)))]
+pub async fn download(
+    State(state): State<AppState>,
+    Path((id, name)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    let bytes = state.logs.read(connection.id, &name).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    ))
+}

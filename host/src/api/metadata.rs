@@ -1,0 +1,253 @@
+//! Tables, columns and the metadata cache:
+//! `/connections/{id}/tables`, `/connections/{id}/tables/{table}/columns`,
+//! `/connections/{id}/reset-metadata`.
+//!
+//! Answers are cached per connection under a key of the connector version
+//! and a hash of the properties, so a configuration change invalidates them.
+//! `metadata_refresh_interval` says how long they stay fresh; a fresh cached
+//! answer never enters the sandbox.
+
+use super::connections::{find, plugin_for};
+use super::error::{ApiError, ApiResult};
+use super::extract::Params;
+use super::state::AppState;
+use crate::connections::Connection;
+use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo, TableType};
+use crate::logs::OperationRecord;
+use crate::runtime::{Call, CallError};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::time::Instant;
+
+/// The routes of metadata.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connections/{connection_id}/tables", get(tables).post(tables))
+        .route("/connections/{connection_id}/tables/{table_name}/columns", get(columns))
+        .route("/connections/{connection_id}/reset-metadata", post(reset_metadata))
+}
+
+/// A list of tables.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TableList {
+    /// The tables, in the connector's order.
+    #[schema(value_type = Vec<Object>)]
+    pub value: Vec<TableInfo>,
+}
+
+/// A list of columns.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ColumnList {
+    /// The columns, by ordinal.
+    #[schema(value_type = Vec<Object>)]
+    pub value: Vec<ColumnInfo>,
+}
+
+/// The result of a metadata reset.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ResetResult {
+    /// Always true: failures are errors.
+    pub success: bool,
+    /// What was done.
+    pub message: String,
+}
+
+/// `GET|POST /connections/{connection_id}/tables`
+#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
+    params(("connection_id" = String, Path, description = "The connection id."),
+        ("schema" = Option<String>, Query, description = "Only tables of this schema (case-insensitive)."),
+        ("include_table_types" = Option<String>, Query, description = "Comma list of TABLE, VIEW, SYNONYM."),
+        ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
+    responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
+        (status = 504, body = super::error::ErrorResponse)))]
+pub async fn tables(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<TableList>> {
+    params.only(&["schema", "include_table_types", "reset_metadata"])?;
+    let types = table_types(params.get("include_table_types"))?;
+    let reset = params.flag("reset_metadata")?;
+    let connection = find(&state.store, &id).await?;
+    let plugin = plugin_for(&state.registry, &connection)?;
+    let config = connection.properties.to_vec();
+    let all: Vec<TableInfo> =
+        cached(&state, &connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new()))
+            .await?;
+    let schema = params.get("schema").map(str::trim).filter(|s| !s.is_empty());
+    let value = all
+        .into_iter()
+        .filter(|t| schema.is_none_or(|s| s.eq_ignore_ascii_case(&t.schema)))
+        .filter(|t| types.is_empty() || types.contains(&t.table_type))
+        .collect();
+    Ok(Json(TableList { value }))
+}
+
+/// `GET /connections/{connection_id}/tables/{table_name}/columns`
+#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}/tables/{table_name}/columns", tag = "metadata",
+    params(("connection_id" = String, Path, description = "The connection id."),
+        ("table_name" = String, Path, description = "The table, optionally schema-qualified (dbo.Customer); percent-encode spaces and unicode."),
+        ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
+    responses((status = 200, body = ColumnList), (status = 404, body = super::error::ErrorResponse),
+        (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
+pub async fn columns(
+    State(state): State<AppState>,
+    Path((id, table)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<ColumnList>> {
+    params.only(&["reset_metadata"])?;
+    let reset = params.flag("reset_metadata")?;
+    let connection = find(&state.store, &id).await?;
+    let plugin = plugin_for(&state.registry, &connection)?;
+    let config = connection.properties.to_vec();
+    let item = format!("columns:{}", table.to_lowercase());
+    let name = table.clone();
+    let value = cached(&state, &connection, &item, "list-columns", reset, || plugin.list_columns(config, name))
+        .await
+        .map_err(|e| match e {
+        ApiError::Connector(e) if e.kind == ErrorKind::NotFound => {
+            ApiError::not_found("table_not_found", format!("Table `{table}` does not exist: {}", e.message))
+        }
+        other => other,
+    })?;
+    Ok(Json(ColumnList { value }))
+}
+
+/// `POST /connections/{connection_id}/reset-metadata`: drops the cache and
+/// calls the connector's `reset-metadata`.
+#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/reset-metadata", tag = "metadata",
+    params(("connection_id" = String, Path, description = "The connection id.")),
+    responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
+        (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
+pub async fn reset_metadata(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ResetResult>> {
+    params.only(&[])?;
+    let connection = find(&state.store, &id).await?;
+    let plugin = plugin_for(&state.registry, &connection)?;
+    state.store.clear_cache(connection.id).await?;
+    let call = plugin.reset_metadata(connection.properties.to_vec()).await;
+    let outcome = call.result.as_ref().map_or_else(|e| e.to_string(), |()| "cache cleared".to_string());
+    log(&state, &connection, "reset-metadata", &call, outcome, None).await;
+    call.result.map_err(ApiError::from_call)?;
+    Ok(Json(ResetResult { success: true, message: "Metadata reset.".into() }))
+}
+
+/// The cache key of a connection's configuration: its connector version and
+/// a hash of its properties (names lower-cased, sorted).
+fn config_key(c: &Connection) -> String {
+    let mut pairs: Vec<(String, &str)> =
+        c.properties.iter().map(|p| (p.name.to_lowercase(), p.value.as_str())).collect();
+    pairs.sort();
+    let mut hasher = Sha256::new();
+    for (name, value) in pairs {
+        hasher.update((name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value.as_bytes());
+    }
+    format!("{}:{}", c.connector_version, hex::encode(hasher.finalize()))
+}
+
+/// A fresh cached answer for `item`, or `fetch`'s answer, cached.
+async fn cached<T, F>(
+    state: &AppState,
+    connection: &Connection,
+    item: &str,
+    operation: &str,
+    reset: bool,
+    fetch: impl FnOnce() -> F,
+) -> ApiResult<Vec<T>>
+where
+    T: Serialize + DeserializeOwned,
+    F: Future<Output = Call<Vec<T>>>,
+{
+    let started = Instant::now();
+    let key = config_key(connection);
+    if !reset && let Some(hit) = state.store.cached(connection.id, item).await? {
+        let max_age = connection.settings.metadata_refresh_interval.max_age();
+        let fresh = max_age.is_none_or(|age| chrono::Utc::now() - hit.fetched_at < age);
+        if hit.config_key == key && fresh {
+            match serde_json::from_str::<Vec<T>>(&hit.payload) {
+                Ok(value) => {
+                    let record = OperationRecord {
+                        operation,
+                        ok: true,
+                        outcome: format!("{} items from the cache", value.len()),
+                        duration: started.elapsed(),
+                        transfer: Some(format!("{} bytes from the cache", hit.payload.len())),
+                        plugin: &[],
+                    };
+                    state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+                    return Ok(value);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, connection = %connection.id, item, "unreadable cache entry; refetching")
+                }
+            }
+        }
+    }
+    let call = fetch().await;
+    let payload = call.result.as_ref().ok().map(|value| serde_json::to_string(value).expect("metadata serializes"));
+    let outcome = match (&call.result, &payload) {
+        (Ok(value), _) => format!("{} items", value.len()),
+        (Err(e), _) => e.to_string(),
+    };
+    log(state, connection, operation, &call, outcome, payload.as_ref().map(|p| format!("{} bytes", p.len()))).await;
+    let value = call.result.map_err(ApiError::from_call)?;
+    if let Some(payload) = payload {
+        state.store.cache(connection.id, item, &key, &payload).await?;
+    }
+    Ok(value)
+}
+
+async fn log<T>(
+    state: &AppState,
+    connection: &Connection,
+    operation: &str,
+    call: &Call<T>,
+    outcome: String,
+    transfer: Option<String>,
+) {
+    let record = OperationRecord {
+        operation,
+        ok: call.result.is_ok(),
+        outcome,
+        duration: call.duration,
+        transfer,
+        plugin: &call.logs,
+    };
+    state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+}
+
+/// Parses `include_table_types`: a comma list of TABLE, VIEW, SYNONYM.
+fn table_types(raw: Option<&str>) -> ApiResult<Vec<TableType>> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            TableType::ALL.into_iter().find(|ty| format!("{ty:?}").eq_ignore_ascii_case(t)).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_parameter",
+                    format!("`include_table_types` takes TABLE, VIEW and SYNONYM, not `{t}`."),
+                    Some("include_table_types".into()),
+                )
+            })
+        })
+        .collect()
+}
+
+impl From<CallError> for ApiError {
+    fn from(error: CallError) -> Self {
+        ApiError::from_call(error)
+    }
+}

@@ -1,0 +1,36 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and
+//! served at `/api.rsc/v2/openapi.json`.
+
+use super::state::AppState;
+use super::{connections, connectors, error, logs, metadata, workspaces};
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+/// The API's OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Syncport Connection Management API", version = "2.0"),
+    paths(
+        workspaces::list, workspaces::create, workspaces::read, workspaces::remove,
+        connections::list, connections::create, connections::read, connections::update, connections::remove,
+        connections::actions::test, connections::actions::reset_credentials,
+        metadata::tables, metadata::columns, metadata::reset_metadata,
+        logs::list, logs::download,
+        connectors::list,
+    ),
+    components(schemas(error::ErrorResponse, error::ErrorBody, error::ErrorDetail)),
+    tags(
+        (name = "workspaces", description = "Groups of connections."),
+        (name = "connections", description = "Connections: create, read, update, delete, test, reset credentials."),
+        (name = "metadata", description = "Tables and columns, cached."),
+        (name = "logs", description = "Connection log files."),
+        (name = "connectors", description = "Installed connectors."),
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /openapi.json`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}

@@ -1,0 +1,36 @@
+//! What every handler can reach.
+
+use crate::connector::registry::Registry;
+use crate::logs::ConnectionLogs;
+use crate::store::Store;
+use axum::extract::FromRef;
+use std::sync::Arc;
+
+/// The shared state of the API.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The installed connectors.
+    pub registry: Arc<Registry>,
+    /// The connection log files.
+    pub logs: ConnectionLogs,
+}
+
+impl FromRef<AppState> for Store {
+    fn from_ref(state: &AppState) -> Store {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Registry> {
+    fn from_ref(state: &AppState) -> Arc<Registry> {
+        state.registry.clone()
+    }
+}
+
+impl FromRef<AppState> for ConnectionLogs {
+    fn from_ref(state: &AppState) -> ConnectionLogs {
+        state.logs.clone()
+    }
+}

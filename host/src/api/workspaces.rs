@@ -1,0 +1,149 @@
+//! `/workspaces`: list, create, read, delete.
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{JsonObject, Params, kind};
+use super::state::AppState;
+use crate::store::{Store, Workspace};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The routes of workspaces.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/workspaces", get(list).post(create))
+        .route("/workspaces/{workspace_id}", get(read).delete(remove))
+}
+
+/// A workspace in a response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceView {
+    /// Its id, used in paths.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// How many connections it holds.
+    pub connection_count: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A list of workspaces.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkspaceList {
+    /// The workspaces, by id.
+    pub value: Vec<WorkspaceView>,
+}
+
+fn view(w: Workspace) -> WorkspaceView {
+    WorkspaceView { id: w.id, name: w.name, connection_count: w.connections, created_at: w.created_at }
+}
+
+/// The workspace `id`, or 404.
+pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> {
+    store
+        .workspace(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace_not_found", format!("Workspace `{id}` does not exist.")))
+}
+
+/// `GET /workspaces`
+#[utoipa::path(get, path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
+pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<WorkspaceList>> {
+    params.only(&[])?;
+    Ok(Json(WorkspaceList { value: state.store.workspaces().await?.into_iter().map(view).collect() }))
+}
+
+/// `GET /workspaces/{workspace_id}`
+#[utoipa::path(get, path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+    params(("workspace_id" = String, Path, description = "The workspace id.")),
+    responses((status = 200, body = WorkspaceView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<WorkspaceView>> {
+    params.only(&[])?;
+    Ok(Json(view(require_workspace(&state.store, &id).await?)))
+}
+
+/// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
+/// defaults to the id.
+#[utoipa::path(post, path = "/api.rsc/v2/workspaces", tag = "workspaces",
+    request_body(content = Object, description = "id (required: letters, digits, - and _), name"),
+    responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
+        (status = 409, body = super::error::ErrorResponse)))]
+pub async fn create(
+    State(state): State<AppState>,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    let (mut id, mut name) = (None, None);
+    for (key, value) in body {
+        let field = key.trim().to_ascii_lowercase();
+        let Value::String(text) = value else {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                format!("`{key}` must be a string, not {}.", kind(&value)),
+                Some(key),
+            ));
+        };
+        match field.as_str() {
+            "id" => id = Some(text),
+            "name" => name = Some(text),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "unknown_field",
+                    format!("Unknown field `{key}`; accepted: id, name."),
+                    Some(key),
+                ));
+            }
+        }
+    }
+    let id = id.ok_or_else(|| ApiError::bad_request("missing_field", "`id` is required.", Some("id".into())))?;
+    let valid =
+        !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            "A workspace id has 1 to 64 letters, digits, `-` or `_`.",
+            Some("id".into()),
+        ));
+    }
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
+    if !state.store.create_workspace(&id, &name).await? {
+        return Err(ApiError::conflict(
+            "workspace_exists",
+            format!("Workspace `{id}` already exists."),
+            Some("id".into()),
+        ));
+    }
+    let created = require_workspace(&state.store, &id).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api.rsc/v2/workspaces/{id}"))], Json(view(created))))
+}
+
+/// `DELETE /workspaces/{workspace_id}`: only an empty workspace, never `default`.
+#[utoipa::path(delete, path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+    params(("workspace_id" = String, Path, description = "The workspace id.")),
+    responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
+    params.only(&[])?;
+    let workspace = require_workspace(&state.store, &id).await?;
+    if workspace.id == "default" {
+        return Err(ApiError::conflict("default_workspace", "The default workspace always exists.", Some(id)));
+    }
+    if state.store.delete_workspace(&id).await? {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    Err(ApiError::conflict(
+        "workspace_not_empty",
+        format!("Workspace `{id}` still holds connections; delete them first."),
+        Some(id),
+    ))
+}

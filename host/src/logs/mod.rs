@@ -1,0 +1,268 @@
+//! Connection logs: one folder per connection under the data directory, one
+//! file per day (`2026-11-27.log`, then `2026-11-27.1.log` past the size
+//! cap), old days pruned after the retention period.
+//!
+//! Every operation on a connection writes a line; plugin lines are kept as
+//! the connection's `logfile_verbosity` says. Secret values never get here:
+//! the runtime masks them in plugin output, and operation lines carry no
+//! property values.
+
+use crate::connections::Verbosity;
+use crate::connector::model::LogLevel;
+use crate::runtime::{LogLine, LogSource};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// One log file of a connection.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LogFile {
+    /// Its name, e.g. `2026-11-27.log`.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was last written.
+    pub modified_at: DateTime<Utc>,
+}
+
+/// Why a log file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The name is not a plain log file name (a path, `..`, ...).
+    #[error("`{0}` is not a log file name")]
+    InvalidName(String),
+    /// No such log file for this connection.
+    #[error("no log file `{0}`")]
+    NotFound(String),
+    /// The file system failed.
+    #[error("log files: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The log files of every connection. Cheap to clone.
+#[derive(Clone)]
+pub struct ConnectionLogs {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    max_file_bytes: u64,
+    retention_days: u32,
+    /// Serializes writers, so rotation and appends do not interleave.
+    write: Mutex<()>,
+}
+
+/// What an operation did, for its log line.
+#[derive(Debug, Clone)]
+pub struct OperationRecord<'a> {
+    /// The operation, e.g. `test`.
+    pub operation: &'a str,
+    /// Whether it succeeded.
+    pub ok: bool,
+    /// A short outcome, e.g. `50 tables` or the error code; no secrets.
+    pub outcome: String,
+    /// How long it took.
+    pub duration: Duration,
+    /// Sizes of what was returned, kept at Transfer verbosity.
+    pub transfer: Option<String>,
+    /// What the plugin logged and printed.
+    pub plugin: &'a [LogLine],
+}
+
+impl ConnectionLogs {
+    /// Logs under `dir`, with files capped at `max_file_bytes` and kept for
+    /// `retention_days` days.
+    pub fn new(dir: impl Into<PathBuf>, max_file_bytes: u64, retention_days: u32) -> Self {
+        let inner = Inner { dir: dir.into(), max_file_bytes, retention_days, write: Mutex::new(()) };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// Writes an operation's lines as `verbosity` keeps them. Failures to
+    /// write are logged, never returned: a log must not fail the operation.
+    pub async fn record(&self, connection: Uuid, verbosity: Verbosity, record: OperationRecord<'_>) {
+        let text = render(verbosity, &record, Utc::now());
+        if text.is_empty() {
+            return;
+        }
+        let this = self.clone();
+        let written = tokio::task::spawn_blocking(move || this.append(connection, text.as_bytes())).await;
+        if let Ok(Err(error)) | Err(error) = written.map_err(std::io::Error::other) {
+            tracing::warn!(%connection, %error, "could not write the connection log");
+        }
+    }
+
+    /// The log files of a connection, newest first.
+    pub async fn list(&self, connection: Uuid) -> Result<Vec<LogFile>, LogError> {
+        let dir = self.dir(connection);
+        let files = tokio::task::spawn_blocking(move || list(&dir)).await.map_err(std::io::Error::other)??;
+        Ok(files)
+    }
+
+    /// The content of one log file of a connection.
+    pub async fn read(&self, connection: Uuid, name: &str) -> Result<Vec<u8>, LogError> {
+        if !is_plain_name(name) {
+            return Err(LogError::InvalidName(name.to_string()));
+        }
+        if parse_name(name).is_none() {
+            return Err(LogError::NotFound(name.to_string()));
+        }
+        let path = self.dir(connection).join(name);
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LogError::NotFound(name.to_string())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes every log file of a connection.
+    pub async fn remove(&self, connection: Uuid) -> Result<(), LogError> {
+        match tokio::fs::remove_dir_all(self.dir(connection)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    fn dir(&self, connection: Uuid) -> PathBuf {
+        self.inner.dir.join(connection.to_string())
+    }
+
+    /// Appends to today's file, starting a new part past the size cap and
+    /// pruning expired days when a new file starts.
+    fn append(&self, connection: Uuid, bytes: &[u8]) -> std::io::Result<()> {
+        let _guard = self.inner.write.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = self.dir(connection);
+        std::fs::create_dir_all(&dir)?;
+        let today = Utc::now().date_naive();
+        let (path, is_new) = (0..)
+            .map(|part| dir.join(file_name(today, part)))
+            .map(|path| {
+                let size = std::fs::metadata(&path).map(|m| m.len()).ok();
+                (path, size)
+            })
+            .find(|(_, size)| size.is_none_or(|s| s < self.inner.max_file_bytes))
+            .map(|(path, size)| (path, size.is_none()))
+            .expect("some part is under the cap");
+        if is_new {
+            prune(&dir, today, self.inner.retention_days)?;
+        }
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        file.write_all(bytes)?;
+        file.sync_data()
+    }
+}
+
+/// The lines an operation leaves at `verbosity`.
+fn render(verbosity: Verbosity, record: &OperationRecord<'_>, at: DateTime<Utc>) -> String {
+    let keeps = |level: LogLevel| match verbosity {
+        Verbosity::None => false,
+        Verbosity::Error => level == LogLevel::Error,
+        Verbosity::Info => level <= LogLevel::Info,
+        Verbosity::Transfer => level <= LogLevel::Transfer,
+        Verbosity::Verbose => true,
+    };
+    let ts = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let mut out = String::new();
+    let level = if record.ok { LogLevel::Info } else { LogLevel::Error };
+    if keeps(level) {
+        out.push_str(&format!(
+            "{ts} {level:<8} [syncport] {} {} ({} ms): {}\n",
+            record.operation,
+            if record.ok { "succeeded" } else { "failed" },
+            record.duration.as_millis(),
+            one_line(&record.outcome)
+        ));
+    }
+    if let Some(transfer) = record.transfer.as_deref().filter(|_| keeps(LogLevel::Transfer)) {
+        out.push_str(&format!(
+            "{ts} {:<8} [syncport] {}: {}\n",
+            LogLevel::Transfer,
+            record.operation,
+            one_line(transfer)
+        ));
+    }
+    for line in record.plugin.iter().filter(|l| keeps(l.level)) {
+        let source = match line.source {
+            LogSource::Plugin => "plugin",
+            LogSource::Stdout => "stdout",
+            LogSource::Stderr => "stderr",
+        };
+        out.push_str(&format!("{ts} {:<8} [{source}] {}\n", line.level, one_line(&line.message)));
+    }
+    out
+}
+
+/// Keeps a log entry on one line.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+fn file_name(day: NaiveDate, part: u32) -> String {
+    match part {
+        0 => format!("{day}.log"),
+        n => format!("{day}.{n}.log"),
+    }
+}
+
+/// The day and part of a log file name, if it is one.
+fn parse_name(name: &str) -> Option<(NaiveDate, u32)> {
+    let stem = name.strip_suffix(".log")?;
+    let (day, part) = match stem.split_once('.') {
+        Some((day, part)) if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) => (day, part.parse().ok()?),
+        Some(_) => return None,
+        None => (stem, 0),
+    };
+    if day.len() != 10 {
+        return None;
+    }
+    Some((NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?, part))
+}
+
+/// A file name with no path in it: no separators, no `..`, no control characters.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.contains(['/', '\\'])
+        && name != "."
+        && !name.contains("..")
+        && !name.chars().any(char::is_control)
+        && !Path::new(name).is_absolute()
+}
+
+fn list(dir: &Path) -> Result<Vec<LogFile>, LogError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if parse_name(&name).is_none() {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        let modified_at = meta.modified().map(DateTime::<Utc>::from).unwrap_or_else(|_| Utc::now());
+        files.push(LogFile { name, size: meta.len(), modified_at });
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(parse_name(&f.name)));
+    Ok(files)
+}
+
+/// Deletes the files of days older than `retention_days` before `today`.
+fn prune(dir: &Path, today: NaiveDate, retention_days: u32) -> std::io::Result<()> {
+    let oldest = today - chrono::Days::new(u64::from(retention_days));
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let expired =
+            path.file_name().and_then(|n| n.to_str()).and_then(parse_name).is_some_and(|(day, _)| day < oldest);
+        if expired {
+            std::fs::remove_file(path)?;
+        }
+    }
+    Ok(())
+}

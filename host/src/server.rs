@@ -1,0 +1,156 @@
+//! Starting the server: the store, the runtime and registry, the router
+//! with its middleware, and graceful shutdown.
+
+use crate::api::{self, state::AppState};
+use crate::connector::registry::Registry;
+use crate::logs::ConnectionLogs;
+use crate::runtime::{Limits, Runtime};
+use crate::store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The data directory: database, installed components, compile cache, logs.
+    pub data_dir: PathBuf,
+    /// The database URL; default: `sqlite://<data_dir>/syncport.db`.
+    pub database_url: Option<String>,
+    /// Components installed at start when not installed yet.
+    pub bundled_dir: Option<PathBuf>,
+    /// Where compiled components are cached; default: `<data_dir>/cache`.
+    pub compile_cache: Option<PathBuf>,
+    /// Plugin call limits.
+    pub limits: Limits,
+    /// The largest request body, in bytes.
+    pub body_limit: usize,
+    /// The size at which a connection log file is continued in a new one.
+    pub log_max_file_bytes: u64,
+    /// Days connection logs are kept.
+    pub log_retention_days: u32,
+}
+
+impl ServerConfig {
+    /// Defaults for a data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            database_url: None,
+            bundled_dir: None,
+            compile_cache: None,
+            limits: Limits::default(),
+            body_limit: 1 << 20,
+            log_max_file_bytes: 10 << 20,
+            log_retention_days: 30,
+        }
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be created.
+    #[error("data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// The runtime could not start.
+    #[error(transparent)]
+    Runtime(#[from] crate::runtime::RuntimeError),
+    /// Installed or bundled connectors could not be loaded.
+    #[error(transparent)]
+    Registry(#[from] crate::connector::registry::RegistryError),
+    /// The listen address could not be bound.
+    #[error("listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// Opens everything the API needs.
+pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
+    let data = &config.data_dir;
+    std::fs::create_dir_all(data).map_err(|e| StartError::DataDir(data.display().to_string(), e))?;
+    let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
+    let store = Store::open(&url).await?;
+    let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
+    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?;
+    let (registry_dir, bundled) = (data.join("connectors"), config.bundled_dir.clone());
+    let registry = tokio::task::spawn_blocking(move || {
+        let registry = Registry::open(runtime, &registry_dir)?;
+        if let Some(dir) = bundled {
+            registry.install_dir(&dir)?;
+        }
+        Ok::<_, StartError>(registry)
+    })
+    .await
+    .expect("registry loading does not panic")?;
+    let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
+    Ok(AppState { store, registry: Arc::new(registry), logs })
+}
+
+/// The router with its middleware: request ids (`x-request-id`, kept from
+/// the request or made), tracing, and the body size limit.
+pub fn app(state: AppState, body_limit: usize) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    api::router(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// A started server.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Ends when the server has shut down.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Binds `listen` and serves until `shutdown` resolves, then finishes the
+/// requests in flight.
+pub async fn start(
+    config: &ServerConfig,
+    listen: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Running, StartError> {
+    let state = state(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
+    let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
+    let app = app(state, config.body_limit);
+    let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await });
+    Ok(Running { addr, task })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,300 @@
+//! Connections: every write checks the revision it read and the job leases
+//! in the same statement, so concurrent writers never lose an update and a
+//! connection in use by a running job is never changed.
+
+use super::{Store, StoreError, is_unique_violation, parse_timestamp, timestamp};
+use crate::connections::{Connection, Properties, Settings, Status};
+use chrono::Utc;
+use sqlx::Row;
+use uuid::Uuid;
+
+/// What a create needs.
+#[derive(Debug, Clone)]
+pub struct NewConnection {
+    /// The workspace.
+    pub workspace_id: String,
+    /// The name.
+    pub name: String,
+    /// The connector's name as installed.
+    pub connector: String,
+    /// The pinned version.
+    pub connector_version: semver::Version,
+    /// Its properties, validated.
+    pub properties: Properties,
+    /// Its settings.
+    pub settings: Settings,
+    /// Its labels.
+    pub labels: Vec<String>,
+}
+
+/// Filters and paging of a connection listing.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionFilter {
+    /// Only connections with this label (case-insensitive).
+    pub label: Option<String>,
+    /// Only connections of this connector (normalized name).
+    pub connector: Option<String>,
+    /// At most this many.
+    pub top: Option<i64>,
+    /// Skipping this many first.
+    pub skip: Option<i64>,
+}
+
+/// The outcome of a guarded write.
+#[derive(Debug)]
+pub enum WriteOutcome<T> {
+    /// Written.
+    Done(T),
+    /// No such connection.
+    NotFound,
+    /// Another name in the workspace already is this one (case-insensitively).
+    NameTaken,
+    /// Held by a running job.
+    InUse(String),
+    /// Someone else wrote first; read again and retry.
+    Stale,
+}
+
+const COLUMNS: &str = "id, workspace_id, name, connector, connector_version, properties, settings, labels, \
+    status, last_tested_at, created_at, updated_at, revision";
+
+fn row(r: sqlx::any::AnyRow) -> Result<Connection, StoreError> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("connection {what}: {e}"));
+    let id: String = r.try_get("id")?;
+    let version: String = r.try_get("connector_version")?;
+    let status: String = r.try_get("status")?;
+    Ok(Connection {
+        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", &e))?,
+        workspace_id: r.try_get("workspace_id")?,
+        name: r.try_get("name")?,
+        connector: r.try_get("connector")?,
+        connector_version: semver::Version::parse(&version).map_err(|e| corrupt("version", &e))?,
+        properties: serde_json::from_str(&r.try_get::<String, _>("properties")?)
+            .map_err(|e| corrupt("properties", &e))?,
+        settings: serde_json::from_str(&r.try_get::<String, _>("settings")?).map_err(|e| corrupt("settings", &e))?,
+        labels: serde_json::from_str(&r.try_get::<String, _>("labels")?).map_err(|e| corrupt("labels", &e))?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        last_tested_at: r
+            .try_get::<Option<String>, _>("last_tested_at")?
+            .as_deref()
+            .map(parse_timestamp)
+            .transpose()?,
+        created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
+        updated_at: parse_timestamp(&r.try_get::<String, _>("updated_at")?)?,
+        revision: r.try_get("revision")?,
+    })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain data serializes")
+}
+
+/// The label keys of `labels`: trimmed, lower case, unique.
+fn label_keys(labels: &[String]) -> Vec<String> {
+    let mut keys: Vec<String> = labels.iter().map(|l| l.trim().to_lowercase()).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// The live-lease guard for `WHERE` clauses, with the parameter numbers of
+/// the connection id and of now.
+fn not_leased(id: usize, now: usize) -> String {
+    format!("NOT EXISTS (SELECT 1 FROM connection_leases l WHERE l.connection_id = ${id} AND l.expires_at > ${now})")
+}
+
+impl Store {
+    /// The connection `id`.
+    pub async fn connection(&self, id: Uuid) -> Result<Option<Connection>, StoreError> {
+        let found = sqlx::query(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        found.map(row).transpose()
+    }
+
+    /// Connections of a workspace matching `filter`, by name.
+    pub async fn connections(
+        &self,
+        workspace_id: &str,
+        filter: &ConnectionFilter,
+    ) -> Result<Vec<Connection>, StoreError> {
+        // Parameters are numbered in the order they first appear, as SQLite needs.
+        let mut sql = format!("SELECT {COLUMNS} FROM connections c WHERE workspace_id = $1");
+        let mut binds = vec![workspace_id.to_string()];
+        if let Some(connector) = &filter.connector {
+            binds.push(connector.clone());
+            sql.push_str(&format!(" AND connector_key = ${}", binds.len()));
+        }
+        if let Some(label) = &filter.label {
+            binds.push(label.trim().to_lowercase());
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM connection_labels l WHERE l.connection_id = c.id AND l.label_key = ${})",
+                binds.len()
+            ));
+        }
+        sql.push_str(" ORDER BY name_key, id");
+        sql.push_str(&format!(
+            " LIMIT {} OFFSET {}",
+            filter.top.unwrap_or(i64::MAX).max(0),
+            filter.skip.unwrap_or(0).max(0)
+        ));
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        query.fetch_all(self.pool()).await?.into_iter().map(row).collect()
+    }
+
+    /// Creates a connection with status `untested`.
+    pub async fn create_connection(&self, new: NewConnection) -> Result<WriteOutcome<Connection>, StoreError> {
+        let now = Utc::now();
+        let connection = Connection {
+            id: Uuid::new_v4(),
+            workspace_id: new.workspace_id,
+            name: new.name,
+            connector: new.connector,
+            connector_version: new.connector_version,
+            properties: new.properties,
+            settings: new.settings,
+            labels: new.labels,
+            status: Status::Untested,
+            last_tested_at: None,
+            created_at: now,
+            updated_at: now,
+            revision: 1,
+        };
+        let mut tx = self.pool().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO connections (id, workspace_id, name, name_key, connector, connector_key, connector_version, \
+             properties, settings, labels, status, last_tested_at, created_at, updated_at, revision) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL, $12, $13, 1)",
+        )
+        .bind(connection.id.to_string())
+        .bind(&connection.workspace_id)
+        .bind(&connection.name)
+        .bind(connection.name.to_lowercase())
+        .bind(&connection.connector)
+        .bind(crate::connector::registry::normalize(&connection.connector))
+        .bind(connection.connector_version.to_string())
+        .bind(json(&connection.properties))
+        .bind(json(&connection.settings))
+        .bind(json(&connection.labels))
+        .bind(connection.status.as_str())
+        .bind(timestamp(now))
+        .bind(timestamp(now))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => return Ok(WriteOutcome::NameTaken),
+            other => other?,
+        };
+        insert_labels(&mut tx, connection.id, &connection.labels).await?;
+        tx.commit().await?;
+        Ok(WriteOutcome::Done(connection))
+    }
+
+    /// Writes `next` over the stored connection if it is still at
+    /// `next.revision` and no job holds it; bumps the revision.
+    pub async fn update_connection(&self, next: &Connection) -> Result<WriteOutcome<Connection>, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool().begin().await?;
+        let updated = sqlx::query(&format!(
+            "UPDATE connections SET name = $1, name_key = $2, connector_version = $3, properties = $4, settings = $5, \
+             labels = $6, status = $7, last_tested_at = $8, updated_at = $9, revision = revision + 1 \
+             WHERE id = $10 AND revision = $11 AND {}",
+            not_leased(10, 9)
+        ))
+        .bind(&next.name)
+        .bind(next.name.to_lowercase())
+        .bind(next.connector_version.to_string())
+        .bind(json(&next.properties))
+        .bind(json(&next.settings))
+        .bind(json(&next.labels))
+        .bind(next.status.as_str())
+        .bind(next.last_tested_at.map(timestamp))
+        .bind(timestamp(now))
+        .bind(next.id.to_string())
+        .bind(next.revision)
+        .execute(&mut *tx)
+        .await;
+        let updated = match updated {
+            Err(e) if is_unique_violation(&e) => return Ok(WriteOutcome::NameTaken),
+            other => other?,
+        };
+        if updated.rows_affected() == 0 {
+            drop(tx);
+            return self.why_not_written(next.id).await;
+        }
+        sqlx::query("DELETE FROM connection_labels WHERE connection_id = $1")
+            .bind(next.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        insert_labels(&mut tx, next.id, &next.labels).await?;
+        tx.commit().await?;
+        Ok(WriteOutcome::Done(Connection { updated_at: now, revision: next.revision + 1, ..next.clone() }))
+    }
+
+    /// Deletes a connection unless a job holds it; its labels, cached
+    /// metadata and expired leases go with it (`ON DELETE CASCADE`).
+    pub async fn delete_connection(&self, id: Uuid) -> Result<WriteOutcome<()>, StoreError> {
+        let deleted = sqlx::query(&format!("DELETE FROM connections WHERE id = $1 AND {}", not_leased(1, 2)))
+            .bind(id.to_string())
+            .bind(timestamp(Utc::now()))
+            .execute(self.pool())
+            .await?;
+        if deleted.rows_affected() == 1 {
+            return Ok(WriteOutcome::Done(()));
+        }
+        self.why_not_written(id).await
+    }
+
+    /// Why a guarded write touched no row.
+    async fn why_not_written<T>(&self, id: Uuid) -> Result<WriteOutcome<T>, StoreError> {
+        let holder = sqlx::query("SELECT holder FROM connection_leases WHERE connection_id = $1 AND expires_at > $2")
+            .bind(id.to_string())
+            .bind(timestamp(Utc::now()))
+            .fetch_optional(self.pool())
+            .await?;
+        if let Some(holder) = holder {
+            return Ok(WriteOutcome::InUse(holder.try_get("holder")?));
+        }
+        Ok(match self.connection(id).await? {
+            None => WriteOutcome::NotFound,
+            Some(_) => WriteOutcome::Stale,
+        })
+    }
+}
+
+async fn insert_labels(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: Uuid,
+    labels: &[String],
+) -> Result<(), StoreError> {
+    for key in label_keys(labels) {
+        sqlx::query("INSERT INTO connection_labels (connection_id, label_key) VALUES ($1, $2)")
+            .bind(id.to_string())
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records a test's outcome. Not guarded by leases: a test reads, it
+    /// does not change the connection's configuration.
+    pub async fn record_test(&self, id: Uuid, status: Status) -> Result<(), StoreError> {
+        let now = timestamp(Utc::now());
+        sqlx::query(
+            "UPDATE connections SET status = $1, last_tested_at = $2, revision = revision + 1 \
+             WHERE id = $3",
+        )
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id.to_string())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

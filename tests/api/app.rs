@@ -1,0 +1,207 @@
+//! `spawn_app()`: the real server on a random port with its own data
+//! directory, and a `TestApp` with one method per endpoint.
+
+use crate::helpers::dist;
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::Duration;
+use syncport::runtime::Limits;
+use syncport::server::{self, ServerConfig};
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT/api.rsc/v2`
+    pub base: String,
+    /// The server's data directory (deleted on drop).
+    pub data: tempfile::TempDir,
+    client: reqwest::Client,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts a server with the bundled connectors and the test fixtures.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts a server after `configure` adjusts its configuration.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let data = tempfile::tempdir().expect("data dir");
+    let bundled = data.path().join("bundled");
+    std::fs::create_dir_all(&bundled).expect("bundled dir");
+    for file in [
+        "connectors/quickbooks-1.0.0.wasm",
+        "connectors/quickbooks-1.1.0.wasm",
+        "connectors/salesforce-1.0.0.wasm",
+        "fixtures/misbehave.wasm",
+        "fixtures/stub.wasm",
+    ] {
+        let name = file.rsplit('/').next().expect("file name");
+        std::fs::copy(dist().join(file), bundled.join(name))
+            .unwrap_or_else(|e| panic!("{file}: {e}; run the tests with `cargo xtask test`"));
+    }
+    let mut config = ServerConfig {
+        bundled_dir: Some(bundled),
+        compile_cache: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache")),
+        limits: Limits::default().with_timeout(Duration::from_secs(2)),
+        ..ServerConfig::new(data.path().join("data"))
+    };
+    configure(&mut config);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let running = server::start(&config, "127.0.0.1:0".parse().expect("addr"), async {
+        let _ = rx.await;
+    })
+    .await
+    .expect("the server starts");
+    TestApp { base: format!("http://{}/api.rsc/v2", running.addr), data, client: reqwest::Client::new(), _shutdown: tx }
+}
+
+impl TestApp {
+    /// A request to `path` (relative to the API base).
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// `GET /workspaces`
+    pub async fn list_workspaces(&self) -> Response {
+        self.send(Method::GET, "/workspaces", None).await
+    }
+
+    /// `POST /workspaces`
+    pub async fn create_workspace(&self, body: &Value) -> Response {
+        self.send(Method::POST, "/workspaces", Some(body)).await
+    }
+
+    /// `GET /workspaces/{id}`
+    pub async fn get_workspace(&self, id: &str) -> Response {
+        self.send(Method::GET, &format!("/workspaces/{id}"), None).await
+    }
+
+    /// `DELETE /workspaces/{id}`
+    pub async fn delete_workspace(&self, id: &str) -> Response {
+        self.send(Method::DELETE, &format!("/workspaces/{id}"), None).await
+    }
+
+    /// `GET /workspaces/{ws}/connections?{query}`
+    pub async fn list_connections(&self, workspace: &str, query: &str) -> Response {
+        self.send(Method::GET, &format!("/workspaces/{workspace}/connections?{query}"), None).await
+    }
+
+    /// `POST /workspaces/{ws}/connections`
+    pub async fn create_connection(&self, workspace: &str, body: &Value) -> Response {
+        self.send(Method::POST, &format!("/workspaces/{workspace}/connections"), Some(body)).await
+    }
+
+    /// `GET /connections/{id}`
+    pub async fn get_connection(&self, id: &str) -> Response {
+        self.send(Method::GET, &format!("/connections/{id}"), None).await
+    }
+
+    /// `PUT /connections/{id}`
+    pub async fn update_connection(&self, id: &str, body: &Value) -> Response {
+        self.send(Method::PUT, &format!("/connections/{id}"), Some(body)).await
+    }
+
+    /// `DELETE /connections/{id}`
+    pub async fn delete_connection(&self, id: &str) -> Response {
+        self.send(Method::DELETE, &format!("/connections/{id}"), None).await
+    }
+
+    /// `POST /connections/{id}/test`
+    pub async fn test_connection(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/test"), None).await
+    }
+
+    /// `POST /connections/{id}/tables?{query}`
+    pub async fn list_tables(&self, id: &str, query: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/tables?{query}"), None).await
+    }
+
+    /// `GET /connections/{id}/tables/{table}/columns?{query}`; `table` is sent as given (encode it yourself).
+    pub async fn list_columns(&self, id: &str, table: &str, query: &str) -> Response {
+        self.send(Method::GET, &format!("/connections/{id}/tables/{table}/columns?{query}"), None).await
+    }
+
+    /// `POST /connections/{id}/reset-metadata`
+    pub async fn reset_metadata(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/reset-metadata"), None).await
+    }
+
+    /// `POST /connections/{id}/reset-credentials`
+    pub async fn reset_credentials(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/reset-credentials"), None).await
+    }
+
+    /// `GET /connections/{id}/logs`
+    pub async fn list_logs(&self, id: &str) -> Response {
+        self.send(Method::GET, &format!("/connections/{id}/logs"), None).await
+    }
+
+    /// `POST /connections/{id}/logs/{name}/download`
+    pub async fn download_log(&self, id: &str, name: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/logs/{name}/download"), None).await
+    }
+
+    /// `GET /connectors`
+    pub async fn list_connectors(&self) -> Response {
+        self.send(Method::GET, "/connectors", None).await
+    }
+
+    /// `GET /openapi.json`
+    pub async fn openapi(&self) -> Response {
+        self.send(Method::GET, "/openapi.json", None).await
+    }
+
+    /// Creates a QuickBooks connection in `default` that tests successfully; its JSON.
+    pub async fn create_quickbooks(&self, name: &str) -> Value {
+        self.create_ok("default", &quickbooks_body(name)).await
+    }
+
+    /// Creates a connection, asserting 201; its JSON.
+    pub async fn create_ok(&self, workspace: &str, body: &Value) -> Value {
+        let response = self.create_connection(workspace, body).await;
+        let status = response.status();
+        let json: Value = response.json().await.expect("json");
+        assert_eq!(status, 201, "create {body}: {json}");
+        json
+    }
+}
+
+/// A create body for a working QuickBooks connection.
+pub fn quickbooks_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "connector": "QuickBooks",
+        "properties": {
+            "CompanyId": "9130357766",
+            "OAuthClientId": "client-id",
+            "OAuthClientSecret": "client-secret",
+            "OAuthAccessToken": "access-token"
+        }
+    })
+}
+
+/// The body of a response as JSON, with its status.
+pub async fn json(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"));
+    (status, value)
+}
+
+/// Asserts the error shape: status, stable code, a message, and the target if given.
+pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
+    let (actual, body) = json(response).await;
+    assert_eq!(actual, status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body
+}
