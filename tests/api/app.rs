@@ -145,9 +145,34 @@ impl TestApp {
         self.send(Method::GET, &format!("/connections/{id}/logs"), None).await
     }
 
-    /// `POST /connections/{id}/logs/{name}/download`
+    /// `GET /connections/{id}/tables?{query}` (the read also answers GET)
+    pub async fn list_tables_with_get(&self, id: &str, query: &str) -> Response {
+        self.send(Method::GET, &format!("/connections/{id}/tables?{query}"), None).await
+    }
+
+    /// `POST /connections/{id}/logs/{name}/download`; `name` is sent as given (encode it yourself).
     pub async fn download_log(&self, id: &str, name: &str) -> Response {
         self.send(Method::POST, &format!("/connections/{id}/logs/{name}/download"), None).await
+    }
+
+    /// `GET /connections/{id}/logs/{name}/download` (the read also answers GET)
+    pub async fn download_log_with_get(&self, id: &str, name: &str) -> Response {
+        self.send(Method::GET, &format!("/connections/{id}/logs/{name}/download"), None).await
+    }
+
+    /// `method path` with a raw body and content type (none when `None`).
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        let mut request = self.request(method, path).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        request.send().await.expect("request sent")
     }
 
     /// `GET /connectors`
@@ -163,6 +188,89 @@ impl TestApp {
     /// Creates a QuickBooks connection in `default` that tests successfully; its JSON.
     pub async fn create_quickbooks(&self, name: &str) -> Value {
         self.create_ok("default", &quickbooks_body(name)).await
+    }
+
+    /// Creates a Misbehave connection in `default` with `Mode` = `mode`,
+    /// `Password` = `password` and `logfile_verbosity` = `verbosity`; its id.
+    pub async fn create_misbehave(&self, name: &str, mode: &str, password: &str, verbosity: &str) -> String {
+        let body = json!({
+            "name": name,
+            "connector": "Misbehave",
+            "properties": {"Mode": mode, "Password": password},
+            "settings": {"logfile_verbosity": verbosity}
+        });
+        id_of(&self.create_ok("default", &body).await)
+    }
+
+    /// Updates a connection, asserting 200; its JSON.
+    pub async fn update_ok(&self, id: &str, body: &Value) -> Value {
+        let (status, json) = json(self.update_connection(id, body).await).await;
+        assert_eq!(status, 200, "update {body}: {json}");
+        json
+    }
+
+    /// Reads a connection, asserting 200; its JSON.
+    pub async fn get_ok(&self, id: &str) -> Value {
+        let (status, json) = json(self.get_connection(id).await).await;
+        assert_eq!(status, 200, "get {id}: {json}");
+        json
+    }
+
+    /// Tests a connection, asserting 200; the result.
+    pub async fn test_ok(&self, id: &str) -> Value {
+        let (status, json) = json(self.test_connection(id).await).await;
+        assert_eq!(status, 200, "test {id}: {json}");
+        json
+    }
+
+    /// Lists tables, asserting 200; the tables.
+    pub async fn tables_ok(&self, id: &str, query: &str) -> Vec<Value> {
+        let (status, json) = json(self.list_tables(id, query).await).await;
+        assert_eq!(status, 200, "tables {id}?{query}: {json}");
+        json["value"].as_array().expect("value").clone()
+    }
+
+    /// The names of the listed connections, in order.
+    pub async fn connection_names(&self, workspace: &str, query: &str) -> Vec<String> {
+        let (status, json) = json(self.list_connections(workspace, query).await).await;
+        assert_eq!(status, 200, "list {workspace}?{query}: {json}");
+        names(&json["value"])
+    }
+
+    /// Every log file of a connection, downloaded through the API and joined.
+    pub async fn log_text(&self, id: &str) -> String {
+        let (status, list) = json(self.list_logs(id).await).await;
+        assert_eq!(status, 200, "logs {id}: {list}");
+        let mut text = String::new();
+        for file in list["value"].as_array().expect("value") {
+            let response = self.download_log(id, file["name"].as_str().expect("name")).await;
+            assert_eq!(response.status(), 200);
+            text.push_str(&response.text().await.expect("log text"));
+        }
+        text
+    }
+
+    /// Everything in every file under the server's log directory.
+    pub fn log_files_on_disk(&self) -> String {
+        fn walk(dir: &std::path::Path, out: &mut String) {
+            let Ok(entries) = std::fs::read_dir(dir) else { return };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).expect("log file")));
+                }
+            }
+        }
+        let mut out = String::new();
+        walk(&self.data.path().join("data/logs"), &mut out);
+        out
+    }
+
+    /// The log directory of one connection on disk.
+    pub fn log_dir_on_disk(&self, id: &str) -> PathBuf {
+        self.data.path().join("data/logs").join(id)
     }
 
     /// Creates a connection, asserting 201; its JSON.
@@ -189,6 +297,46 @@ pub fn quickbooks_body(name: &str) -> Value {
     })
 }
 
+/// The `id` of a connection's JSON.
+pub fn id_of(connection: &Value) -> String {
+    connection["id"].as_str().unwrap_or_else(|| panic!("no id in {connection}")).to_string()
+}
+
+/// The `name` of each item of a JSON array.
+pub fn names(items: &Value) -> Vec<String> {
+    items.as_array().expect("an array").iter().map(|c| c["name"].as_str().expect("name").to_string()).collect()
+}
+
+/// The plain-text body of a response, with its status.
+pub async fn text(response: Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+/// Every route of the API: method and path template (relative to the base).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/workspaces"),
+    ("POST", "/workspaces"),
+    ("GET", "/workspaces/{workspace_id}"),
+    ("DELETE", "/workspaces/{workspace_id}"),
+    ("GET", "/workspaces/{workspace_id}/connections"),
+    ("POST", "/workspaces/{workspace_id}/connections"),
+    ("GET", "/connections/{connection_id}"),
+    ("PUT", "/connections/{connection_id}"),
+    ("DELETE", "/connections/{connection_id}"),
+    ("POST", "/connections/{connection_id}/test"),
+    ("GET", "/connections/{connection_id}/tables"),
+    ("POST", "/connections/{connection_id}/tables"),
+    ("GET", "/connections/{connection_id}/tables/{table_name}/columns"),
+    ("POST", "/connections/{connection_id}/reset-metadata"),
+    ("POST", "/connections/{connection_id}/reset-credentials"),
+    ("GET", "/connections/{connection_id}/logs"),
+    ("GET", "/connections/{connection_id}/logs/{log_name}/download"),
+    ("POST", "/connections/{connection_id}/logs/{log_name}/download"),
+    ("GET", "/connectors"),
+    ("GET", "/openapi.json"),
+];
+
 /// The body of a response as JSON, with its status.
 pub async fn json(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
@@ -201,7 +349,28 @@ pub async fn json(response: Response) -> (u16, Value) {
 pub async fn assert_error(response: Response, status: u16, code: &str) -> Value {
     let (actual, body) = json(response).await;
     assert_eq!(actual, status, "{body}");
+    assert_error_shape(&body);
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     body
+}
+
+/// Asserts `body` is `{"error": {"code", "message", "target"?, "details"?}}`.
+pub fn assert_error_shape(body: &Value) {
+    let outer = body.as_object().unwrap_or_else(|| panic!("not an object: {body}"));
+    assert_eq!(outer.keys().collect::<Vec<_>>(), ["error"], "{body}");
+    let error = body["error"].as_object().unwrap_or_else(|| panic!("error is not an object: {body}"));
+    for key in error.keys() {
+        assert!(["code", "message", "target", "details"].contains(&key.as_str()), "unexpected `{key}`: {body}");
+    }
+    let code = error["code"].as_str().unwrap_or_else(|| panic!("no code: {body}"));
+    assert!(!code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "code: {body}");
+    assert!(error["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    if let Some(target) = error.get("target") {
+        assert!(target.is_string(), "target: {body}");
+    }
+    if let Some(details) = error.get("details") {
+        for detail in details.as_array().unwrap_or_else(|| panic!("details: {body}")) {
+            assert!(detail["code"].is_string() && detail["message"].is_string(), "detail: {body}");
+        }
+    }
 }

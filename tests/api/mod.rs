@@ -1,6 +1,20 @@
 //! The HTTP API, over real HTTP against a server on a random port.
 
+mod actions;
 mod app;
+mod cache;
 mod connections;
+mod connectors;
+mod errors;
+mod faults;
+mod logs;
+mod metadata;
+mod pinning;
+mod request_id;
+mod updates;
+mod workspaces;
 
-pub use app::{TestApp, assert_error, json, quickbooks_body, spawn_app, spawn_app_with};
+pub use app::{
+    ROUTES, TestApp, assert_error, assert_error_shape, id_of, json, names, quickbooks_body, spawn_app, spawn_app_with,
+    text,
+};

@@ -4,3 +4,4 @@ mod connectors;
 mod loading;
 mod registry;
 mod sandbox;
+mod session;

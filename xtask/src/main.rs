@@ -2,6 +2,8 @@
 //!
 //! - `cargo xtask plugins`: installs the `wasm32-wasip2` target if missing,
 //!   builds every plugin and copies the components to `plugins/dist/`.
+//! - `cargo xtask serve [ARGS]`: `plugins`, then `syncport serve` (release
+//!   build) with the bundled connectors; ARGS go to `serve`.
 //! - `cargo xtask test [ARGS]`: `plugins`, then the whole test suite.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
 //!
@@ -44,6 +46,17 @@ fn main() -> Result<()> {
     let root = root();
     match task.as_str() {
         "plugins" => plugins(&root),
+        "serve" => {
+            plugins(&root)?;
+            let connectors = root.join("plugins/dist/connectors");
+            let connectors = connectors.to_str().context("a UTF-8 path")?;
+            let args = [
+                &["run", "--release", "-p", "syncport", "--", "serve", "--connectors-dir", connectors][..],
+                &strs(&rest),
+            ]
+            .concat();
+            cargo(&root, &args)
+        }
         "test" => {
             plugins(&root)?;
             // The SDK's and connectors' own unit tests run natively.
@@ -72,7 +85,7 @@ fn main() -> Result<()> {
             plugins(&root)?;
             cargo(&root, &[&["bench", "-p", "syncport"][..], &strs(&rest)].concat())
         }
-        _ => bail!("usage: cargo xtask <plugins|test|bench> [ARGS]"),
+        _ => bail!("usage: cargo xtask <plugins|serve|test|bench> [ARGS]"),
     }
 }
 

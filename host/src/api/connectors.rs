@@ -51,7 +51,7 @@ pub struct ConnectorList {
 }
 
 /// `GET /connectors`
-#[utoipa::path(get, path = "/api.rsc/v2/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
+#[utoipa::path(get, operation_id = "list_connectors", path = "/api.rsc/v2/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<ConnectorList>> {
     params.only(&[])?;
     let mut value: Vec<ConnectorView> = Vec::new();

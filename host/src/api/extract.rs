@@ -2,10 +2,42 @@
 
 use super::error::ApiError;
 use axum::body::Bytes;
+use axum::extract::path::ErrorKind;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+
+/// Path parameters, as axum's `Path`, with failures in the API's error
+/// shape. A parameter that is not UTF-8 once percent-decoded names nothing
+/// that can exist, so it is the 404 of what it would name.
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => match e.into_kind() {
+                ErrorKind::InvalidUtf8InPathParam { key } => {
+                    let (code, what) = match key.as_str() {
+                        "workspace_id" => ("workspace_not_found", "workspace"),
+                        "connection_id" => ("connection_not_found", "connection"),
+                        "table_name" => ("table_not_found", "table"),
+                        "log_name" => ("log_not_found", "log file"),
+                        _ => ("route_not_found", "resource"),
+                    };
+                    Err(ApiError::not_found(code, format!("The {what} does not exist: `{key}` is not UTF-8.")))
+                }
+                other => Err(ApiError::bad_request("invalid_path_parameter", other.to_string(), None)),
+            },
+            Err(other) => Err(ApiError::bad_request("invalid_path_parameter", other.body_text(), None)),
+        }
+    }
+}
 
 /// A JSON object body. Not JSON: 415; too large: 413; malformed: 400 saying
 /// the line and column; any other JSON value: 400.

@@ -2,10 +2,10 @@
 
 use super::connections::find;
 use super::error::{ApiError, ApiResult};
-use super::extract::Params;
+use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::logs::{LogError, LogFile};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -16,7 +16,7 @@ use serde::Serialize;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/connections/{connection_id}/logs", get(list))
-        .route("/connections/{connection_id}/logs/{log_name}/download", get(download).post(download))
+        .route("/connections/{connection_id}/logs/{log_name}/download", get(download_with_get).post(download))
 }
 
 /// A connection's log files.
@@ -43,7 +43,7 @@ impl From<LogError> for ApiError {
 }
 
 /// `GET /connections/{connection_id}/logs`
-#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
+#[utoipa::path(get, operation_id = "list_logs", path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = LogList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn list(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<LogList>> {
@@ -52,9 +52,9 @@ pub async fn list(State(state): State<AppState>, Path(id): Path<String>, params:
     Ok(Json(LogList { value: state.logs.list(connection.id).await? }))
 }
 
-/// `POST|GET /connections/{connection_id}/logs/{log_name}/download`: the file
+/// `POST /connections/{connection_id}/logs/{log_name}/download`: the file
 /// as `text/plain`, as an attachment.
-#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
+#[utoipa::path(post, operation_id = "download_log", path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("log_name" = String, Path, description = "A name from the log list, e.g. 2026-11-27.log.")),
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
@@ -74,4 +74,18 @@ pub async fn download(
         ],
         bytes,
     ))
+}
+
+/// `GET /connections/{connection_id}/logs/{log_name}/download`: the same read as the POST.
+#[utoipa::path(get, operation_id = "download_log_with_get", path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
+    params(("connection_id" = String, Path, description = "The connection id."),
+        ("log_name" = String, Path, description = "A name from the log list, e.g. 2026-11-27.log.")),
+    responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse)))]
+pub async fn download_with_get(
+    state: State<AppState>,
+    path: Path<(String, String)>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    download(state, path, params).await
 }

@@ -9,13 +9,13 @@
 
 use super::connections::{find, plugin_for};
 use super::error::{ApiError, ApiResult};
-use super::extract::Params;
+use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::connections::Connection;
 use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo, TableType};
 use crate::logs::OperationRecord;
 use crate::runtime::{Call, CallError};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
@@ -27,7 +27,7 @@ use std::time::Instant;
 /// The routes of metadata.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/connections/{connection_id}/tables", get(tables).post(tables))
+        .route("/connections/{connection_id}/tables", get(tables_with_get).post(tables))
         .route("/connections/{connection_id}/tables/{table_name}/columns", get(columns))
         .route("/connections/{connection_id}/reset-metadata", post(reset_metadata))
 }
@@ -57,8 +57,8 @@ pub struct ResetResult {
     pub message: String,
 }
 
-/// `GET|POST /connections/{connection_id}/tables`
-#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
+/// `POST /connections/{connection_id}/tables` (as the spec writes it)
+#[utoipa::path(post, operation_id = "list_tables", path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("schema" = Option<String>, Query, description = "Only tables of this schema (case-insensitive)."),
         ("include_table_types" = Option<String>, Query, description = "Comma list of TABLE, VIEW, SYNONYM."),
@@ -89,8 +89,21 @@ pub async fn tables(
     Ok(Json(TableList { value }))
 }
 
+/// `GET /connections/{connection_id}/tables`: the same read as the POST.
+#[utoipa::path(get, operation_id = "list_tables_with_get", path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
+    params(("connection_id" = String, Path, description = "The connection id."),
+        ("schema" = Option<String>, Query, description = "Only tables of this schema (case-insensitive)."),
+        ("include_table_types" = Option<String>, Query, description = "Comma list of TABLE, VIEW, SYNONYM."),
+        ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
+    responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
+        (status = 504, body = super::error::ErrorResponse)))]
+pub async fn tables_with_get(state: State<AppState>, path: Path<String>, params: Params) -> ApiResult<Json<TableList>> {
+    tables(state, path, params).await
+}
+
 /// `GET /connections/{connection_id}/tables/{table_name}/columns`
-#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}/tables/{table_name}/columns", tag = "metadata",
+#[utoipa::path(get, operation_id = "list_columns", path = "/api.rsc/v2/connections/{connection_id}/tables/{table_name}/columns", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("table_name" = String, Path, description = "The table, optionally schema-qualified (dbo.Customer); percent-encode spaces and unicode."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
@@ -121,7 +134,7 @@ pub async fn columns(
 
 /// `POST /connections/{connection_id}/reset-metadata`: drops the cache and
 /// calls the connector's `reset-metadata`.
-#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/reset-metadata", tag = "metadata",
+#[utoipa::path(post, operation_id = "reset_metadata", path = "/api.rsc/v2/connections/{connection_id}/reset-metadata", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
@@ -178,14 +191,9 @@ where
         if hit.config_key == key && fresh {
             match serde_json::from_str::<Vec<T>>(&hit.payload) {
                 Ok(value) => {
-                    let record = OperationRecord {
-                        operation,
-                        ok: true,
-                        outcome: format!("{} items from the cache", value.len()),
-                        duration: started.elapsed(),
-                        transfer: Some(format!("{} bytes from the cache", hit.payload.len())),
-                        plugin: &[],
-                    };
+                    let outcome = format!("{} items from the cache", value.len());
+                    let record = OperationRecord::new(operation, true, outcome, started.elapsed())
+                        .with_payload(Some(&hit.payload));
                     state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
                     return Ok(value);
                 }
@@ -197,11 +205,8 @@ where
     }
     let call = fetch().await;
     let payload = call.result.as_ref().ok().map(|value| serde_json::to_string(value).expect("metadata serializes"));
-    let outcome = match (&call.result, &payload) {
-        (Ok(value), _) => format!("{} items", value.len()),
-        (Err(e), _) => e.to_string(),
-    };
-    log(state, connection, operation, &call, outcome, payload.as_ref().map(|p| format!("{} bytes", p.len()))).await;
+    let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| format!("{} items", value.len()));
+    log(state, connection, operation, &call, outcome, payload.as_deref()).await;
     let value = call.result.map_err(ApiError::from_call)?;
     if let Some(payload) = payload {
         state.store.cache(connection.id, item, &key, &payload).await?;
@@ -209,22 +214,18 @@ where
     Ok(value)
 }
 
+/// Logs a plugin call on the connection.
 async fn log<T>(
     state: &AppState,
     connection: &Connection,
     operation: &str,
     call: &Call<T>,
     outcome: String,
-    transfer: Option<String>,
+    payload: Option<&str>,
 ) {
-    let record = OperationRecord {
-        operation,
-        ok: call.result.is_ok(),
-        outcome,
-        duration: call.duration,
-        transfer,
-        plugin: &call.logs,
-    };
+    let record = OperationRecord::new(operation, call.result.is_ok(), outcome, call.duration)
+        .with_payload(payload)
+        .with_plugin(&call.logs);
     state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
 }
 

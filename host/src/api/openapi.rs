@@ -15,9 +15,10 @@ use utoipa::OpenApi;
         workspaces::list, workspaces::create, workspaces::read, workspaces::remove,
         connections::list, connections::create, connections::read, connections::update, connections::remove,
         connections::actions::test, connections::actions::reset_credentials,
-        metadata::tables, metadata::columns, metadata::reset_metadata,
-        logs::list, logs::download,
+        metadata::tables, metadata::tables_with_get, metadata::columns, metadata::reset_metadata,
+        logs::list, logs::download, logs::download_with_get,
         connectors::list,
+        document,
     ),
     components(schemas(error::ErrorResponse, error::ErrorBody, error::ErrorDetail)),
     tags(
@@ -26,11 +27,19 @@ use utoipa::OpenApi;
         (name = "metadata", description = "Tables and columns, cached."),
         (name = "logs", description = "Connection log files."),
         (name = "connectors", description = "Installed connectors."),
+        (name = "openapi", description = "This document."),
     )
 )]
 pub struct ApiDoc;
 
 /// `GET /openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    Router::new().route("/openapi.json", get(document))
+}
+
+/// `GET /openapi.json`: this document.
+#[utoipa::path(get, operation_id = "get_openapi_document", path = "/api.rsc/v2/openapi.json", tag = "openapi",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API.", content_type = "application/json", body = Object)))]
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

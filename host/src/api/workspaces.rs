@@ -1,10 +1,10 @@
 //! `/workspaces`: list, create, read, delete.
 
 use super::error::{ApiError, ApiResult};
-use super::extract::{JsonObject, Params, kind};
+use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;
 use crate::store::{Store, Workspace};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -53,14 +53,14 @@ pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> 
 }
 
 /// `GET /workspaces`
-#[utoipa::path(get, path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
+#[utoipa::path(get, operation_id = "list_workspaces", path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<WorkspaceList>> {
     params.only(&[])?;
     Ok(Json(WorkspaceList { value: state.store.workspaces().await?.into_iter().map(view).collect() }))
 }
 
 /// `GET /workspaces/{workspace_id}`
-#[utoipa::path(get, path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+#[utoipa::path(get, operation_id = "get_workspace", path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
     params(("workspace_id" = String, Path, description = "The workspace id.")),
     responses((status = 200, body = WorkspaceView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -74,7 +74,7 @@ pub async fn read(
 
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
 /// defaults to the id.
-#[utoipa::path(post, path = "/api.rsc/v2/workspaces", tag = "workspaces",
+#[utoipa::path(post, operation_id = "create_workspace", path = "/api.rsc/v2/workspaces", tag = "workspaces",
     request_body(content = Object, description = "id (required: letters, digits, - and _), name"),
     responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
@@ -129,7 +129,7 @@ pub async fn create(
 }
 
 /// `DELETE /workspaces/{workspace_id}`: only an empty workspace, never `default`.
-#[utoipa::path(delete, path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+#[utoipa::path(delete, operation_id = "delete_workspace", path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
     params(("workspace_id" = String, Path, description = "The workspace id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {

@@ -70,3 +70,20 @@ pub fn check(properties: &Properties, info: &ConnectorInfo, required: Required<'
     }
     problems
 }
+
+/// Stores values of properties with allowed values in the spelling the
+/// connector declares (`LOOP` becomes `loop`), since connectors may compare
+/// them exactly.
+pub fn canonicalize(properties: &mut Properties, info: &ConnectorInfo) {
+    let fixes: Vec<(String, String)> = properties
+        .iter()
+        .filter_map(|p| {
+            let spec = info.property(&p.name)?;
+            let declared = spec.allowed_values.iter().find(|a| a.eq_ignore_ascii_case(&p.value))?;
+            (declared != &p.value).then(|| (p.name.clone(), declared.clone()))
+        })
+        .collect();
+    for (name, value) in fixes {
+        properties.set(&name, value);
+    }
+}

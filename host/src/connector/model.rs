@@ -186,7 +186,7 @@ pub enum LogLevel {
 
 impl fmt::Display for LogLevel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             LogLevel::Error => "ERROR",
             LogLevel::Info => "INFO",
             LogLevel::Transfer => "TRANSFER",

@@ -56,7 +56,7 @@ struct Inner {
     write: Mutex<()>,
 }
 
-/// What an operation did, for its log line.
+/// What an operation did, for its log lines.
 #[derive(Debug, Clone)]
 pub struct OperationRecord<'a> {
     /// The operation, e.g. `test`.
@@ -69,8 +69,37 @@ pub struct OperationRecord<'a> {
     pub duration: Duration,
     /// Sizes of what was returned, kept at Transfer verbosity.
     pub transfer: Option<String>,
+    /// What was returned, kept at Verbose (capped at [`MAX_PAYLOAD`] bytes).
+    pub payload: Option<String>,
     /// What the plugin logged and printed.
     pub plugin: &'a [LogLine],
+}
+
+/// The most payload bytes a Verbose line keeps.
+pub const MAX_PAYLOAD: usize = 64 << 10;
+
+impl<'a> OperationRecord<'a> {
+    /// An operation's outcome, with nothing else.
+    pub fn new(operation: &'a str, ok: bool, outcome: impl Into<String>, duration: Duration) -> Self {
+        Self { operation, ok, outcome: outcome.into(), duration, transfer: None, payload: None, plugin: &[] }
+    }
+
+    /// Adds what the payload was: its size (Transfer) and itself (Verbose).
+    pub fn with_payload(mut self, payload: Option<&str>) -> Self {
+        if let Some(payload) = payload {
+            self.transfer = Some(format!("{} bytes", payload.len()));
+            let cut = (0..=MAX_PAYLOAD.min(payload.len())).rev().find(|i| payload.is_char_boundary(*i)).unwrap_or(0);
+            let more = if cut < payload.len() { " …(truncated)" } else { "" };
+            self.payload = Some(format!("{}{more}", &payload[..cut]));
+        }
+        self
+    }
+
+    /// Adds what the plugin logged and printed.
+    pub fn with_plugin(mut self, plugin: &'a [LogLine]) -> Self {
+        self.plugin = plugin;
+        self
+    }
 }
 
 impl ConnectionLogs {
@@ -176,13 +205,10 @@ fn render(verbosity: Verbosity, record: &OperationRecord<'_>, at: DateTime<Utc>)
             one_line(&record.outcome)
         ));
     }
-    if let Some(transfer) = record.transfer.as_deref().filter(|_| keeps(LogLevel::Transfer)) {
-        out.push_str(&format!(
-            "{ts} {:<8} [syncport] {}: {}\n",
-            LogLevel::Transfer,
-            record.operation,
-            one_line(transfer)
-        ));
+    for (level, text) in [(LogLevel::Transfer, &record.transfer), (LogLevel::Verbose, &record.payload)] {
+        if let Some(text) = text.as_deref().filter(|_| keeps(level)) {
+            out.push_str(&format!("{ts} {level:<8} [syncport] {}: {}\n", record.operation, one_line(text)));
+        }
     }
     for line in record.plugin.iter().filter(|l| keeps(l.level)) {
         let source = match line.source {

@@ -283,7 +283,13 @@ impl Core {
     }
 
     /// Fails a list call whose result has more than `limit` items.
-    pub(crate) fn check_size<T>(&self, op: Operation, what: &'static str, limit: usize, call: Call<Vec<T>>) -> Call<Vec<T>> {
+    pub(crate) fn check_size<T>(
+        &self,
+        op: Operation,
+        what: &'static str,
+        limit: usize,
+        call: Call<Vec<T>>,
+    ) -> Call<Vec<T>> {
         match &call.result {
             Ok(items) if items.len() > limit => {
                 let kind = FaultKind::ResultTooLarge { what, count: items.len(), limit };

@@ -148,7 +148,7 @@ impl Store {
 
     /// Creates a connection with status `untested`.
     pub async fn create_connection(&self, new: NewConnection) -> Result<WriteOutcome<Connection>, StoreError> {
-        let now = Utc::now();
+        let now = super::now();
         let connection = Connection {
             id: Uuid::new_v4(),
             workspace_id: new.workspace_id,
@@ -197,7 +197,7 @@ impl Store {
     /// Writes `next` over the stored connection if it is still at
     /// `next.revision` and no job holds it; bumps the revision.
     pub async fn update_connection(&self, next: &Connection) -> Result<WriteOutcome<Connection>, StoreError> {
-        let now = Utc::now();
+        let now = super::now();
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(&format!(
             "UPDATE connections SET name = $1, name_key = $2, connector_version = $3, properties = $4, settings = $5, \

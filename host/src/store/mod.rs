@@ -82,7 +82,13 @@ fn sqlite_create(url: &str) -> String {
     }
 }
 
-/// Now, as stored: RFC 3339 UTC with milliseconds (sorts as text).
+/// Now, at the precision timestamps are stored with (milliseconds), so what
+/// a write returns is what a later read gives.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 3)
+}
+
+/// A timestamp as stored: RFC 3339 UTC with milliseconds (sorts as text).
 pub(crate) fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

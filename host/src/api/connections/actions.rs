@@ -2,13 +2,13 @@
 
 use super::{find, plugin_for, write_with_retry};
 use crate::api::error::ApiResult;
-use crate::api::extract::Params;
+use crate::api::extract::{Params, Path};
 use crate::api::state::AppState;
 use crate::connections::Status;
 use crate::logs::OperationRecord;
 use crate::runtime::{CallError, FaultKind};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -70,7 +70,7 @@ impl TestError {
 /// `POST /connections/{connection_id}/test`: runs the connector's `test` in
 /// the sandbox. Always 200 when the connection exists: a failure, crash or
 /// timeout is a failed result. Records `status` and `last_tested_at`.
-#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/test", tag = "connections",
+#[utoipa::path(post, operation_id = "test_connection", path = "/api.rsc/v2/connections/{connection_id}/test", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse)))]
 pub async fn test(
@@ -97,14 +97,7 @@ pub async fn test(
         None => result.message.clone(),
         Some(e) => format!("{}: {}", e.code, e.message),
     };
-    let record = OperationRecord {
-        operation: "test",
-        ok: result.success,
-        outcome,
-        duration: call.duration,
-        transfer: None,
-        plugin: &call.logs,
-    };
+    let record = OperationRecord::new("test", result.success, outcome, call.duration).with_plugin(&call.logs);
     state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
     Ok(Json(result))
 }
@@ -112,7 +105,7 @@ pub async fn test(
 /// `POST /connections/{connection_id}/reset-credentials`: removes every
 /// secret property value, drops cached metadata, and sets `status` to
 /// `needs_credentials`.
-#[utoipa::path(post, path = "/api.rsc/v2/connections/{connection_id}/reset-credentials", tag = "connections",
+#[utoipa::path(post, operation_id = "reset_credentials", path = "/api.rsc/v2/connections/{connection_id}/reset-credentials", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = super::view::ConnectionView), (status = 404, body = crate::api::error::ErrorResponse),
         (status = 409, body = crate::api::error::ErrorResponse)))]
@@ -133,14 +126,8 @@ pub async fn reset_credentials(
     })
     .await?;
     state.store.clear_cache(view.id).await?;
-    let record = OperationRecord {
-        operation: "reset-credentials",
-        ok: true,
-        outcome: format!("removed {}", if removed.is_empty() { "no secrets".into() } else { removed.join(", ") }),
-        duration: started.elapsed(),
-        transfer: None,
-        plugin: &[],
-    };
+    let outcome = format!("removed {}", if removed.is_empty() { "no secrets".into() } else { removed.join(", ") });
+    let record = OperationRecord::new("reset-credentials", true, outcome, started.elapsed());
     state.logs.record(view.id, view.settings.logfile_verbosity, record).await;
     Ok(view)
 }

@@ -6,21 +6,23 @@ pub mod body;
 pub mod view;
 
 use super::error::{ApiError, ApiResult, ErrorDetail};
-use super::extract::{JsonObject, Params};
+use super::extract::{JsonObject, Params, Path};
 use super::state::AppState;
 use super::workspaces::require_workspace;
 use crate::connections::validate::{self, Required};
 use crate::connections::{Connection, Properties, Settings, Status};
 use crate::connector::registry::Registry;
+use crate::logs::OperationRecord;
 use crate::runtime::{MASK, Plugin};
 use crate::store::{ConnectionFilter, NewConnection, Store, WriteOutcome};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use body::{BodyKind, ConnectionBody};
 use serde::Serialize;
+use std::time::Instant;
 use uuid::Uuid;
 use view::{ConnectionView, view};
 
@@ -70,7 +72,7 @@ pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
 }
 
 /// `GET /workspaces/{workspace_id}/connections`
-#[utoipa::path(get, path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+#[utoipa::path(get, operation_id = "list_connections", path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
     params(("workspace_id" = String, Path, description = "The workspace."),
         ("$top" = Option<i64>, Query, description = "At most this many (default and maximum 1000)."),
         ("$skip" = Option<i64>, Query, description = "Skip this many first."),
@@ -109,7 +111,7 @@ pub async fn list(
 }
 
 /// `GET /connections/{connection_id}`
-#[utoipa::path(get, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(get, operation_id = "get_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ConnectionView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -123,7 +125,7 @@ pub async fn read(
 }
 
 /// `POST /workspaces/{workspace_id}/connections`
-#[utoipa::path(post, path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+#[utoipa::path(post, operation_id = "create_connection", path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
     params(("workspace_id" = String, Path, description = "The workspace.")),
     request_body(content = Object, description = "name (required), connector (required), connector_version, properties, settings, labels"),
     responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
@@ -144,10 +146,14 @@ pub async fn create(
     let mut properties = Properties::default();
     for (name, value) in &body.properties {
         if let Some(value) = value {
+            if value == MASK && plugin.info().property(name).is_some_and(|s| s.secret) {
+                return Err(mask_without_secret(name));
+            }
             properties.set(name, value.clone());
         }
     }
     check(&properties, &plugin, Required::All)?;
+    validate::canonicalize(&mut properties, plugin.info());
     let settings = Settings {
         metadata_refresh_interval: body.refresh.unwrap_or_default(),
         logfile_verbosity: body.verbosity.unwrap_or_default(),
@@ -163,8 +169,12 @@ pub async fn create(
         settings,
         labels: body.labels.unwrap_or_default(),
     };
+    let started = Instant::now();
     match state.store.create_connection(new).await? {
         WriteOutcome::Done(c) => {
+            let outcome = format!("created `{}` on {} {}", c.name, c.connector, c.connector_version);
+            let record = OperationRecord::new("create", true, outcome, started.elapsed());
+            state.logs.record(c.id, c.settings.logfile_verbosity, record).await;
             let location = format!("/api.rsc/v2/connections/{}", c.id);
             Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&c, Some(plugin.info())))))
         }
@@ -174,7 +184,7 @@ pub async fn create(
 }
 
 /// `PUT /connections/{connection_id}`: merges properties and settings.
-#[utoipa::path(put, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(put, operation_id = "update_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     request_body(content = Object, description = "name, connector_version (or connect_version), properties (merged; null removes; ******** keeps a secret), settings (merged), labels (replaced)"),
     responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
@@ -187,11 +197,49 @@ pub async fn update(
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
     let body = body::parse(body, BodyKind::Update)?;
-    write_with_retry(&state, &id, |current| merge(&state.registry, current, &body)).await
+    let started = Instant::now();
+    let mut changes = String::new();
+    let view = write_with_retry(&state, &id, |current| {
+        let next = merge(&state.registry, current, &body)?;
+        changes = describe_changes(current, &next);
+        Ok(next)
+    })
+    .await?;
+    let record = OperationRecord::new("update", true, changes, started.elapsed());
+    state.logs.record(view.id, view.settings.logfile_verbosity, record).await;
+    Ok(view)
+}
+
+/// What an update changed, by name only (never property values).
+fn describe_changes(before: &Connection, after: &Connection) -> String {
+    let mut changes = Vec::new();
+    if before.name != after.name {
+        changes.push(format!("name `{}` -> `{}`", before.name, after.name));
+    }
+    if before.connector_version != after.connector_version {
+        changes.push(format!("version {} -> {}", before.connector_version, after.connector_version));
+    }
+    let touched: Vec<&str> = after
+        .properties
+        .iter()
+        .filter(|p| before.properties.get(&p.name) != Some(p.value.as_str()))
+        .map(|p| p.name.as_str())
+        .chain(before.properties.iter().filter(|p| after.properties.get(&p.name).is_none()).map(|p| p.name.as_str()))
+        .collect();
+    if !touched.is_empty() {
+        changes.push(format!("properties {}", touched.join(", ")));
+    }
+    if before.settings != after.settings {
+        changes.push("settings".into());
+    }
+    if before.labels != after.labels {
+        changes.push("labels".into());
+    }
+    if changes.is_empty() { "no changes".into() } else { format!("changed {}", changes.join("; ")) }
 }
 
 /// `DELETE /connections/{connection_id}`
-#[utoipa::path(delete, path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(delete, operation_id = "delete_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
@@ -257,10 +305,13 @@ fn merge(registry: &Registry, current: &Connection, body: &ConnectionBody) -> Ap
             }
             // The mask sent back keeps the stored secret.
             Some(v) if v == MASK && secret && next.properties.get(name).is_some() => {}
+            // With no stored secret the mask stands for nothing; never store it.
+            Some(v) if v == MASK && secret => return Err(mask_without_secret(name)),
             Some(v) => next.properties.set(name, v.clone()),
         }
     }
     check(&next.properties, &plugin, Required::NonSecretOrRemoved(&removed))?;
+    validate::canonicalize(&mut next.properties, plugin.info());
     let settings = &mut next.settings;
     settings.metadata_refresh_interval = body.refresh.unwrap_or(settings.metadata_refresh_interval);
     settings.logfile_verbosity = body.verbosity.unwrap_or(settings.logfile_verbosity);
@@ -310,6 +361,14 @@ fn check(properties: &Properties, plugin: &Plugin, required: Required<'_>) -> Ap
         .map(|p| ErrorDetail { code: p.code, message: p.message, target: Some(format!("properties.{}", p.property)) })
         .collect();
     body::into_result(problems)
+}
+
+fn mask_without_secret(name: &str) -> ApiError {
+    ApiError::bad_request(
+        "invalid_property_value",
+        format!("`{MASK}` stands for a stored secret, but `{name}` has none; send its value."),
+        Some(format!("properties.{name}")),
+    )
 }
 
 fn name_taken(name: &str) -> ApiError {

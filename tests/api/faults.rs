@@ -1,0 +1,69 @@
+//! Connectors that misbehave, through the API: a failed test result or a
+//! 502/504, never a failed server; the next healthy request works.
+
+use super::{assert_error, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_test_that_loops_forever_is_a_failed_result_with_connector_timeout() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Loop", "loop", "pw", "Info").await;
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["success"], false, "{result}");
+    assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
+    assert!(result["duration_ms"].is_u64());
+    assert_eq!(app.get_ok(&id).await["status"], "failed");
+
+    app.update_ok(&id, &json!({"properties": {"Mode": "healthy"}})).await;
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["success"], true, "{result}");
+    assert_eq!(result["message"], "healthy");
+}
+
+#[tokio::test]
+async fn a_test_that_panics_is_a_failed_result_with_connector_crashed() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Panic", "panic", "pw", "Info").await;
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["success"], false, "{result}");
+    assert_eq!(result["error"]["code"], "connector_crashed", "{result}");
+    assert_eq!(app.get_ok(&id).await["status"], "failed");
+
+    let healthy = app.create_misbehave("Healthy", "healthy", "pw", "Info").await;
+    assert_eq!(app.test_ok(&healthy).await["success"], true);
+}
+
+#[tokio::test]
+async fn tables_that_loop_forever_are_504_connector_timeout() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Loop", "loop", "pw", "Info").await;
+    assert_error(app.list_tables(&id, "").await, 504, "connector_timeout").await;
+
+    app.update_ok(&id, &json!({"properties": {"Mode": "healthy"}})).await;
+    let tables = app.tables_ok(&id, "").await;
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0]["name"], "Healthy");
+}
+
+#[tokio::test]
+async fn tables_that_exhaust_memory_are_502_connector_crashed() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Memory", "memory", "pw", "Info").await;
+    assert_error(app.list_tables(&id, "").await, 502, "connector_crashed").await;
+    let (status, body) = super::json(app.list_columns(&id, "Healthy", "").await).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (502, Some("connector_crashed")), "{body}");
+
+    let healthy = app.create_misbehave("Healthy", "healthy", "pw", "Info").await;
+    assert_eq!(app.tables_ok(&healthy, "").await.len(), 1);
+    app.update_ok(&id, &json!({"properties": {"Mode": "healthy"}})).await;
+    assert_eq!(app.tables_ok(&id, "").await.len(), 1);
+}
+
+#[tokio::test]
+async fn tables_that_panic_are_502_connector_crashed_and_nothing_is_cached() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Panic", "panic", "pw", "Info").await;
+    assert_error(app.list_tables(&id, "").await, 502, "connector_crashed").await;
+    assert_error(app.list_tables(&id, "").await, 502, "connector_crashed").await;
+    assert_eq!(app.connection_names("default", "").await, ["Panic"]);
+}

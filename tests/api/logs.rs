@@ -1,0 +1,296 @@
+//! Connection logs: listing, downloading, verbosity, and secrets.
+
+use super::{TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, text};
+use reqwest::Response;
+use serde_json::json;
+
+/// The level of each line (the token after the timestamp) and its text.
+fn levels(log: &str) -> Vec<(String, String)> {
+    log.lines()
+        .map(|line| {
+            let level = line.split_whitespace().nth(1).unwrap_or_else(|| panic!("no level: {line}"));
+            (level.to_string(), line.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn logs_are_listed_with_name_size_and_time() {
+    let app = spawn_app().await;
+    let mut quiet = quickbooks_body("Quiet");
+    quiet["settings"] = json!({"logfile_verbosity": "None"});
+    let quiet = id_of(&app.create_ok("default", &quiet).await);
+    let (status, empty) = json(app.list_logs(&quiet).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(empty, json!({"value": []}), "verbosity None writes no file");
+
+    let id = id_of(&app.create_quickbooks("Books").await);
+    app.test_ok(&id).await;
+    let (status, list) = json(app.list_logs(&id).await).await;
+    assert_eq!(status, 200, "{list}");
+    let files = list["value"].as_array().expect("value");
+    assert_eq!(files.len(), 1, "{list}");
+    let file = files[0].as_object().expect("a file");
+    let mut keys: Vec<&String> = file.keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["modified_at", "name", "size"]);
+    let name = file["name"].as_str().expect("name");
+    let today = chrono_free_today(&file["modified_at"]);
+    assert_eq!(name, format!("{today}.log"));
+    let (_, content) = text(app.download_log(&id, name).await).await;
+    assert_eq!(file["size"].as_u64(), Some(content.len() as u64));
+}
+
+/// The `YYYY-MM-DD` of an RFC 3339 timestamp.
+fn chrono_free_today(timestamp: &serde_json::Value) -> String {
+    timestamp.as_str().expect("modified_at")[..10].to_string()
+}
+
+async fn assert_log_download(response: Response, name: &str) -> String {
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()["content-type"].to_str().expect("content type").to_string();
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    let disposition = response.headers()["content-disposition"].to_str().expect("disposition").to_string();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert!(disposition.contains(name), "{disposition}");
+    response.text().await.expect("text")
+}
+
+#[tokio::test]
+async fn a_log_downloads_as_a_text_attachment_by_post_and_by_get() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    app.test_ok(&id).await;
+    let (_, list) = json(app.list_logs(&id).await).await;
+    let name = list["value"][0]["name"].as_str().expect("name").to_string();
+
+    let posted = assert_log_download(app.download_log(&id, &name).await, &name).await;
+    let got = assert_log_download(app.download_log_with_get(&id, &name).await, &name).await;
+    assert_eq!(posted, got);
+    assert!(posted.contains("[syncport] test succeeded"), "{posted}");
+}
+
+#[tokio::test]
+async fn log_names_that_are_paths_or_not_this_connections_logs_are_refused() {
+    let app = spawn_app().await;
+    // Logging nothing, this connection has no log files at all.
+    let mut quiet = quickbooks_body("Books");
+    quiet["settings"] = json!({"logfile_verbosity": "None"});
+    let id = id_of(&app.create_ok("default", &quiet).await);
+    let other = id_of(&app.create_quickbooks("Other").await);
+    app.test_ok(&other).await;
+    let (_, list) = json(app.list_logs(&other).await).await;
+    let others_log = list["value"][0]["name"].as_str().expect("name").to_string();
+
+    let by_path = format!("..%2F{other}%2F{others_log}");
+    let cases = vec![
+        ("a parent path", "..%2F..%2Fetc%2Fpasswd", 400, "invalid_log_name"),
+        ("a relative path", "..%2Fx", 400, "invalid_log_name"),
+        ("the other connection's log by path", &*by_path, 400, "invalid_log_name"),
+        ("a backslash", "a%5Cb", 400, "invalid_log_name"),
+        ("an absolute path", "%2Fetc%2Fpasswd", 400, "invalid_log_name"),
+        ("an unknown plain name", "nope.log", 404, "log_not_found"),
+        ("a plain name that is no log", "passwd", 404, "log_not_found"),
+        ("a day without a log", "2001-01-01.log", 404, "log_not_found"),
+        ("a log of another connection", &*others_log, 404, "log_not_found"),
+    ];
+    for (description, name, status, code) in cases {
+        for response in [app.download_log(&id, name).await, app.download_log_with_get(&id, name).await] {
+            let (actual, body) = json(response).await;
+            assert_eq!((actual, body["error"]["code"].as_str()), (status, Some(code)), "{description}: {body}");
+            super::assert_error_shape(&body);
+        }
+    }
+    assert_error(
+        app.download_log("550e8400-e29b-41d4-a716-446655440000", &others_log).await,
+        404,
+        "connection_not_found",
+    )
+    .await;
+}
+
+/// A QuickBooks connection at `verbosity`; runs a successful test, lists
+/// tables and columns, then fails a test; its log.
+async fn exercise(app: &TestApp, name: &str, verbosity: &str) -> (String, String) {
+    let mut body = quickbooks_body(name);
+    body["settings"] = json!({"logfile_verbosity": verbosity});
+    let id = id_of(&app.create_ok("default", &body).await);
+    assert_eq!(app.test_ok(&id).await["success"], true);
+    app.tables_ok(&id, "").await;
+    assert_eq!(app.list_columns(&id, "Customers", "").await.status(), 200);
+    app.update_ok(&id, &json!({"properties": {"OAuthAccessToken": "expired-token"}})).await;
+    assert_eq!(app.test_ok(&id).await["success"], false);
+    let log = app.log_text(&id).await;
+    (id, log)
+}
+
+#[tokio::test]
+async fn verbosity_none_keeps_nothing() {
+    let app = spawn_app().await;
+    let (id, log) = exercise(&app, "Books", "None").await;
+    assert_eq!(log, "");
+    let (_, list) = json(app.list_logs(&id).await).await;
+    assert_eq!(list, json!({"value": []}));
+}
+
+#[tokio::test]
+async fn verbosity_error_keeps_only_errors() {
+    let app = spawn_app().await;
+    let (_, log) = exercise(&app, "Books", "Error").await;
+    let lines = levels(&log);
+    assert!(lines.iter().any(|(_, l)| l.contains("[syncport] test failed")), "{log}");
+    assert!(lines.iter().any(|(_, l)| l.contains("[plugin]")), "the plugin's error line: {log}");
+    assert!(lines.iter().all(|(level, _)| level == "ERROR"), "{log}");
+}
+
+#[tokio::test]
+async fn verbosity_info_keeps_operations_and_plugin_steps() {
+    let app = spawn_app().await;
+    let (_, log) = exercise(&app, "Books", "info").await;
+    let lines = levels(&log);
+    for operation in ["test succeeded", "list-tables succeeded", "list-columns succeeded", "test failed"] {
+        assert!(lines.iter().any(|(_, l)| l.contains(&format!("[syncport] {operation}"))), "{operation}: {log}");
+    }
+    assert!(lines.iter().any(|(level, l)| level == "INFO" && l.contains("[plugin]")), "{log}");
+    assert!(lines.iter().any(|(level, _)| level == "ERROR"), "{log}");
+    assert!(lines.iter().all(|(level, _)| level == "INFO" || level == "ERROR"), "{log}");
+}
+
+#[tokio::test]
+async fn verbosity_transfer_adds_payload_sizes() {
+    let app = spawn_app().await;
+    let (_, log) = exercise(&app, "Books", "Transfer").await;
+    let lines = levels(&log);
+    assert!(lines.iter().any(|(level, l)| level == "TRANSFER" && l.contains("[syncport] list-tables")), "{log}");
+    assert!(lines.iter().any(|(level, l)| level == "TRANSFER" && l.contains("[plugin]")), "{log}");
+    assert!(lines.iter().all(|(level, _)| level != "VERBOSE"), "{log}");
+}
+
+#[tokio::test]
+async fn verbosity_verbose_adds_the_plugins_verbose_lines() {
+    let app = spawn_app().await;
+    let (_, log) = exercise(&app, "Books", "VERBOSE").await;
+    let lines = levels(&log);
+    assert!(lines.iter().any(|(level, l)| level == "VERBOSE" && l.contains("[plugin]")), "{log}");
+    for level in ["ERROR", "INFO", "TRANSFER"] {
+        assert!(lines.iter().any(|(l, _)| l == level), "{level}: {log}");
+    }
+}
+
+#[tokio::test]
+async fn a_verbosity_change_applies_to_the_next_operation() {
+    let app = spawn_app().await;
+    let mut body = quickbooks_body("Books");
+    body["settings"] = json!({"logfile_verbosity": "None"});
+    let id = id_of(&app.create_ok("default", &body).await);
+    app.test_ok(&id).await;
+    assert_eq!(app.log_text(&id).await, "");
+    app.update_ok(&id, &json!({"settings": {"logfile_verbosity": "Info"}})).await;
+    app.test_ok(&id).await;
+    assert!(app.log_text(&id).await.contains("[syncport] test succeeded"));
+}
+
+/// Every response body of the operations on a connection, joined.
+async fn bodies(app: &TestApp, id: &str) -> String {
+    let mut all = String::new();
+    for response in [
+        app.get_connection(id).await,
+        app.list_connections("default", "").await,
+        app.test_connection(id).await,
+        app.list_tables(id, "").await,
+        app.list_tables(id, "reset_metadata=true").await,
+        app.list_columns(id, "Healthy", "").await,
+        app.list_columns(id, "Customers", "").await,
+        app.reset_metadata(id).await,
+        app.list_logs(id).await,
+    ] {
+        all.push_str(&response.text().await.expect("body"));
+    }
+    all.push_str(&app.log_text(id).await);
+    all
+}
+
+#[tokio::test]
+async fn a_leaked_secret_never_appears_in_a_response_or_a_log_at_any_verbosity() {
+    let app = spawn_app().await;
+    let mut seen = String::new();
+    for verbosity in ["None", "Error", "Info", "Transfer", "Verbose"] {
+        let password = format!("Hunter2-{verbosity}-q7Zx");
+        let body = json!({
+            "name": format!("Leak {verbosity}"),
+            "connector": "Misbehave",
+            "properties": {"Mode": "leak", "Password": password},
+            "settings": {"logfile_verbosity": verbosity}
+        });
+        let response = app.create_connection("default", &body).await;
+        let (status, created) = text(response).await;
+        assert_eq!(status, 201, "{created}");
+        let id = id_of(&serde_json::from_str(&created).expect("json"));
+        let result = app.test_ok(&id).await;
+        assert_eq!(result["success"], false);
+        assert_eq!(result["error"]["code"], "auth_failed");
+        assert!(result["message"].as_str().expect("message").contains("********"), "masked, not dropped: {result}");
+        let updated = app.update_connection(&id, &json!({"properties": {"Password": password}})).await;
+        seen.push_str(&created);
+        seen.push_str(&updated.text().await.expect("body"));
+        seen.push_str(&bodies(&app, &id).await);
+        assert!(!seen.contains(&password), "{verbosity}: the password leaked");
+        assert!(!app.log_files_on_disk().contains(&password), "{verbosity}: the password is in a log file");
+    }
+    assert!(seen.contains("password ******** refused"), "the leak was exercised: {seen}");
+}
+
+#[tokio::test]
+async fn quickbooks_secrets_never_appear_in_a_response_or_a_log_at_any_verbosity() {
+    let app = spawn_app().await;
+    let secrets = ["Client-Secret-4kQ", "Access-Token-9vW", "Refresh-Token-2mP"];
+    for verbosity in ["None", "Error", "Info", "Transfer", "Verbose"] {
+        let mut body = quickbooks_body(&format!("Books {verbosity}"));
+        body["properties"]["OAuthClientSecret"] = json!(secrets[0]);
+        body["properties"]["OAuthAccessToken"] = json!(secrets[1]);
+        body["properties"]["OAuthRefreshToken"] = json!(secrets[2]);
+        body["settings"] = json!({"logfile_verbosity": verbosity});
+        let (status, created) = text(app.create_connection("default", &body).await).await;
+        assert_eq!(status, 201, "{created}");
+        let id = id_of(&serde_json::from_str(&created).expect("json"));
+        let mut seen = created + &bodies(&app, &id).await;
+        // A failing configuration too: an expired token that is itself secret.
+        let expired = "expired-Token-5tY";
+        let (_, updated) =
+            text(app.update_connection(&id, &json!({"properties": {"OAuthAccessToken": expired}})).await).await;
+        seen.push_str(&updated);
+        seen.push_str(&bodies(&app, &id).await);
+        let (_, reset) = text(app.reset_credentials(&id).await).await;
+        seen.push_str(&reset);
+        for secret in secrets.iter().chain([&expired]) {
+            assert!(!seen.contains(secret), "{verbosity}: {secret} leaked in a response");
+            assert!(!app.log_files_on_disk().contains(secret), "{verbosity}: {secret} is in a log file");
+        }
+    }
+}
+
+#[tokio::test]
+async fn create_and_update_are_logged_naming_changed_properties_but_never_their_values() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    app.update_ok(&id, &json!({"name": "Books 2", "properties": {"OAuthAccessToken": "fresh-token-4411"}})).await;
+    let log = app.log_text(&id).await;
+    assert!(log.contains("[syncport] create succeeded"), "{log}");
+    assert!(log.contains("changed name `Books` -> `Books 2`; properties OAuthAccessToken"), "{log}");
+    assert!(!log.contains("fresh-token-4411"), "{log}");
+}
+
+#[tokio::test]
+async fn verbose_logs_keep_the_payload_returned_and_info_logs_do_not() {
+    let app = spawn_app().await;
+    for (verbosity, keeps_payload) in [("Verbose", true), ("Transfer", false), ("Info", false)] {
+        let mut body = quickbooks_body(&format!("Books {verbosity}"));
+        body["settings"] = json!({"logfile_verbosity": verbosity});
+        let id = id_of(&app.create_ok("default", &body).await);
+        let (status, _) = json(app.list_columns(&id, "Customers", "").await).await;
+        assert_eq!(status, 200);
+        let log = app.log_text(&id).await;
+        assert_eq!(log.contains("\"name\":\"DisplayName\""), keeps_payload, "{verbosity}: {log}");
+        assert_eq!(log.contains(" bytes"), verbosity != "Info", "{verbosity}: transfer sizes: {log}");
+    }
+}
