@@ -5,4 +5,5 @@
 
 mod api;
 mod helpers;
+mod reliability;
 mod runtime;

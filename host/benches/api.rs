@@ -219,22 +219,32 @@ async fn run() {
 async fn listing(data: &Path) {
     const ROWS: usize = 100_000;
     // Bulk-load rows straight into the SQLite file (one transaction); going
-    // through the API would fsync 100,000 commits.
+    // through the API would fsync 100,000 commits. Properties are stored
+    // encrypted, with the key the server made in the data directory (or the
+    // one in SYNCPORT_SECRET_KEY, which the server was given too).
+    use syncport::secrets::{KeyConfig, Keyring, keyfile};
+    let key = match KeyConfig::from_env().expect("SYNCPORT_SECRET_KEY").key {
+        Some(key) => key,
+        None => keyfile::read(&keyfile::key_path(data)).expect("key file").expect("the server made its key"),
+    };
+    let keyring = Keyring::new(key);
     let url = format!("sqlite://{}", data.join("syncport.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
     let mut tx = pool.begin().await.expect("begin");
     let settings = r#"{"metadata_refresh_interval":"Daily","logfile_verbosity":"Info","use_cdata_callback_url":false}"#;
     for i in 0..ROWS {
         let name = format!("Connection {i:06}");
+        let id = uuid::Uuid::new_v4();
         sqlx::query(
             "INSERT INTO connections (id, workspace_id, name, name_key, connector, connector_key, connector_version, \
              properties, settings, labels, status, last_tested_at, created_at, updated_at, revision) \
-             VALUES (?, 'default', ?, ?, 'QuickBooks', 'quickbooks', '1.1.0', '{}', ?, '[]', 'untested', NULL, \
+             VALUES (?, 'default', ?, ?, 'QuickBooks', 'quickbooks', '1.1.0', ?, ?, '[]', 'untested', NULL, \
              '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)",
         )
-        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(id.to_string())
         .bind(&name)
         .bind(name.to_lowercase())
+        .bind(keyring.seal_properties(id, "{}").expect("encrypt"))
         .bind(settings)
         .execute(&mut *tx)
         .await

@@ -43,17 +43,6 @@ fn main() {
     if std::env::var_os(PEER_ENV).is_some() {
         return peer();
     }
-    if std::env::var_os("TMP_PROFILE").is_some() {
-        let runtime = Runtime::new(Limits::default(), None).expect("the runtime starts");
-        let stub = runtime.load(&std::fs::read(dist().join("fixtures/stub.wasm")).expect("stub.wasm")).expect("loads");
-        measure("fresh", 100_000, || {
-            assert_eq!(stub.list_tables_blocking(&[], None, &[]).result.expect("ok").len(), 10)
-        });
-        let mut session = stub.session(Operation::ListTables);
-        measure("test", 100_000, || assert_eq!(session.test(&[]).result.expect("ok"), "ok"));
-        measure("live", 100_000, || assert_eq!(session.list_tables(&[], None, &[]).result.expect("ok").len(), 10));
-        return;
-    }
     println!("| case | n | median | p90 | p99 | mean |\n|---|---:|---:|---:|---:|---:|");
     let (fresh, live, allocator) = calls();
     let native = peer_calls();
@@ -88,6 +77,7 @@ fn calls() -> (Duration, Duration, Allocator) {
     let mut session = stub.session(Operation::ListTables);
     let live =
         measure("call on a live instance (`Session::list_tables`)", CALLS, || ten(session.list_tables(&[], None, &[])));
+    measure("same, `test` (one short string back)", CALLS, || assert_eq!(session.test(&[]).result.expect("ok"), "ok"));
     (fresh, live, runtime.stats().allocator)
 }
 

@@ -2,19 +2,23 @@
 //! connectors.
 //!
 //! - [`api`]: the HTTP API (axum), one router per resource.
+//! - [`auth`]: users, roles, tokens and the authentication layer.
 //! - [`connections`]: connections, their properties and settings.
 //! - [`connector`]: the host's model of connectors and the registry of
 //!   installed versions.
 //! - [`runtime`]: runs connector components in the wasmtime sandbox.
 //! - [`store`]: the database (SQLite by default, PostgreSQL by URL).
 //! - [`logs`]: connection log files.
+//! - [`secrets`]: the key that encrypts secrets at rest, and its rotation.
 //! - [`server`]: wiring it all together.
 
 pub mod api;
+pub mod auth;
 pub mod connections;
 pub mod connector;
 pub mod logs;
 pub mod runtime;
+pub mod secrets;
 pub mod server;
 pub mod store;
 

@@ -20,6 +20,23 @@ struct Cli {
 enum Command {
     /// Serves the API.
     Serve(ServeArgs),
+    /// Re-encrypts every stored secret with a new key (run it while no server uses the database).
+    ///
+    /// With the key file (`<data dir>/secret.key`): makes a new key and replaces the file.
+    /// With SYNCPORT_SECRET_KEY set: re-encrypts from the keys in SYNCPORT_SECRET_KEY_PREVIOUS
+    /// to SYNCPORT_SECRET_KEY (see docs/security.md).
+    RotateKey(RotateKeyArgs),
+}
+
+/// Where the secrets to re-encrypt are.
+#[derive(Args)]
+struct RotateKeyArgs {
+    /// Data directory: database and key file.
+    #[arg(long, env = "SYNCPORT_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL (sqlite://FILE or postgres://...); default: a SQLite file in the data directory.
+    #[arg(long, env = "SYNCPORT_DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 /// Every flag can also be set by the environment variable shown.
@@ -46,6 +63,9 @@ struct ServeArgs {
     /// Calls of one connector version that run at once.
     #[arg(long, env = "SYNCPORT_PLUGIN_CONCURRENCY", default_value_t = 8)]
     plugin_concurrency: usize,
+    /// How long a plugin call waits for a free slot before it fails as overloaded, in milliseconds.
+    #[arg(long, env = "SYNCPORT_PLUGIN_QUEUE_TIMEOUT_MS", default_value_t = 5000)]
+    plugin_queue_timeout_ms: u64,
     /// Largest request body, in bytes.
     #[arg(long, env = "SYNCPORT_BODY_LIMIT", default_value_t = 1 << 20)]
     body_limit: usize,
@@ -55,6 +75,9 @@ struct ServeArgs {
     /// Size at which a connection log file continues in a new one, in MiB.
     #[arg(long, env = "SYNCPORT_LOG_MAX_FILE_MIB", default_value_t = 10)]
     log_max_file_mib: u64,
+    /// Failed authentications one client address may make per minute before it is refused.
+    #[arg(long, env = "SYNCPORT_AUTH_FAILURE_LIMIT", default_value_t = 20)]
+    auth_failure_limit: u32,
     /// Server log format.
     #[arg(long, env = "SYNCPORT_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -64,6 +87,34 @@ struct ServeArgs {
 async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
+        Command::RotateKey(args) => rotate_key(args).await,
+    }
+}
+
+async fn rotate_key(args: RotateKeyArgs) -> ExitCode {
+    let keys = match syncport::secrets::KeyConfig::from_env() {
+        Ok(keys) => keys,
+        Err(error) => {
+            eprintln!("syncport rotate-key: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = args.database_url.unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("syncport.db").display()));
+    match syncport::secrets::rotate_key(&args.data_dir, &url, &keys).await {
+        Ok(rotation) => {
+            println!(
+                "Re-encrypted the secrets of {} connections with key {}.",
+                rotation.connections, rotation.key_id
+            );
+            if !rotation.retired.is_empty() {
+                println!("Key {} no longer decrypts anything in the database.", rotation.retired.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("syncport rotate-key: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -75,20 +126,35 @@ async fn serve(args: ServeArgs) -> ExitCode {
     } else {
         subscriber.init();
     }
-    let mut limits = Limits { max_concurrent_calls: args.plugin_concurrency, ..Limits::default() };
+    let mut limits = Limits {
+        max_concurrent_calls: args.plugin_concurrency,
+        queue_timeout: Duration::from_millis(args.plugin_queue_timeout_ms),
+        ..Limits::default()
+    };
     if let Some(ms) = args.plugin_timeout_ms {
         limits = limits.with_timeout(Duration::from_millis(ms));
     }
     if let Some(mib) = args.plugin_memory_mib {
         limits = limits.with_memory(mib << 20);
     }
+    let secret_keys = match syncport::secrets::KeyConfig::from_env() {
+        Ok(keys) => keys,
+        Err(error) => {
+            tracing::error!(%error, "syncport could not start");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = ServerConfig {
+        secret_keys,
         database_url: args.database_url,
         bundled_dir: args.connectors_dir,
         limits,
         body_limit: args.body_limit,
         log_max_file_bytes: args.log_max_file_mib << 20,
         log_retention_days: args.log_retention_days,
+        // From the environment only: a flag would show in `ps`.
+        auth_failure_limit: args.auth_failure_limit,
+        admin_token: std::env::var("SYNCPORT_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()),
         ..ServerConfig::new(args.data_dir)
     };
     let running = match server::start(&config, args.listen, server::shutdown_signal()).await {
@@ -99,8 +165,20 @@ async fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     println!("Syncport listening on http://{}/api.rsc/v2", running.addr);
-    println!("Open mode: authentication is not enforced yet; any client that reaches this address has full access.");
-    println!("Try: curl http://{}/api.rsc/v2/connectors", running.addr);
+    match &running.admin_token {
+        Some(token) => {
+            println!("First start: created the user `admin`. Its token, shown only now:");
+            println!();
+            println!("    {token}");
+            println!();
+            println!("Try: curl -H 'x-cdata-authtoken: {token}' http://{}/api.rsc/v2/connectors", running.addr);
+        }
+        None => println!(
+            "Authenticate with header `x-cdata-authtoken: <token>` (or HTTP Basic, token as password). \
+             Try: curl -H \"x-cdata-authtoken: $TOKEN\" http://{}/api.rsc/v2/connectors",
+            running.addr
+        ),
+    }
     match running.task.await {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(error)) => {

@@ -2,6 +2,7 @@
 //! with its middleware, and graceful shutdown.
 
 use crate::api::{self, state::AppState};
+use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::logs::ConnectionLogs;
 use crate::runtime::{Limits, Runtime};
@@ -13,6 +14,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -35,6 +37,14 @@ pub struct ServerConfig {
     pub log_max_file_bytes: u64,
     /// Days connection logs are kept.
     pub log_retention_days: u32,
+    /// The first admin's token, used when the database has no user yet;
+    /// default: a new random token, printed once.
+    pub admin_token: Option<String>,
+    /// Failed authentications one address may make per minute.
+    pub auth_failure_limit: u32,
+    /// The secret key from the environment, if the operator gives one;
+    /// default: the key file in the data directory (`docs/security.md`).
+    pub secret_keys: crate::secrets::KeyConfig,
 }
 
 impl ServerConfig {
@@ -49,6 +59,9 @@ impl ServerConfig {
             body_limit: 1 << 20,
             log_max_file_bytes: 10 << 20,
             log_retention_days: 30,
+            admin_token: None,
+            auth_failure_limit: 20,
+            secret_keys: crate::secrets::KeyConfig::default(),
         }
     }
 }
@@ -62,6 +75,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The secret key could not be loaded, or does not decrypt the database.
+    #[error("secrets: {0}")]
+    Secrets(#[from] crate::secrets::SecretsError),
     /// The runtime could not start.
     #[error(transparent)]
     Runtime(#[from] crate::runtime::RuntimeError),
@@ -78,7 +94,7 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let data = &config.data_dir;
     std::fs::create_dir_all(data).map_err(|e| StartError::DataDir(data.display().to_string(), e))?;
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
-    let store = Store::open(&url).await?;
+    let store = crate::secrets::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
     let runtime = Runtime::new(config.limits.clone(), Some(&cache))?;
     let (registry_dir, bundled) = (data.join("connectors"), config.bundled_dir.clone());
@@ -92,7 +108,25 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     .await
     .expect("registry loading does not panic")?;
     let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
-    Ok(AppState { store, registry: Arc::new(registry), logs })
+    let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
+    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures })
+}
+
+/// On the first start (no user yet), creates the `admin` user with
+/// `token` (or a new random one) and returns the token to show once.
+pub async fn bootstrap_admin(store: &Store, token: Option<&str>) -> Result<Option<String>, StartError> {
+    if store.has_users().await? {
+        return Ok(None);
+    }
+    let Some(admin) = store.bootstrap_admin("admin").await? else {
+        return Ok(None);
+    };
+    let token = match token {
+        Some(t) => t.to_string(),
+        None => crate::auth::token::generate().0,
+    };
+    store.add_token(admin.id, &crate::auth::token::hash(&token), None).await?;
+    Ok(Some(token))
 }
 
 /// The router with its middleware: request ids (`x-request-id`, kept from
@@ -115,6 +149,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// Ends when the server has shut down.
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The first admin's token, when this start created it.
+    pub admin_token: Option<String>,
 }
 
 /// Binds `listen` and serves until `shutdown` resolves, then finishes the
@@ -125,11 +161,13 @@ pub async fn start(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
     let state = state(config).await?;
+    let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
     let app = app(state, config.body_limit);
-    let task = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await });
-    Ok(Running { addr, task })
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move { axum::serve(listener, service).with_graceful_shutdown(shutdown).await });
+    Ok(Running { addr, task, admin_token })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -15,6 +15,8 @@ pub struct TestApp {
     pub base: String,
     /// The server's data directory (deleted on drop).
     pub data: tempfile::TempDir,
+    /// The first admin's token; every request of `request` sends it.
+    pub token: String,
     client: reqwest::Client,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -26,6 +28,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server after `configure` adjusts its configuration.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    capture_server_log();
     let data = tempfile::tempdir().expect("data dir");
     let bundled = data.path().join("bundled");
     std::fs::create_dir_all(&bundled).expect("bundled dir");
@@ -35,6 +38,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         "connectors/salesforce-1.0.0.wasm",
         "fixtures/misbehave.wasm",
         "fixtures/stub.wasm",
+        "fixtures/wide.wasm",
     ] {
         let name = file.rsplit('/').next().expect("file name");
         std::fs::copy(dist().join(file), bundled.join(name))
@@ -53,12 +57,32 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
     })
     .await
     .expect("the server starts");
-    TestApp { base: format!("http://{}/api.rsc/v2", running.addr), data, client: reqwest::Client::new(), _shutdown: tx }
+    TestApp {
+        base: format!("http://{}/api.rsc/v2", running.addr),
+        data,
+        // A restart on a data directory keeps the admin the configured token made.
+        token: running
+            .admin_token
+            .or_else(|| config.admin_token.clone())
+            .expect("a new data directory creates the admin"),
+        client: reqwest::Client::new(),
+        _shutdown: tx,
+    }
 }
 
 impl TestApp {
     /// A request to `path` (relative to the API base).
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.request_as(&self.token, method, path)
+    }
+
+    /// A request to `path` with another user's token.
+    pub fn request_as(&self, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.anonymous(method, path).header("x-cdata-authtoken", token)
+    }
+
+    /// A request to `path` with no credentials.
+    pub fn anonymous(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))
     }
 
@@ -334,6 +358,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/connections/{connection_id}/logs/{log_name}/download"),
     ("POST", "/connections/{connection_id}/logs/{log_name}/download"),
     ("GET", "/connectors"),
+    ("GET", "/users"),
+    ("POST", "/users"),
+    ("GET", "/users/{user_id}"),
+    ("PUT", "/users/{user_id}"),
+    ("DELETE", "/users/{user_id}"),
+    ("POST", "/users/{user_id}/generate-token"),
+    ("DELETE", "/users/{user_id}/tokens/{token_id}"),
     ("GET", "/openapi.json"),
 ];
 
@@ -372,5 +403,48 @@ pub fn assert_error_shape(body: &Value) {
         for detail in details.as_array().unwrap_or_else(|| panic!("details: {body}")) {
             assert!(detail["code"].is_string() && detail["message"].is_string(), "detail: {body}");
         }
+    }
+}
+
+/// Everything the servers of this test binary have logged, at every level
+/// (see [`capture_server_log`]).
+pub fn server_log() -> String {
+    let buffer = SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+static SERVER_LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// Installs, once per test binary, a global `tracing` subscriber that keeps
+/// every event and span at TRACE level (and `log` records) in memory, so a
+/// test can assert on what the server logged. Compiler internals, which log
+/// every instruction at TRACE, are kept at INFO.
+pub fn capture_server_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new(
+            "trace,cranelift_codegen=info,cranelift_frontend=info,cranelift_entity=info,regalloc2=info,\
+             wasmtime_cranelift=info,wasmtime_environ=info,wasmtime_internal_cranelift=info,\
+             wasmtime_internal_environ=info,wasmparser=info",
+        );
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(|| MemoryLog)
+            .try_init();
+    });
+}
+
+/// A writer appending to [`SERVER_LOG`].
+struct MemoryLog;
+
+impl std::io::Write for MemoryLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 mod actions;
 mod app;
+mod auth;
 mod cache;
 mod connections;
 mod connectors;
@@ -11,10 +12,11 @@ mod logs;
 mod metadata;
 mod pinning;
 mod request_id;
+mod secrets;
 mod updates;
 mod workspaces;
 
 pub use app::{
-    ROUTES, TestApp, assert_error, assert_error_shape, id_of, json, names, quickbooks_body, spawn_app, spawn_app_with,
-    text,
+    ROUTES, TestApp, assert_error, assert_error_shape, id_of, json, names, quickbooks_body, server_log, spawn_app,
+    spawn_app_with, text,
 };

@@ -37,6 +37,7 @@ const COMPONENTS: &[Component] = &[
     Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
+    Component { package: "fixture-wide", features: "", file: "wide.wasm", dist: "fixtures" },
 ];
 
 fn main() -> Result<()> {

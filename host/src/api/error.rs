@@ -59,6 +59,18 @@ pub enum ApiError {
         /// Each problem, when there are several.
         details: Vec<ErrorDetail>,
     },
+    /// 401: no valid token.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: the caller's role does not allow the action.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 429: too many failed authentications from this address.
+    #[error("Too many failed authentications; retry in {retry_after} s.")]
+    TooManyAuthFailures {
+        /// Seconds until attempts are accepted again.
+        retry_after: u64,
+    },
     /// 404: no such resource (or route).
     #[error("{message}")]
     NotFound {
@@ -127,6 +139,9 @@ impl ApiError {
         use ApiError::*;
         match self {
             BadRequest { code, target, .. } => (StatusCode::BAD_REQUEST, code, target.clone()),
+            Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            TooManyAuthFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_auth_failures", None),
             NotFound { code, .. } => (StatusCode::NOT_FOUND, code, None),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
             Conflict { code, target, .. } => (StatusCode::CONFLICT, code, target.clone()),
@@ -171,9 +186,11 @@ impl IntoResponse for ApiError {
             other => other.to_string(),
         };
         let retry_after = match &self {
-            ApiError::Connector(e) => e.retry_after,
+            ApiError::Connector(e) => e.retry_after.map(u64::from),
+            ApiError::TooManyAuthFailures { retry_after } => Some(*retry_after),
             _ => None,
         };
+        let unauthorized = matches!(self, ApiError::Unauthorized(_));
         let details = match self {
             ApiError::BadRequest { details, .. } => details,
             _ => Vec::new(),
@@ -182,6 +199,10 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if unauthorized {
+            let challenge = HeaderValue::from_static("Basic realm=\"syncport\", charset=\"UTF-8\"");
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
         }
         response
     }

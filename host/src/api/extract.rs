@@ -28,6 +28,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
                         "connection_id" => ("connection_not_found", "connection"),
                         "table_name" => ("table_not_found", "table"),
                         "log_name" => ("log_not_found", "log file"),
+                        "user_id" => ("user_not_found", "user"),
+                        "token_id" => ("token_not_found", "token"),
                         _ => ("route_not_found", "resource"),
                     };
                     Err(ApiError::not_found(code, format!("The {what} does not exist: `{key}` is not UTF-8.")))
@@ -80,6 +82,23 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 Some("body".to_string()),
             )),
         }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequest<S> for JsonObject {
+    type Rejection = ApiError;
+
+    /// No body at all is `None`; anything else must be a JSON object.
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        let empty = req.headers().get(CONTENT_TYPE).is_none()
+            && req
+                .headers()
+                .get(axum::http::header::CONTENT_LENGTH)
+                .is_none_or(|l| l.to_str().is_ok_and(|l| l.trim() == "0"));
+        if empty {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state).await.map(Some)
     }
 }
 

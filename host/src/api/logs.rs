@@ -1,6 +1,7 @@
 //! `/connections/{id}/logs` and `/connections/{id}/logs/{log_name}/download`.
 
-use super::connections::find;
+use super::connections::find_as;
+use crate::auth::{Action, Principal};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Params, Path};
 use super::state::AppState;
@@ -46,9 +47,9 @@ impl From<LogError> for ApiError {
 #[utoipa::path(get, operation_id = "list_logs", path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = LogList), (status = 404, body = super::error::ErrorResponse)))]
-pub async fn list(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<LogList>> {
+pub async fn list(State(state): State<AppState>, principal: Principal, Path(id): Path<String>, params: Params) -> ApiResult<Json<LogList>> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     Ok(Json(LogList { value: state.logs.list(connection.id).await? }))
 }
 
@@ -60,12 +61,12 @@ pub async fn list(State(state): State<AppState>, Path(id): Path<String>, params:
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn download(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path((id, name)): Path<(String, String)>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let bytes = state.logs.read(connection.id, &name).await?;
     Ok((
         [
@@ -84,8 +85,9 @@ pub async fn download(
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn download_with_get(
     state: State<AppState>,
+    principal: Principal,
     path: Path<(String, String)>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {
-    download(state, path, params).await
+    download(state, principal, path, params).await
 }

@@ -7,7 +7,8 @@
 //! `metadata_refresh_interval` says how long they stay fresh; a fresh cached
 //! answer never enters the sandbox.
 
-use super::connections::{find, plugin_for};
+use super::connections::{find_as, plugin_for};
+use crate::auth::{Action, Principal};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Params, Path};
 use super::state::AppState;
@@ -67,14 +68,14 @@ pub struct ResetResult {
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
         (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<TableList>> {
     params.only(&["schema", "include_table_types", "reset_metadata"])?;
     let types = table_types(params.get("include_table_types"))?;
     let reset = params.flag("reset_metadata")?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     let config = connection.properties.to_vec();
     let all: Vec<TableInfo> =
@@ -98,8 +99,13 @@ pub async fn tables(
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
         (status = 504, body = super::error::ErrorResponse)))]
-pub async fn tables_with_get(state: State<AppState>, path: Path<String>, params: Params) -> ApiResult<Json<TableList>> {
-    tables(state, path, params).await
+pub async fn tables_with_get(
+    state: State<AppState>,
+    principal: Principal,
+    path: Path<String>,
+    params: Params,
+) -> ApiResult<Json<TableList>> {
+    tables(state, principal, path, params).await
 }
 
 /// `GET /connections/{connection_id}/tables/{table_name}/columns`
@@ -110,13 +116,13 @@ pub async fn tables_with_get(state: State<AppState>, path: Path<String>, params:
     responses((status = 200, body = ColumnList), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn columns(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path((id, table)): Path<(String, String)>,
     params: Params,
 ) -> ApiResult<Json<ColumnList>> {
     params.only(&["reset_metadata"])?;
     let reset = params.flag("reset_metadata")?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     let config = connection.properties.to_vec();
     let item = format!("columns:{}", table.to_lowercase());
@@ -139,12 +145,12 @@ pub async fn columns(
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn reset_metadata(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ResetResult>> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Write).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     state.store.clear_cache(connection.id).await?;
     let call = plugin.reset_metadata(connection.properties.to_vec()).await;

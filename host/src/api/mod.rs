@@ -1,6 +1,6 @@
 //! The Connection Management API v2 under `/api.rsc/v2`: one router per
-//! resource, merged here, with our error shape for unknown routes (404) and
-//! methods (405).
+//! resource, merged here behind the authentication layer, with our error
+//! shape for unknown routes (404) and methods (405).
 
 pub mod connections;
 pub mod connectors;
@@ -10,6 +10,7 @@ pub mod logs;
 pub mod metadata;
 pub mod openapi;
 pub mod state;
+pub mod users;
 pub mod workspaces;
 
 use axum::Router;
@@ -27,8 +28,10 @@ pub fn router(state: AppState) -> Router {
         .merge(metadata::router())
         .merge(logs::router())
         .merge(connectors::router())
+        .merge(users::router())
         .merge(openapi::router())
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authenticate));
     Router::new()
         .nest(BASE, api)
         .fallback(|| async { ApiError::not_found("route_not_found", "No such route.") })

@@ -2,7 +2,7 @@
 //! served at `/api.rsc/v2/openapi.json`.
 
 use super::state::AppState;
-use super::{connections, connectors, error, logs, metadata, workspaces};
+use super::{connections, connectors, error, logs, metadata, users, workspaces};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -11,6 +11,8 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Syncport Connection Management API", version = "2.0"),
+    modifiers(&TokenAuth),
+    security(("token" = []), ("basic" = [])),
     paths(
         workspaces::list, workspaces::create, workspaces::read, workspaces::remove,
         connections::list, connections::create, connections::read, connections::update, connections::remove,
@@ -18,6 +20,7 @@ use utoipa::OpenApi;
         metadata::tables, metadata::tables_with_get, metadata::columns, metadata::reset_metadata,
         logs::list, logs::download, logs::download_with_get,
         connectors::list,
+        users::list, users::create, users::read, users::update, users::remove, users::generate_token, users::revoke_token,
         document,
     ),
     components(schemas(error::ErrorResponse, error::ErrorBody, error::ErrorDetail)),
@@ -27,10 +30,29 @@ use utoipa::OpenApi;
         (name = "metadata", description = "Tables and columns, cached."),
         (name = "logs", description = "Connection log files."),
         (name = "connectors", description = "Installed connectors."),
+        (name = "users", description = "Users, roles, workspace grants and tokens (admin only)."),
         (name = "openapi", description = "This document."),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the two ways to present a token.
+struct TokenAuth;
+
+impl utoipa::Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(crate::auth::middleware::TOKEN_HEADER))),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).description(Some("Any user name; the token as the password.")).build()),
+        );
+    }
+}
 
 /// `GET /openapi.json`.
 pub fn router() -> Router<AppState> {

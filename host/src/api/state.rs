@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::logs::ConnectionLogs;
 use crate::store::Store;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// The connection log files.
     pub logs: ConnectionLogs,
+    /// Failed authentications per client address.
+    pub auth_failures: Arc<FailureLimiter>,
 }
 
 impl FromRef<AppState> for Store {

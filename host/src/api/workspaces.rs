@@ -3,6 +3,7 @@
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;
+use crate::auth::{Action, Denied, Principal, forbidden};
 use crate::store::{Store, Workspace};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -46,17 +47,32 @@ fn view(w: Workspace) -> WorkspaceView {
 
 /// The workspace `id`, or 404.
 pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> {
-    store
-        .workspace(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace_not_found", format!("Workspace `{id}` does not exist.")))
+    store.workspace(id).await?.ok_or_else(|| not_found(id))
+}
+
+/// The workspace `id` if `principal` may do `action` in it: 404 when it is
+/// not granted (as if it did not exist), 403 when the role does not allow it.
+pub async fn require_workspace_as(store: &Store, principal: &Principal, id: &str, action: Action) -> ApiResult<Workspace> {
+    match principal.check(id, action) {
+        Err(Denied::Hidden) => Err(not_found(id)),
+        Err(Denied::Forbidden) => {
+            require_workspace(store, id).await?;
+            Err(forbidden())
+        }
+        Ok(()) => require_workspace(store, id).await,
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found("workspace_not_found", format!("Workspace `{id}` does not exist."))
 }
 
 /// `GET /workspaces`
 #[utoipa::path(get, operation_id = "list_workspaces", path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
-pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<WorkspaceList>> {
+pub async fn list(State(state): State<AppState>, principal: Principal, params: Params) -> ApiResult<Json<WorkspaceList>> {
     params.only(&[])?;
-    Ok(Json(WorkspaceList { value: state.store.workspaces().await?.into_iter().map(view).collect() }))
+    let visible = state.store.workspaces().await?.into_iter().filter(|w| principal.sees(&w.id));
+    Ok(Json(WorkspaceList { value: visible.map(view).collect() }))
 }
 
 /// `GET /workspaces/{workspace_id}`
@@ -65,11 +81,12 @@ pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Js
     responses((status = 200, body = WorkspaceView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
     State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<WorkspaceView>> {
     params.only(&[])?;
-    Ok(Json(view(require_workspace(&state.store, &id).await?)))
+    Ok(Json(view(require_workspace_as(&state.store, &principal, &id, Action::Read).await?)))
 }
 
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
@@ -79,11 +96,12 @@ pub async fn read(
     responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     params: Params,
     JsonObject(body): JsonObject,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
+    principal.require_admin()?;
     let (mut id, mut name) = (None, None);
     for (key, value) in body {
         let field = key.trim().to_ascii_lowercase();
@@ -132,9 +150,14 @@ pub async fn create(
 #[utoipa::path(delete, operation_id = "delete_workspace", path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
     params(("workspace_id" = String, Path, description = "The workspace id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
-pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<StatusCode> {
     params.only(&[])?;
-    let workspace = require_workspace(&state.store, &id).await?;
+    let workspace = require_workspace_as(&state.store, &principal, &id, Action::Administer).await?;
     if workspace.id == "default" {
         return Err(ApiError::conflict("default_workspace", "The default workspace always exists.", Some(id)));
     }

@@ -4,8 +4,10 @@
 use crate::connector::model::{ConnectorInfo, Property};
 use serde::{Deserialize, Serialize};
 
-/// A connection's properties, in the order they were first set.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A connection's properties, in the order they were first set. `Debug`
+/// shows the names only: values may be secrets, and a `{:?}` in an error or
+/// a log line must never print one.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "serde_json::Map<String, serde_json::Value>", into = "serde_json::Map<String, serde_json::Value>")]
 pub struct Properties(Vec<Property>);
 
@@ -50,6 +52,12 @@ impl Properties {
             .collect();
         self.0.retain(|p| !info.property(&p.name).is_some_and(|s| s.secret));
         removed
+    }
+}
+
+impl std::fmt::Debug for Properties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Properties").field(&self.0.iter().map(|p| p.name.as_str()).collect::<Vec<_>>()).finish()
     }
 }
 

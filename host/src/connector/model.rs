@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// One configured connection property.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One configured connection property. `Debug` hides the value, which
+/// may be a secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Property {
     /// The property name.
     pub name: String,
@@ -17,6 +18,12 @@ impl Property {
     /// A property `name = value`.
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self { name: name.into(), value: value.into() }
+    }
+}
+
+impl fmt::Debug for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Property").field("name", &self.name).field("value", &"<redacted>").finish()
     }
 }
 

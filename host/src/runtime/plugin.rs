@@ -250,7 +250,7 @@ impl Core {
         op: Operation,
         call_limits: CallLimits,
         store: &Store<HostState>,
-        outcome: wasmtime::Result<Result<T, v0_1::ConnectorError>>,
+        outcome: GuestResult<T>,
     ) -> Result<T, CallError> {
         match outcome {
             Ok(Ok(value)) => Ok(value),

@@ -1,9 +1,15 @@
 //! Connections: every write checks the revision it read and the job leases
 //! in the same statement, so concurrent writers never lose an update and a
 //! connection in use by a running job is never changed.
+//!
+//! Properties are encrypted at the row boundary: the `properties` column
+//! holds one envelope (`v1:<key id>:<base64>`, see [`crate::secrets`]) of the
+//! whole JSON object, so neither a property's name nor its value is readable
+//! in the database. Everything else is stored in clear.
 
 use super::{Store, StoreError, is_unique_violation, parse_timestamp, timestamp};
 use crate::connections::{Connection, Properties, Settings, Status};
+use crate::secrets::{Keyring, is_envelope, key_id_of};
 use chrono::Utc;
 use sqlx::Row;
 use uuid::Uuid;
@@ -58,19 +64,19 @@ pub enum WriteOutcome<T> {
 const COLUMNS: &str = "id, workspace_id, name, connector, connector_version, properties, settings, labels, \
     status, last_tested_at, created_at, updated_at, revision";
 
-fn row(r: sqlx::any::AnyRow) -> Result<Connection, StoreError> {
+fn row(r: sqlx::any::AnyRow, keyring: &Keyring) -> Result<Connection, StoreError> {
     let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("connection {what}: {e}"));
     let id: String = r.try_get("id")?;
     let version: String = r.try_get("connector_version")?;
     let status: String = r.try_get("status")?;
+    let id = Uuid::parse_str(&id).map_err(|e| corrupt("id", &e))?;
     Ok(Connection {
-        id: Uuid::parse_str(&id).map_err(|e| corrupt("id", &e))?,
+        id,
         workspace_id: r.try_get("workspace_id")?,
         name: r.try_get("name")?,
         connector: r.try_get("connector")?,
         connector_version: semver::Version::parse(&version).map_err(|e| corrupt("version", &e))?,
-        properties: serde_json::from_str(&r.try_get::<String, _>("properties")?)
-            .map_err(|e| corrupt("properties", &e))?,
+        properties: open_properties(keyring, id, &r.try_get::<String, _>("properties")?)?,
         settings: serde_json::from_str(&r.try_get::<String, _>("settings")?).map_err(|e| corrupt("settings", &e))?,
         labels: serde_json::from_str(&r.try_get::<String, _>("labels")?).map_err(|e| corrupt("labels", &e))?,
         status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
@@ -87,6 +93,28 @@ fn row(r: sqlx::any::AnyRow) -> Result<Connection, StoreError> {
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serializes")
+}
+
+/// The stored form of a connection's properties: their JSON, encrypted.
+fn seal_properties(keyring: &Keyring, id: Uuid, properties: &Properties) -> Result<String, StoreError> {
+    keyring.seal_properties(id, &json(properties)).map_err(StoreError::Encrypt)
+}
+
+/// A connection's properties from their stored form. Errors say what is
+/// wrong (unknown key, wrong key, not encrypted, not an object) and never
+/// quote the stored text or what it decrypts to.
+fn open_properties(keyring: &Keyring, id: Uuid, stored: &str) -> Result<Properties, StoreError> {
+    let json = keyring
+        .open_properties(id, stored)
+        .map_err(|e| StoreError::Corrupt(format!("connection {id} properties: {e}")))?;
+    parse_properties(&json).map_err(|e| StoreError::Corrupt(format!("connection {id} properties: {e}")))
+}
+
+/// Properties from their JSON text; the error gives the position, never the text.
+fn parse_properties(json: &str) -> Result<Properties, String> {
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
+        .map(Properties::from)
+        .map_err(|e| format!("not a JSON object ({:?} error at line {}, column {})", e.classify(), e.line(), e.column()))
 }
 
 /// The label keys of `labels`: trimmed, lower case, unique.
@@ -110,7 +138,7 @@ impl Store {
             .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?;
-        found.map(row).transpose()
+        found.map(|r| row(r, self.keyring())).transpose()
     }
 
     /// Connections of a workspace matching `filter`, by name.
@@ -143,7 +171,7 @@ impl Store {
         for bind in binds {
             query = query.bind(bind);
         }
-        query.fetch_all(self.pool()).await?.into_iter().map(row).collect()
+        query.fetch_all(self.pool()).await?.into_iter().map(|r| row(r, self.keyring())).collect()
     }
 
     /// Creates a connection with status `untested`.
@@ -164,6 +192,7 @@ impl Store {
             updated_at: now,
             revision: 1,
         };
+        let properties = seal_properties(self.keyring(), connection.id, &connection.properties)?;
         let mut tx = self.pool().begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO connections (id, workspace_id, name, name_key, connector, connector_key, connector_version, \
@@ -177,7 +206,7 @@ impl Store {
         .bind(&connection.connector)
         .bind(crate::connector::registry::normalize(&connection.connector))
         .bind(connection.connector_version.to_string())
-        .bind(json(&connection.properties))
+        .bind(properties)
         .bind(json(&connection.settings))
         .bind(json(&connection.labels))
         .bind(connection.status.as_str())
@@ -198,6 +227,7 @@ impl Store {
     /// `next.revision` and no job holds it; bumps the revision.
     pub async fn update_connection(&self, next: &Connection) -> Result<WriteOutcome<Connection>, StoreError> {
         let now = super::now();
+        let properties = seal_properties(self.keyring(), next.id, &next.properties)?;
         let mut tx = self.pool().begin().await?;
         let updated = sqlx::query(&format!(
             "UPDATE connections SET name = $1, name_key = $2, connector_version = $3, properties = $4, settings = $5, \
@@ -208,7 +238,7 @@ impl Store {
         .bind(&next.name)
         .bind(next.name.to_lowercase())
         .bind(next.connector_version.to_string())
-        .bind(json(&next.properties))
+        .bind(properties)
         .bind(json(&next.settings))
         .bind(json(&next.labels))
         .bind(next.status.as_str())
@@ -295,6 +325,114 @@ impl Store {
         .bind(id.to_string())
         .execute(self.pool())
         .await?;
+        Ok(())
+    }
+}
+
+/// Which rows [`Store::seal_connections`] encrypts again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reseal {
+    /// Rows an earlier version stored in clear.
+    Cleartext,
+    /// Every row not encrypted with the keyring's first key (a rotation).
+    NotPrimary,
+}
+
+/// Rows per page when encrypting every row again.
+const RESEAL_PAGE: i64 = 500;
+
+impl Store {
+    /// The ids of the keys the stored properties are encrypted with, and
+    /// whether some are stored in clear (by a version before encryption).
+    pub async fn properties_keys(&self) -> Result<(Vec<String>, bool), StoreError> {
+        // Envelopes start `v1:<16 hex digits>:`, 20 characters.
+        let prefixes = sqlx::query("SELECT DISTINCT substr(properties, 1, 20) AS prefix FROM connections")
+            .fetch_all(self.pool())
+            .await?;
+        let mut ids = Vec::new();
+        let mut cleartext = false;
+        for r in prefixes {
+            let prefix: String = r.try_get("prefix")?;
+            match key_id_of(&prefix) {
+                Some(id) => ids.push(id.to_string()),
+                None => cleartext = true,
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        Ok((ids, cleartext))
+    }
+
+    /// Decrypts one row per key `key_id` encrypted, to prove the key is
+    /// the right one (a key id names a key; this checks the key itself).
+    pub async fn check_key(&self, key_id: &str) -> Result<(), StoreError> {
+        let found = sqlx::query("SELECT id, properties FROM connections WHERE properties LIKE $1 LIMIT 1")
+            .bind(format!("v1:{key_id}:%"))
+            .fetch_optional(self.pool())
+            .await?;
+        if let Some(r) = found {
+            let id: String = r.try_get("id")?;
+            let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("connection id: {e}")))?;
+            open_properties(self.keyring(), id, &r.try_get::<String, _>("properties")?)?;
+        }
+        Ok(())
+    }
+
+    /// Encrypts the properties of the rows `which` selects with the
+    /// keyring's first key, in one transaction, and drops the cached
+    /// metadata whose key was not encrypted with it. The number of rows.
+    pub async fn seal_connections(&self, which: Reseal) -> Result<u64, StoreError> {
+        let keyring = self.keyring();
+        let pattern = match which {
+            Reseal::Cleartext => "v1:%".to_string(),
+            Reseal::NotPrimary => format!("v1:{}:%", keyring.primary_id()),
+        };
+        let mut tx = self.pool().begin().await?;
+        let mut after = String::new();
+        let mut sealed = 0u64;
+        loop {
+            let page = sqlx::query(&format!(
+                "SELECT id, properties FROM connections WHERE id > $1 AND properties NOT LIKE $2 \
+                 ORDER BY id LIMIT {RESEAL_PAGE}"
+            ))
+            .bind(&after)
+            .bind(&pattern)
+            .fetch_all(&mut *tx)
+            .await?;
+            let Some(last) = page.last() else { break };
+            after = last.try_get("id")?;
+            for r in page {
+                let raw_id: String = r.try_get("id")?;
+                let id = Uuid::parse_str(&raw_id).map_err(|e| StoreError::Corrupt(format!("connection id: {e}")))?;
+                let stored: String = r.try_get("properties")?;
+                let properties = if is_envelope(&stored) {
+                    open_properties(keyring, id, &stored)?
+                } else {
+                    parse_properties(&stored)
+                        .map_err(|e| StoreError::Corrupt(format!("connection {id} properties: {e}")))?
+                };
+                sqlx::query("UPDATE connections SET properties = $1, revision = revision + 1 WHERE id = $2")
+                    .bind(seal_properties(keyring, id, &properties)?)
+                    .bind(raw_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sealed += 1;
+            }
+        }
+        sqlx::query("DELETE FROM metadata_cache WHERE config_key NOT LIKE $1").bind(&pattern).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(sealed)
+    }
+
+    /// Rewrites the database without the space earlier versions of rows
+    /// occupied, so no old ciphertext (or clear text) lingers in free pages
+    /// or the write-ahead log. SQLite only: `VACUUM`, then a checkpoint that
+    /// empties the WAL. On PostgreSQL, see `docs/security.md`.
+    pub async fn compact(&self) -> Result<(), StoreError> {
+        if self.is_sqlite() {
+            sqlx::query("VACUUM").execute(self.pool()).await?;
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await?;
+        }
         Ok(())
     }
 }

@@ -1,4 +1,10 @@
 //! The metadata cache: list-tables and list-columns answers per connection.
+//!
+//! An answer's configuration key is a hash of the connection's properties,
+//! secrets included; it is stored encrypted (like the properties), so the
+//! database holds nothing derived from a secret that could be checked
+//! against guesses. A key that does not decrypt (written under an older key,
+//! or by a version that stored it in clear) is a cache miss.
 
 use super::{Store, StoreError, parse_timestamp, timestamp};
 use chrono::{DateTime, Utc};
@@ -26,20 +32,22 @@ impl Store {
         .bind(item)
         .fetch_optional(self.pool())
         .await?;
-        found
-            .map(|r| {
-                Ok(CachedItem {
-                    config_key: r.try_get("config_key")?,
-                    payload: r.try_get("payload")?,
-                    fetched_at: parse_timestamp(&r.try_get::<String, _>("fetched_at")?)?,
-                })
-            })
-            .transpose()
+        let Some(r) = found else { return Ok(None) };
+        let sealed: String = r.try_get("config_key")?;
+        let Ok(config_key) = self.keyring().open(&sealed, &context(connection, item)) else { return Ok(None) };
+        let Ok(config_key) = String::from_utf8(config_key) else { return Ok(None) };
+        Ok(Some(CachedItem {
+            config_key,
+            payload: r.try_get("payload")?,
+            fetched_at: parse_timestamp(&r.try_get::<String, _>("fetched_at")?)?,
+        }))
     }
 
     /// Stores an answer, replacing the previous one. A connection deleted
     /// meanwhile keeps nothing (the foreign key refuses the row).
     pub async fn cache(&self, connection: Uuid, item: &str, config_key: &str, payload: &str) -> Result<(), StoreError> {
+        let config_key =
+            self.keyring().seal(config_key.as_bytes(), &context(connection, item)).map_err(StoreError::Encrypt)?;
         let result = sqlx::query(
             "INSERT INTO metadata_cache (connection_id, item, config_key, payload, fetched_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (connection_id, item) \
@@ -47,7 +55,7 @@ impl Store {
         )
         .bind(connection.to_string())
         .bind(item)
-        .bind(config_key)
+        .bind(&config_key)
         .bind(payload)
         .bind(timestamp(Utc::now()))
         .execute(self.pool())
@@ -66,4 +74,9 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// The associated data of a cached answer's configuration key.
+fn context(connection: Uuid, item: &str) -> String {
+    format!("syncport/metadata_cache/{connection}/{item}/config_key")
 }

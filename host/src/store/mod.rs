@@ -4,12 +4,15 @@
 
 mod connections;
 mod metadata;
+mod users;
 mod workspaces;
 
-pub use connections::{ConnectionFilter, NewConnection, WriteOutcome};
+pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
 pub use metadata::CachedItem;
+pub use users::{TokenInfo, User};
 pub use workspaces::Workspace;
 
+use crate::secrets::{KeyError, Keyring};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use std::time::Duration;
@@ -26,19 +29,27 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A secret could not be encrypted.
+    #[error("encrypting secrets: {0}")]
+    Encrypt(KeyError),
 }
 
 /// The database behind the API. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Encrypts connection properties at the row boundary (`docs/security.md`).
+    keyring: Keyring,
+    sqlite: bool,
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and runs the
     /// migrations. SQLite files are created if missing and put in WAL mode
     /// with full fsync, so an acknowledged write survives a crash.
-    pub async fn open(url: &str) -> Result<Self, StoreError> {
+    /// Connection properties are encrypted with `keyring`'s first key and
+    /// decrypted with any of its keys.
+    pub async fn open(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
         install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
@@ -59,7 +70,22 @@ impl Store {
             .connect(&sqlite_create(url))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, keyring, sqlite })
+    }
+
+    /// The keys properties are encrypted with.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    /// Whether the database is SQLite.
+    pub(crate) fn is_sqlite(&self) -> bool {
+        self.sqlite
+    }
+
+    /// Closes every connection of the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// Whether the database answers.

@@ -1,6 +1,7 @@
 //! `POST /connections/{id}/test` and `POST /connections/{id}/reset-credentials`.
 
-use super::{find, plugin_for, write_with_retry};
+use super::{find_as, plugin_for, write_with_retry};
+use crate::auth::{Action, Principal};
 use crate::api::error::ApiResult;
 use crate::api::extract::{Params, Path};
 use crate::api::state::AppState;
@@ -74,12 +75,12 @@ impl TestError {
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse)))]
 pub async fn test(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<TestResult>> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     let started = Instant::now();
     let call = plugin.test(connection.properties.to_vec()).await;
@@ -110,11 +111,12 @@ pub async fn test(
     responses((status = 200, body = super::view::ConnectionView), (status = 404, body = crate::api::error::ErrorResponse),
         (status = 409, body = crate::api::error::ErrorResponse)))]
 pub async fn reset_credentials(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<super::view::ConnectionView>> {
     params.only(&[])?;
+    find_as(&state.store, &principal, &id, Action::Write).await?;
     let started = Instant::now();
     let mut removed = Vec::new();
     let view = write_with_retry(&state, &id, |current| {

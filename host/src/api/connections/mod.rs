@@ -8,7 +8,8 @@ pub mod view;
 use super::error::{ApiError, ApiResult, ErrorDetail};
 use super::extract::{JsonObject, Params, Path};
 use super::state::AppState;
-use super::workspaces::require_workspace;
+use super::workspaces::require_workspace_as;
+use crate::auth::{Action, Denied, Principal, forbidden};
 use crate::connections::validate::{self, Required};
 use crate::connections::{Connection, Properties, Settings, Status};
 use crate::connector::registry::Registry;
@@ -50,9 +51,24 @@ pub struct ConnectionList {
 
 /// The connection `id`, or 404.
 pub async fn find(store: &Store, id: &str) -> ApiResult<Connection> {
-    let missing = || ApiError::not_found("connection_not_found", format!("Connection `{id}` does not exist."));
-    let uuid = Uuid::parse_str(id).map_err(|_| missing())?;
-    store.connection(uuid).await?.ok_or_else(missing)
+    let uuid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+    store.connection(uuid).await?.ok_or_else(|| not_found(id))
+}
+
+/// The connection `id` if `principal` may do `action` on it: 404 when its
+/// workspace is not granted (as if it did not exist), 403 when the role
+/// does not allow the action.
+pub async fn find_as(store: &Store, principal: &Principal, id: &str, action: Action) -> ApiResult<Connection> {
+    let connection = find(store, id).await?;
+    match principal.check(&connection.workspace_id, action) {
+        Ok(()) => Ok(connection),
+        Err(Denied::Hidden) => Err(not_found(id)),
+        Err(Denied::Forbidden) => Err(forbidden()),
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found("connection_not_found", format!("Connection `{id}` does not exist."))
 }
 
 /// The plugin a connection is pinned to.
@@ -80,12 +96,12 @@ pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
         ("connector" = Option<String>, Query, description = "Only connections of this connector.")),
     responses((status = 200, body = ConnectionList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ConnectionList>> {
     params.only(&["top", "skip", "label", "connector"])?;
-    require_workspace(&state.store, &workspace_id).await?;
+    require_workspace_as(&state.store, &principal, &workspace_id, Action::Read).await?;
     let top = params.count("top", MAX_TOP)?.unwrap_or(MAX_TOP);
     let skip = params.count("skip", i64::MAX)?.unwrap_or(0);
     let filter = ConnectionFilter {
@@ -115,12 +131,12 @@ pub async fn list(
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ConnectionView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Read).await?;
     Ok(Json(show(&state.registry, &connection)))
 }
 
@@ -131,13 +147,13 @@ pub async fn read(
     responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
     JsonObject(body): JsonObject,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
-    require_workspace(&state.store, &workspace_id).await?;
+    require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
     let body = body::parse(body, BodyKind::Create)?;
     let Some(connector) = body.connector.as_deref() else {
         return Err(ApiError::bad_request("missing_field", "`connector` is required.", Some("connector".into())));
@@ -190,12 +206,13 @@ pub async fn create(
     responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(
-    State(state): State<AppState>,
+    State(state): State<AppState>, principal: Principal,
     Path(id): Path<String>,
     params: Params,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
+    find_as(&state.store, &principal, &id, Action::Write).await?;
     let body = body::parse(body, BodyKind::Update)?;
     let started = Instant::now();
     let mut changes = String::new();
@@ -242,9 +259,9 @@ fn describe_changes(before: &Connection, after: &Connection) -> String {
 #[utoipa::path(delete, operation_id = "delete_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
-pub async fn remove(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
+pub async fn remove(State(state): State<AppState>, principal: Principal, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
     params.only(&[])?;
-    let connection = find(&state.store, &id).await?;
+    let connection = find_as(&state.store, &principal, &id, Action::Write).await?;
     match state.store.delete_connection(connection.id).await? {
         WriteOutcome::Done(()) => {
             if let Err(error) = state.logs.remove(connection.id).await {

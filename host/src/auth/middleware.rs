@@ -1,0 +1,67 @@
+//! The authentication layer: a token in `x-cdata-authtoken`, or HTTP Basic
+//! with the token as the password (any user name), as CData Sync accepts.
+//! Missing or wrong: 401 with `WWW-Authenticate`; too many failures from
+//! one address: 429.
+
+use super::{Principal, token};
+use crate::api::error::ApiError;
+use crate::api::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// The header CData Sync's API reads the token from.
+pub const TOKEN_HEADER: &str = "x-cdata-authtoken";
+
+/// Authenticates the request and puts its [`Principal`] in the extensions.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    if let Some(wait) = state.auth_failures.blocked(ip) {
+        return ApiError::TooManyAuthFailures { retry_after: wait.as_secs().max(1) }.into_response();
+    }
+    let Some(presented) = credentials(request.headers()) else {
+        state.auth_failures.fail(ip);
+        return ApiError::Unauthorized("A token is required: send it in `x-cdata-authtoken` or as the HTTP Basic password.".into())
+            .into_response();
+    };
+    let hash = token::hash(&presented);
+    match state.store.user_by_token(&hash).await {
+        Ok(Some((user, stored))) if token::same(&stored, &hash) => {
+            request.extensions_mut().insert(Principal {
+                user_id: user.id,
+                name: user.name,
+                role: user.role,
+                workspaces: user.workspaces,
+            });
+            next.run(request).await
+        }
+        Ok(_) => {
+            state.auth_failures.fail(ip);
+            ApiError::Unauthorized("The token is not valid (unknown, revoked or expired).".into()).into_response()
+        }
+        Err(error) => ApiError::from(error).into_response(),
+    }
+}
+
+/// The token a request presents, if any.
+fn credentials(headers: &HeaderMap) -> Option<String> {
+    if let Some(value) = headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()) {
+        return Some(value.trim().to_string()).filter(|t| !t.is_empty());
+    }
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = String::from_utf8(decoded).ok()?;
+    let (_, password) = decoded.split_once(':')?;
+    Some(password.to_string()).filter(|t| !t.is_empty())
+}

@@ -1,1 +1,0 @@
-//! Nothing here: the tests live in the `syncport` test binary (main.rs).
