@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 const TRIVIAL: &str = "SYNCPORT_BENCH_TRIVIAL";
 const WORKERS: usize = 32;
+/// The admin token the benchmark's server is started with (first start).
+const TOKEN: &str = "spt_benchmark-admin-token-not-secret";
 const RUN: Duration = Duration::from_secs(5);
 
 fn main() {
@@ -74,7 +76,7 @@ fn start(mut command: Command, marker: &str) -> Server {
 fn syncport(data: &Path, dist: &Path) -> Server {
     let mut command = Command::new(env!("CARGO_BIN_EXE_syncport"));
     command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data).arg("--connectors-dir").arg(dist);
-    command.env("RUST_LOG", "warn");
+    command.env("RUST_LOG", "warn").env("SYNCPORT_ADMIN_TOKEN", TOKEN);
     start(command, "Syncport listening on ")
 }
 
@@ -108,6 +110,7 @@ async fn send(
         .method(method)
         .uri(path)
         .header("host", addr.to_string())
+        .header("x-cdata-authtoken", TOKEN)
         .header("content-type", "application/json")
         .body(Full::new(bytes))
         .expect("request");

@@ -2,6 +2,7 @@
 //! with its middleware, and graceful shutdown.
 
 use crate::api::{self, state::AppState};
+use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::logs::ConnectionLogs;
@@ -18,8 +19,8 @@ use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// Everything `serve` needs.
-#[derive(Debug, Clone)]
+/// Everything `serve` needs. Its `Debug` leaves out the admin token.
+#[derive(Clone)]
 pub struct ServerConfig {
     /// The data directory: database, installed components, compile cache, logs.
     pub data_dir: PathBuf,
@@ -66,6 +67,19 @@ impl ServerConfig {
     }
 }
 
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("data_dir", &self.data_dir)
+            .field("bundled_dir", &self.bundled_dir)
+            .field("compile_cache", &self.compile_cache)
+            .field("limits", &self.limits)
+            .field("body_limit", &self.body_limit)
+            .field("admin_token", &self.admin_token.as_ref().map(|_| crate::runtime::MASK))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -109,7 +123,8 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     .expect("registry loading does not panic")?;
     let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
-    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures })
+    let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
+    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures, principals })
 }
 
 /// On the first start (no user yet), creates the `admin` user with

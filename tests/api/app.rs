@@ -18,7 +18,7 @@ pub struct TestApp {
     /// The first admin's token; every request of `request` sends it.
     pub token: String,
     client: reqwest::Client,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -66,11 +66,19 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
             .or_else(|| config.admin_token.clone())
             .expect("a new data directory creates the admin"),
         client: reqwest::Client::new(),
-        _shutdown: tx,
+        shutdown: Some(tx),
     }
 }
 
 impl TestApp {
+    /// Asks the server to shut down, as SIGTERM does: it stops accepting
+    /// connections and finishes the requests in flight.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
     /// A request to `path` (relative to the API base).
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.request_as(&self.token, method, path)
@@ -416,22 +424,24 @@ pub fn server_log() -> String {
 static SERVER_LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
 /// Installs, once per test binary, a global `tracing` subscriber that keeps
-/// every event and span at TRACE level (and `log` records) in memory, so a
-/// test can assert on what the server logged. Compiler internals, which log
-/// every instruction at TRACE, are kept at INFO.
+/// every event and span at TRACE level in memory, so a test can assert on
+/// what the server logged: Syncport's own lines and those of axum, tower-http,
+/// hyper, sqlx and wasmtime-wasi (which traces every WASI call of a plugin).
+/// Compiler and engine internals are kept at INFO and DEBUG, and records of
+/// the `log` crate (wasmtime's engine, Cranelift: no call data) are not
+/// bridged: at TRACE they format megabytes per component load and would
+/// slow every plugin call of the test binary past tight deadlines.
 pub fn capture_server_log() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let filter = tracing_subscriber::EnvFilter::new(
             "trace,cranelift_codegen=info,cranelift_frontend=info,cranelift_entity=info,regalloc2=info,\
              wasmtime_cranelift=info,wasmtime_environ=info,wasmtime_internal_cranelift=info,\
-             wasmtime_internal_environ=info,wasmparser=info",
+             wasmtime_internal_environ=info,wasmparser=info,wasmtime::runtime=debug",
         );
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(false)
-            .with_writer(|| MemoryLog)
-            .try_init();
+        let subscriber =
+            tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(|| MemoryLog).finish();
+        let _ = tracing::subscriber::set_global_default(subscriber);
     });
 }
 

@@ -7,7 +7,12 @@ use serde_json::{Value, json};
 
 /// Creates a user; its JSON (with its first token).
 async fn create_user(app: &TestApp, name: &str, role: &str, workspaces: &[&str]) -> Value {
-    let response = app.request(Method::POST, "/users").json(&json!({"name": name, "role": role, "workspaces": workspaces})).send().await.expect("sent");
+    let response = app
+        .request(Method::POST, "/users")
+        .json(&json!({"name": name, "role": role, "workspaces": workspaces}))
+        .send()
+        .await
+        .expect("sent");
     let (status, body) = json(response).await;
     assert_eq!(status, 201, "{body}");
     body
@@ -51,10 +56,26 @@ async fn wrong_tokens_are_refused_and_basic_auth_takes_the_token_as_password() {
     let cases: Vec<(&str, reqwest::RequestBuilder, u16)> = vec![
         ("a wrong token", app.request_as("spt_wrong", Method::GET, "/connectors"), 401),
         ("an empty token", app.request_as("", Method::GET, "/connectors"), 401),
-        ("basic with the token", app.anonymous(Method::GET, "/connectors").header("authorization", basic("anyone", &app.token)), 200),
-        ("basic with no user name", app.anonymous(Method::GET, "/connectors").header("authorization", basic("", &app.token)), 200),
-        ("basic with a wrong password", app.anonymous(Method::GET, "/connectors").header("authorization", basic("admin", "nope")), 401),
-        ("bearer is not accepted", app.anonymous(Method::GET, "/connectors").header("authorization", format!("Bearer {}", app.token)), 401),
+        (
+            "basic with the token",
+            app.anonymous(Method::GET, "/connectors").header("authorization", basic("anyone", &app.token)),
+            200,
+        ),
+        (
+            "basic with no user name",
+            app.anonymous(Method::GET, "/connectors").header("authorization", basic("", &app.token)),
+            200,
+        ),
+        (
+            "basic with a wrong password",
+            app.anonymous(Method::GET, "/connectors").header("authorization", basic("admin", "nope")),
+            401,
+        ),
+        (
+            "bearer is not accepted",
+            app.anonymous(Method::GET, "/connectors").header("authorization", format!("Bearer {}", app.token)),
+            401,
+        ),
         ("the header token", app.request(Method::GET, "/connectors"), 200),
     ];
     for (description, request, status) in cases {
@@ -70,13 +91,21 @@ async fn roles_allow_what_they_should_in_granted_workspaces() {
     let standard = token(&create_user(&app, "stan", "standard", &["default"]).await);
     let support = token(&create_user(&app, "sue", "support", &["default"]).await);
     let c = |p: &str| format!("/connections/{connection}{p}");
-    // (who, method, path, body, expected status)
-    let cases: Vec<(&str, &str, Method, String, Option<Value>, u16)> = vec![
+    // (who, token, method, path, body, expected status)
+    type Case<'a> = (&'a str, &'a str, Method, String, Option<Value>, u16);
+    let cases: Vec<Case> = vec![
         ("standard", &standard, Method::GET, c(""), None, 200),
         ("standard", &standard, Method::PUT, c(""), Some(json!({"labels": ["x"]})), 200),
         ("standard", &standard, Method::POST, c("/test"), None, 200),
         ("standard", &standard, Method::POST, c("/reset-metadata"), None, 200),
-        ("standard", &standard, Method::POST, "/workspaces/default/connections".into(), Some(quickbooks_body("Stan's")), 201),
+        (
+            "standard",
+            &standard,
+            Method::POST,
+            "/workspaces/default/connections".into(),
+            Some(quickbooks_body("Stan's")),
+            201,
+        ),
         ("standard", &standard, Method::POST, "/workspaces".into(), Some(json!({"id": "nope"})), 403),
         ("standard", &standard, Method::GET, "/users".into(), None, 403),
         ("support", &support, Method::GET, c(""), None, 200),
@@ -89,7 +118,14 @@ async fn roles_allow_what_they_should_in_granted_workspaces() {
         ("support", &support, Method::POST, c("/reset-credentials"), None, 403),
         ("support", &support, Method::POST, c("/reset-metadata"), None, 403),
         ("support", &support, Method::DELETE, c(""), None, 403),
-        ("support", &support, Method::POST, "/workspaces/default/connections".into(), Some(quickbooks_body("Sue's")), 403),
+        (
+            "support",
+            &support,
+            Method::POST,
+            "/workspaces/default/connections".into(),
+            Some(quickbooks_body("Sue's")),
+            403,
+        ),
         ("support", &support, Method::GET, "/connectors".into(), None, 200),
     ];
     for (who, token, method, path, body, status) in cases {
@@ -131,7 +167,8 @@ async fn a_workspace_not_granted_is_not_found_so_ids_do_not_leak() {
         assert_error(response, 404, code).await;
     }
     let (_, workspaces) = json(app.request_as(&outsider, Method::GET, "/workspaces").send().await.expect("sent")).await;
-    let ids: Vec<&str> = workspaces["value"].as_array().expect("value").iter().filter_map(|w| w["id"].as_str()).collect();
+    let ids: Vec<&str> =
+        workspaces["value"].as_array().expect("value").iter().filter_map(|w| w["id"].as_str()).collect();
     assert_eq!(ids, ["default"]);
     let (_, all) = json(app.list_workspaces().await).await;
     assert_eq!(all["value"].as_array().map(Vec::len), Some(2), "the admin sees every workspace");
@@ -171,7 +208,12 @@ async fn a_new_token_is_shown_once_and_old_ones_can_be_revoked() {
     assert_eq!(app.request_as(third_token, Method::GET, "/connectors").send().await.expect("sent").status(), 200);
     let revoke = format!("/users/{id}/tokens/{}", third["id"].as_str().expect("id"));
     assert_eq!(app.request(Method::DELETE, &revoke).send().await.expect("sent").status(), 204);
-    assert_error(app.request_as(third_token, Method::GET, "/connectors").send().await.expect("sent"), 401, "unauthorized").await;
+    assert_error(
+        app.request_as(third_token, Method::GET, "/connectors").send().await.expect("sent"),
+        401,
+        "unauthorized",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -179,7 +221,12 @@ async fn users_are_managed_by_admins_with_clear_errors() {
     let app = spawn_app().await;
     let user = create_user(&app, "una", "standard", &["default"]).await;
     let id = id_of(&user);
-    let update = app.request(Method::PUT, &format!("/users/{id}")).json(&json!({"role": "support", "workspaces": []})).send().await.expect("sent");
+    let update = app
+        .request(Method::PUT, &format!("/users/{id}"))
+        .json(&json!({"role": "support", "workspaces": []}))
+        .send()
+        .await
+        .expect("sent");
     let (status, updated) = json(update).await;
     assert_eq!((status, updated["role"].as_str()), (200, Some("support")), "{updated}");
     assert_eq!(updated["workspaces"], json!([]));
@@ -187,9 +234,30 @@ async fn users_are_managed_by_admins_with_clear_errors() {
         ("a taken name", Method::POST, "/users".into(), json!({"name": "UNA", "role": "support"}), 409, "user_exists"),
         ("an unknown role", Method::POST, "/users".into(), json!({"name": "x", "role": "root"}), 400, "invalid_field"),
         ("no role", Method::POST, "/users".into(), json!({"name": "x"}), 400, "missing_field"),
-        ("an unknown workspace", Method::POST, "/users".into(), json!({"name": "x", "role": "support", "workspaces": ["nope"]}), 400, "unknown_workspace"),
-        ("an unknown field", Method::POST, "/users".into(), json!({"name": "x", "role": "support", "password": "p"}), 400, "unknown_field"),
-        ("an unknown user", Method::GET, "/users/00000000-0000-0000-0000-000000000000".into(), json!({}), 404, "user_not_found"),
+        (
+            "an unknown workspace",
+            Method::POST,
+            "/users".into(),
+            json!({"name": "x", "role": "support", "workspaces": ["nope"]}),
+            400,
+            "unknown_workspace",
+        ),
+        (
+            "an unknown field",
+            Method::POST,
+            "/users".into(),
+            json!({"name": "x", "role": "support", "password": "p"}),
+            400,
+            "unknown_field",
+        ),
+        (
+            "an unknown user",
+            Method::GET,
+            "/users/00000000-0000-0000-0000-000000000000".into(),
+            json!({}),
+            404,
+            "user_not_found",
+        ),
         ("a malformed user id", Method::GET, "/users/nope".into(), json!({}), 404, "user_not_found"),
     ];
     for (description, method, path, body, status, code) in cases {
@@ -202,7 +270,12 @@ async fn users_are_managed_by_admins_with_clear_errors() {
     let admin = users["value"][0]["id"].as_str().expect("the admin").to_string();
     let last = app.request(Method::DELETE, &format!("/users/{admin}")).send().await.expect("sent");
     assert_error(last, 409, "last_admin").await;
-    let demote = app.request(Method::PUT, &format!("/users/{admin}")).json(&json!({"role": "standard"})).send().await.expect("sent");
+    let demote = app
+        .request(Method::PUT, &format!("/users/{admin}"))
+        .json(&json!({"role": "standard"}))
+        .send()
+        .await
+        .expect("sent");
     assert_error(demote, 409, "own_role").await;
 }
 
@@ -225,7 +298,12 @@ async fn tokens_are_stored_only_as_hashes() {
 async fn repeated_authentication_failures_from_one_address_are_throttled() {
     let app = spawn_app_with(|config| config.auth_failure_limit = 3).await;
     for _ in 0..3 {
-        assert_error(app.request_as("spt_bad", Method::GET, "/connectors").send().await.expect("sent"), 401, "unauthorized").await;
+        assert_error(
+            app.request_as("spt_bad", Method::GET, "/connectors").send().await.expect("sent"),
+            401,
+            "unauthorized",
+        )
+        .await;
     }
     let blocked = app.request(Method::GET, "/connectors").send().await.expect("sent");
     let retry = blocked.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());

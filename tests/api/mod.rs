@@ -13,6 +13,7 @@ mod metadata;
 mod pinning;
 mod request_id;
 mod secrets;
+mod shutdown;
 mod updates;
 mod workspaces;
 

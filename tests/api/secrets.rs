@@ -145,9 +145,13 @@ async fn a_restart_reads_the_secrets_back_and_a_different_key_refuses_to_start()
     let secret = canary("RestartSecret");
     let (good, expired) = {
         let app = spawn_app_on(&data, KeyConfig::default()).await;
-        let good = id_of(&app.create_ok("default", &quickbooks_with("Good", [&secret, "access-token", "refresh-token"])).await);
-        let expired =
-            id_of(&app.create_ok("default", &quickbooks_with("Expired", ["client-secret", "expired-token", "refresh-token"])).await);
+        let good = id_of(
+            &app.create_ok("default", &quickbooks_with("Good", [&secret, "access-token", "refresh-token"])).await,
+        );
+        let expired = id_of(
+            &app.create_ok("default", &quickbooks_with("Expired", ["client-secret", "expired-token", "refresh-token"]))
+                .await,
+        );
         (good, expired)
     };
 
@@ -181,7 +185,10 @@ async fn a_key_from_the_environment_writes_no_key_file_and_is_needed_again_to_st
     let key = || SecretKey::from_base64(&key_text, "SYNCPORT_SECRET_KEY").expect("key");
     let id = {
         let app = spawn_app_on(&data, KeyConfig::with_key(key())).await;
-        id_of(&app.create_ok("default", &quickbooks_with("Env key", ["client-secret", "access-token", "refresh-token"])).await)
+        id_of(
+            &app.create_ok("default", &quickbooks_with("Env key", ["client-secret", "access-token", "refresh-token"]))
+                .await,
+        )
     };
     assert!(!data.join("secret.key").exists(), "with a key in the environment, no key file is made");
 
@@ -200,10 +207,11 @@ async fn rotate_key_re_encrypts_everything_and_the_old_key_decrypts_nothing() {
     let secret = canary("RotatedSecret");
     let (books, sales) = {
         let app = spawn_app_on(&data, KeyConfig::default()).await;
-        let books = id_of(&app.create_ok("default", &quickbooks_with("Books", [&secret, "access-token", "refresh-token"])).await);
+        let books = id_of(
+            &app.create_ok("default", &quickbooks_with("Books", [&secret, "access-token", "refresh-token"])).await,
+        );
         let sales = id_of(
-            &app.create_ok("default", &salesforce_with("Sales", "admin@example.com", ["pass", "token", "oauth"]))
-                .await,
+            &app.create_ok("default", &salesforce_with("Sales", "admin@example.com", ["pass", "token", "oauth"])).await,
         );
         assert!(!app.tables_ok(&books, "").await.is_empty(), "cached metadata, whose key is encrypted too");
         (books, sales)
@@ -241,7 +249,10 @@ async fn a_rotation_interrupted_before_its_last_step_is_finished_by_the_next_sta
     let data = dir.path().join("data");
     let id = {
         let app = spawn_app_on(&data, KeyConfig::default()).await;
-        id_of(&app.create_ok("default", &quickbooks_with("Books", ["client-secret", "access-token", "refresh-token"])).await)
+        id_of(
+            &app.create_ok("default", &quickbooks_with("Books", ["client-secret", "access-token", "refresh-token"]))
+                .await,
+        )
     };
     // As if rotate-key had stopped right after writing the new key.
     let next_text = SecretKey::generate_base64().expect("random");
@@ -257,11 +268,15 @@ async fn a_rotation_interrupted_before_its_last_step_is_finished_by_the_next_sta
 async fn rotate_key_with_the_key_in_the_environment_moves_from_the_previous_key_to_the_new_one() {
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
-    let (old_text, new_text) = (SecretKey::generate_base64().expect("random"), SecretKey::generate_base64().expect("r"));
+    let (old_text, new_text) =
+        (SecretKey::generate_base64().expect("random"), SecretKey::generate_base64().expect("r"));
     let key = |text: &str| SecretKey::from_base64(text, "test").expect("key");
     let id = {
         let app = spawn_app_on(&data, KeyConfig::with_key(key(&old_text))).await;
-        id_of(&app.create_ok("default", &quickbooks_with("Books", ["client-secret", "access-token", "refresh-token"])).await)
+        id_of(
+            &app.create_ok("default", &quickbooks_with("Books", ["client-secret", "access-token", "refresh-token"]))
+                .await,
+        )
     };
 
     let alone = secrets::rotate_key(&data, &sqlite_url(&data), &KeyConfig::with_key(key(&new_text))).await;
@@ -356,7 +371,8 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
     }
 
     // Every operation on every connection, succeeding and failing.
-    let all: Vec<String> = [books.clone(), sales.clone()].into_iter().chain(misbehaving.iter().map(|(_, id)| id.clone())).collect();
+    let all: Vec<String> =
+        [books.clone(), sales.clone()].into_iter().chain(misbehaving.iter().map(|(_, id)| id.clone())).collect();
     for id in &all {
         let looping = misbehaving.iter().any(|(mode, m)| *mode == "loop" && m == id);
         seen.add(app.get_connection(id).await).await;
@@ -376,7 +392,8 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
 
     // Updates: the mask sent back keeps each secret; new canaries replace them.
     let masked = |names: &[&str]| {
-        let properties: serde_json::Map<String, Value> = names.iter().map(|n| (n.to_string(), json!("********"))).collect();
+        let properties: serde_json::Map<String, Value> =
+            names.iter().map(|n| (n.to_string(), json!("********"))).collect();
         json!({ "properties": properties })
     };
     let (status, body) = seen
@@ -386,8 +403,9 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (status, body) =
-        seen.add(app.update_connection(&sales, &masked(&["Password", "SecurityToken", "OAuthAccessToken"])).await).await;
+    let (status, body) = seen
+        .add(app.update_connection(&sales, &masked(&["Password", "SecurityToken", "OAuthAccessToken"])).await)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(app.test_ok(&books).await["success"], true, "the mask kept the secrets");
     let qb2 = fresh("QbSecretTwo", &mut canaries);
@@ -490,7 +508,9 @@ async fn a_connection_whose_stored_properties_do_not_decrypt_is_an_internal_erro
     let app = spawn_app().await;
     let secret = canary("Swapped");
     let a = id_of(&app.create_ok("default", &quickbooks_with("A", [&secret, "t", "r"])).await);
-    let b = id_of(&app.create_ok("default", &quickbooks_with("B", ["client-secret", "access-token", "refresh-token"])).await);
+    let b = id_of(
+        &app.create_ok("default", &quickbooks_with("B", ["client-secret", "access-token", "refresh-token"])).await,
+    );
     // Copy A's sealed properties onto B: bound to A, they do not open for B.
     let pool = sqlx::SqlitePool::connect(&sqlite_url(&data_dir(&app))).await.expect("sqlite");
     sqlx::query("UPDATE connections SET properties = (SELECT properties FROM connections WHERE id = ?) WHERE id = ?")

@@ -107,6 +107,18 @@ async fn workspace_failures_use_the_error_shape_with_stable_codes() {
             "unknown_field",
         ),
         ("create with a number id", app.create_workspace(&json!({"id": 5})).await, 400, "invalid_field"),
+        (
+            "create with an overlong name",
+            app.create_workspace(&json!({"id": "long", "name": "n".repeat(129)})).await,
+            400,
+            "invalid_field",
+        ),
+        (
+            "create with a control character in the name",
+            app.create_workspace(&json!({"id": "ctl", "name": "a\u{7}b"})).await,
+            400,
+            "invalid_field",
+        ),
     ];
     for (description, response, status, code) in cases {
         let (actual, body) = json(response).await;

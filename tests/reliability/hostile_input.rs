@@ -11,10 +11,11 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Cases run (each one request).
-const CASES: u32 = 256;
+const CASES: u32 = 512;
 /// The fixed seed, so every run sends the same requests.
 const SEED: [u8; 32] = *b"syncport hostile input seed 0001";
 /// The longest a request may take.
@@ -141,13 +142,24 @@ enum Body {
     /// JSON fields with values of a type the field never takes.
     WrongTypes(Vec<(&'static str, Value)>),
     /// A string field longer than any accepted (beyond the body limit too).
-    Huge { field: &'static str, len: usize, unit: &'static str },
+    Huge {
+        field: &'static str,
+        len: usize,
+        unit: &'static str,
+    },
     /// 10,000 levels of arrays or objects, maybe inside a field.
-    Deep { levels: usize, objects: bool, inside: Option<&'static str> },
+    Deep {
+        levels: usize,
+        objects: bool,
+        inside: Option<&'static str>,
+    },
     /// Bytes that are not UTF-8 inside a JSON string.
     InvalidUtf8(&'static [u8]),
     /// SQL in names, connector names, property names and unknown keys.
-    Sql { sql: &'static str, shape: u8 },
+    Sql {
+        sql: &'static str,
+        shape: u8,
+    },
     /// A key given twice, in different cases, and an unknown key.
     Duplicate,
     /// JSON that is not an object.
@@ -164,6 +176,8 @@ struct Case {
     segments: Vec<Segment>,
     query: Vec<String>,
     content_type: Option<&'static str>,
+    /// An `x-request-id` header, raw.
+    request_id: Option<Vec<u8>>,
     body: Body,
 }
 
@@ -174,7 +188,15 @@ fn segment() -> impl Strategy<Value = Segment> {
             .prop_map(|(unit, n)| Segment::Repeat(unit, n)),
         2 => "[a-zA-Z0-9._~%'; \\-]{0,40}".prop_map(Segment::Random),
         3 => proptest::sample::select(
-            &[RealForm::Exact, RealForm::Upper, RealForm::Encoded, RealForm::WithNul, RealForm::WithTraversal][..]
+            &[
+                RealForm::Exact,
+                RealForm::Exact,
+                RealForm::Exact,
+                RealForm::Upper,
+                RealForm::Encoded,
+                RealForm::WithNul,
+                RealForm::WithTraversal,
+            ][..]
         )
         .prop_map(Segment::Real),
     ]
@@ -188,7 +210,7 @@ fn query() -> impl Strategy<Value = Vec<String>> {
             .prop_map(|(k, v)| format!("{k}={v}")),
         1 => (1usize..4000).prop_map(|n| format!("label={}", "%41".repeat(n))),
     ];
-    proptest::collection::vec(fragment, 0..4)
+    prop_oneof![2 => Just(Vec::new()), 1 => proptest::collection::vec(fragment, 1..4)]
 }
 
 /// A value of a JSON type that `field` never takes.
@@ -219,6 +241,9 @@ const INVALID_UTF8: &[&[u8]] = &[
     b"\\ud800",
     b"\\udfff\\ud800",
 ];
+
+/// Odd `x-request-id` values (header values may carry bytes past ASCII).
+const REQUEST_IDS: &[&[u8]] = &[b"", b"\xff\xfe", b"..%2F..%2F", b"'; DROP TABLE connections; --", b"\x80\x81"];
 
 const FIELDS: &[&str] = &["name", "connector", "connector_version", "properties", "settings", "labels", "id"];
 
@@ -256,11 +281,25 @@ fn case() -> impl Strategy<Value = Case> {
         1 => proptest::sample::select(&[
                 "text/plain", "application/json; charset=utf-16", "application/x-www-form-urlencoded",
                 "application/vnd.api+json", "multipart/form-data; boundary=x", "APPLICATION/JSON", "application/",
-                "*/*", ";;;", "application/json\u{7f}"
+                "*/*", ";;;", "application/json, text/plain"
             ][..]).prop_map(Some),
     ];
-    (0..ROUTES.len(), method, proptest::collection::vec(segment(), 3), query(), content_type, body())
-        .prop_map(|(route, method, segments, query, content_type, body)| Case { route, method, segments, query, content_type, body })
+    let request_id = prop_oneof![
+        6 => Just(None),
+        1 => proptest::sample::select(REQUEST_IDS)
+            .prop_map(|id| Some(id.to_vec())),
+        1 => (1usize..8000).prop_map(|n| Some(vec![b'r'; n])),
+    ];
+    (0..ROUTES.len(), method, proptest::collection::vec(segment(), 3), query(), content_type, request_id, body())
+        .prop_map(|(route, method, segments, query, content_type, request_id, body)| Case {
+            route,
+            method,
+            segments,
+            query,
+            content_type,
+            request_id,
+            body,
+        })
 }
 
 /// The bytes of `body`.
@@ -430,40 +469,160 @@ fn materialize(case: &Case, seeded: &Seeded) -> (String, String, &'static str) {
     (method.to_string(), path, template)
 }
 
+/// An answer read off the wire.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// Percent-encodes what may not appear raw in a request target (RFC 3986:
+/// anything but unreserved, sub-delims, `:@/?%`), as a client would.
+fn wire_target(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Sends one HTTP/1.1 request on a new connection and reads the answer
+/// while the body is still being written, as curl does: a server may answer
+/// (413, 404, ...) before it has read a body it does not want, and close.
+async fn raw_request(addr: &str, head: Vec<u8>, body: Option<Vec<u8>>) -> Result<Answer, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
+    let (mut reader, mut writer) = stream.into_split();
+    let writing = tokio::spawn(async move {
+        // A write error means the server stopped reading; its answer tells why.
+        if writer.write_all(&head).await.is_ok()
+            && let Some(body) = body
+        {
+            let _ = writer.write_all(&body).await;
+        }
+        writer
+    });
+    let mut received = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    let read_error = loop {
+        match reader.read(&mut chunk).await {
+            Ok(0) => break None,
+            Ok(n) => received.extend_from_slice(&chunk[..n]),
+            Err(e) => break Some(e),
+        }
+    };
+    writing.abort();
+    let Some(split) = received.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Err(format!("no answer (read error: {read_error:?}): {:?}", String::from_utf8_lossy(&received)));
+    };
+    let head = String::from_utf8_lossy(&received[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("status line {status_line:?}"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let rest = &received[split + 4..];
+    let body = if header("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
+        dechunk(rest).ok_or_else(|| format!("a broken chunked body (read error: {read_error:?})"))?
+    } else if let Some(length) = header("content-length").and_then(|l| l.parse::<usize>().ok()) {
+        if rest.len() < length {
+            return Err(format!("{} of {length} body bytes (read error: {read_error:?})", rest.len()));
+        }
+        rest[..length].to_vec()
+    } else {
+        rest.to_vec()
+    };
+    Ok(Answer { status, headers, body })
+}
+
+/// The payload of a complete chunked body.
+fn dechunk(mut bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = bytes.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&bytes[..line_end]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        bytes = &bytes[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(bytes.get(..size)?);
+        bytes = bytes.get(size + 2..)?;
+    }
+}
+
+/// Sends `method target` (relative to the API base) with the admin token
+/// on a new connection; the answer, or why there was none in time.
+async fn send(
+    app: &TestApp,
+    method: &str,
+    target: &str,
+    content_type: Option<&str>,
+    request_id: Option<&[u8]>,
+    body: Option<Vec<u8>>,
+) -> Result<Answer, String> {
+    let base = app.base.strip_prefix("http://").expect("an http base");
+    let (addr, prefix) = base.split_once('/').expect("a base path");
+    let target = wire_target(&format!("/{prefix}{target}"));
+    let mut head = format!(
+        "{method} {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\nx-cdata-authtoken: {}\r\n",
+        app.token
+    )
+    .into_bytes();
+    if let Some(content_type) = content_type {
+        head.extend_from_slice(format!("content-type: {content_type}\r\n").as_bytes());
+    }
+    if let Some(request_id) = request_id {
+        head.extend_from_slice(b"x-request-id: ");
+        head.extend_from_slice(request_id);
+        head.extend_from_slice(b"\r\n");
+    }
+    if let Some(body) = &body {
+        head.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
+    }
+    head.extend_from_slice(b"\r\n");
+    match tokio::time::timeout(REQUEST_TIMEOUT, raw_request(addr, head, body)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(format!("no answer within {REQUEST_TIMEOUT:?}")),
+    }
+}
+
 /// Sends one case and checks the answer.
-async fn check(app: &TestApp, seeded: &Seeded, documented: &BTreeMap<String, u16>, case: Case) -> Result<(), TestCaseError> {
+async fn check(
+    app: &TestApp,
+    seeded: &Seeded,
+    documented: &BTreeMap<String, u16>,
+    seen: &Mutex<BTreeMap<String, usize>>,
+    case: Case,
+) -> Result<(), TestCaseError> {
     let (method, path, template) = materialize(&case, seeded);
     let mut target = path.clone();
     if !case.query.is_empty() {
         target.push('?');
         target.push_str(&case.query.join("&"));
     }
-    let sent = format!("{method} {target}");
-    let method = Method::from_bytes(method.as_bytes()).expect("a method");
-    let mut request = app.request(method.clone(), &target).timeout(REQUEST_TIMEOUT);
-    if let Some(content_type) = case.content_type {
-        request = request.header("content-type", content_type);
-    }
-    if let Some(bytes) = body_bytes(&case.body) {
-        request = request.body(bytes);
-    }
-    let response = match request.send().await {
-        Ok(response) => response,
-        // Not a URL a client could send.
-        Err(e) if e.is_builder() => return Ok(()),
-        Err(e) => {
-            let mut chain = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                chain.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            return Err(TestCaseError::fail(format!("{sent}: no answer within {REQUEST_TIMEOUT:?}: {chain}")));
-        }
-    };
-    let status = response.status().as_u16();
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let text = response.text().await.map_err(|e| TestCaseError::fail(format!("{sent}: body: {e}")))?;
+    let body = body_bytes(&case.body);
+    let sent = format!("{method} {}", wire_target(&target));
+    let answer = send(app, &method, &target, case.content_type, case.request_id.as_deref(), body)
+        .await
+        .map_err(|e| TestCaseError::fail(format!("{sent}: {e}")))?;
+    let status = answer.status;
+    let content_type =
+        answer.headers.iter().find(|(k, _)| k == "content-type").map(|(_, v)| v.clone()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&answer.body).to_string();
+    let code = serde_json::from_str::<Value>(&text).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string));
+    *seen.lock().expect("tally").entry(format!("{status} {}", code.unwrap_or_default())).or_default() += 1;
     prop_assert!(status < 500, "{sent}: {status} {text}");
     prop_assert!((200..300).contains(&status) || (400..500).contains(&status), "{sent}: {status} {text}");
     if status >= 400 {
@@ -480,7 +639,7 @@ async fn check(app: &TestApp, seeded: &Seeded, documented: &BTreeMap<String, u16
         }
         prop_assert!(content_type.starts_with("application/json"), "{}: {} {}", sent, status, content_type);
     } else {
-        prop_assert!(!mutates(method.as_str(), template), "{sent}: a hostile write was accepted: {status} {text}");
+        prop_assert!(!mutates(&method, template), "{sent}: a hostile write was accepted: {status} {text}");
         if template.ends_with("/download") {
             // A log file, and only a log file of that connection.
             prop_assert!(path.ends_with(&format!("/{}/download", seeded.log)), "{sent}: served {text:.200}");
@@ -497,22 +656,169 @@ fn hostile_requests_to_every_route_get_documented_errors_and_change_nothing() {
     let seeded = runtime.block_on(seed(&app));
     let before = runtime.block_on(snapshot(&app, &seeded));
     let documented = documented_codes();
+    let seen = Mutex::new(BTreeMap::new());
 
-    let config = Config {
-        cases: CASES,
-        failure_persistence: None,
-        max_shrink_iters: 64,
-        ..Config::default()
-    };
+    let config = Config { cases: CASES, failure_persistence: None, max_shrink_iters: 64, ..Config::default() };
     let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &SEED));
-    let result = runner.run(&case(), |case| runtime.block_on(check(&app, &seeded, &documented, case)));
+    let result = runner.run(&case(), |case| runtime.block_on(check(&app, &seeded, &documented, &seen, case)));
     if let Err(error) = result {
         panic!("{error}");
     }
+    eprintln!("hostile input: answers by status and code: {:#?}", seen.lock().expect("tally"));
 
     let after = runtime.block_on(snapshot(&app, &seeded));
     for (path, body) in &before {
         assert_eq!(after.get(path), Some(body), "{path} changed");
     }
     assert_eq!(after.len(), before.len());
+}
+
+/// Method, target, content type, body; the status and code expected.
+type Expected<'a> = (&'a str, String, Option<&'a str>, Option<Vec<u8>>, u16, &'a str);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_of_hostile_input_gets_its_documented_status() {
+    let app = spawn_app().await;
+    let seeded = seed(&app).await;
+    let before = snapshot(&app, &seeded).await;
+    let books = &seeded.connections[0];
+    let sql = "'; DROP TABLE connections; --";
+    let sql_query = "%27%3B%20DROP%20TABLE%20connections%3B%20--";
+    let deep = format!("{{\"name\": \"Deep\", \"properties\": {}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let huge = format!("{{\"name\": \"{}\", \"connector\": \"Wide\"}}", "x".repeat(1_200_000));
+    let json_ct = Some("application/json");
+    let create = "/workspaces/default/connections";
+    let put = format!("/connections/{books}");
+    let cases: Vec<Expected> = vec![
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(json!({"name": sql, "connector": sql}).to_string().into()),
+            400,
+            "unknown_connector",
+        ),
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(json!({"name": "x".repeat(129), "connector": "Wide"}).to_string().into()),
+            400,
+            "invalid_name",
+        ),
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(json!({"name": 5, "connector": ["Wide"]}).to_string().into()),
+            400,
+            "invalid_body",
+        ),
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(json!({"name": "Wide", "connector": "Wide", "properties": {sql: "1"}}).to_string().into()),
+            400,
+            "unknown_property",
+        ),
+        ("POST", create.into(), json_ct, Some(huge.into_bytes()), 413, "payload_too_large"),
+        ("POST", create.into(), json_ct, Some(deep.clone().into_bytes()), 400, "malformed_json"),
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(b"{\"name\": \"\xc0\xaf\", \"connector\": \"Wide\"}".to_vec()),
+            400,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            create.into(),
+            json_ct,
+            Some(b"{\"name\": \"\\ud800\", \"connector\": \"Wide\"}".to_vec()),
+            400,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            create.into(),
+            Some("text/plain"),
+            Some(b"name=Wide&connector=Wide".to_vec()),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            "/workspaces".into(),
+            json_ct,
+            Some(json!({"id": "'; DROP TABLE workspaces; --"}).to_string().into()),
+            400,
+            "invalid_field",
+        ),
+        (
+            "PUT",
+            put.clone(),
+            json_ct,
+            Some(json!({"properties": {sql: "1"}}).to_string().into()),
+            400,
+            "unknown_property",
+        ),
+        ("PUT", put.clone(), json_ct, Some(b"{\"name\": \"a\", \"NAME\": \"b\"}".to_vec()), 400, "duplicate_field"),
+        ("PUT", put.clone(), json_ct, Some(json!({"labels": sql}).to_string().into()), 400, "invalid_field"),
+        ("PUT", put.clone(), json_ct, Some(deep.into_bytes()), 400, "malformed_json"),
+        ("PATCH", put.clone(), json_ct, Some(b"{}".to_vec()), 405, "method_not_allowed"),
+        (
+            "GET",
+            format!("/connections/{books}/logs/..%2F..%2Fsyncport.db/download"),
+            None,
+            None,
+            400,
+            "invalid_log_name",
+        ),
+        (
+            "POST",
+            format!("/connections/{books}/logs/..%5C..%5Csyncport.db/download"),
+            None,
+            None,
+            400,
+            "invalid_log_name",
+        ),
+        ("GET", format!("/connections/{books}/logs/{}%00/download", seeded.log), None, None, 400, "invalid_log_name"),
+        ("GET", format!("/connections/{books}/logs/%FF/download"), None, None, 404, "log_not_found"),
+        ("GET", "/connections/%FF".into(), None, None, 404, "connection_not_found"),
+        ("GET", "/connections/'%20OR%20'1'='1".into(), None, None, 404, "connection_not_found"),
+        ("DELETE", format!("/connections/{books}%00"), None, None, 404, "connection_not_found"),
+        ("GET", format!("/workspaces/{sql_query}"), None, None, 404, "workspace_not_found"),
+        ("DELETE", "/workspaces/%64efault".into(), None, None, 409, "default_workspace"),
+        ("GET", "/workspaces/default/connections?$top=-1".into(), None, None, 400, "invalid_parameter"),
+        (
+            "GET",
+            "/workspaces/default/connections?$top=99999999999999999999999".into(),
+            None,
+            None,
+            400,
+            "invalid_parameter",
+        ),
+        ("GET", format!("/workspaces/default/connections?{sql_query}=1"), None, None, 400, "unknown_parameter"),
+        ("GET", format!("/connections/{books}/tables?include_table_types=%00"), None, None, 400, "invalid_parameter"),
+        ("GET", "/api/../../syncport.db".into(), None, None, 404, "route_not_found"),
+    ];
+    for (method, target, content_type, body, status, code) in cases {
+        let sent = format!("{method} {target}");
+        let answer =
+            send(&app, method, &target, content_type, None, body).await.unwrap_or_else(|e| panic!("{sent}: {e}"));
+        let text = String::from_utf8_lossy(&answer.body);
+        let json: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{sent}: {} {text}", answer.status));
+        assert_eq!((answer.status, json["error"]["code"].as_str()), (status, Some(code)), "{sent}: {json}");
+        assert_error_shape(&json);
+    }
+    // SQL in a filter is a value to compare, nothing more.
+    for query in [format!("label={sql_query}"), format!("connector={sql_query}")] {
+        let answer = send(&app, "GET", &format!("/workspaces/default/connections?{query}"), None, None, None).await;
+        let answer = answer.expect("an answer");
+        let json: Value = serde_json::from_slice(&answer.body).expect("json");
+        assert_eq!((answer.status, &json["value"]), (200, &json!([])), "{query}: {json}");
+    }
+    assert_eq!(snapshot(&app, &seeded).await, before, "nothing changed");
 }

@@ -1,10 +1,10 @@
 //! `/connections/{id}/logs` and `/connections/{id}/logs/{log_name}/download`.
 
 use super::connections::find_as;
-use crate::auth::{Action, Principal};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Params, Path};
 use super::state::AppState;
+use crate::auth::{Action, Principal};
 use crate::logs::{LogError, LogFile};
 use axum::extract::State;
 use axum::http::header;
@@ -47,7 +47,12 @@ impl From<LogError> for ApiError {
 #[utoipa::path(get, operation_id = "list_logs", path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = LogList), (status = 404, body = super::error::ErrorResponse)))]
-pub async fn list(State(state): State<AppState>, principal: Principal, Path(id): Path<String>, params: Params) -> ApiResult<Json<LogList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<LogList>> {
     params.only(&[])?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     Ok(Json(LogList { value: state.logs.list(connection.id).await? }))
@@ -61,7 +66,8 @@ pub async fn list(State(state): State<AppState>, principal: Principal, Path(id):
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn download(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path((id, name)): Path<(String, String)>,
     params: Params,
 ) -> ApiResult<impl IntoResponse> {

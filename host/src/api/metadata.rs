@@ -8,10 +8,10 @@
 //! answer never enters the sandbox.
 
 use super::connections::{find_as, plugin_for};
-use crate::auth::{Action, Principal};
 use super::error::{ApiError, ApiResult};
 use super::extract::{Params, Path};
 use super::state::AppState;
+use crate::auth::{Action, Principal};
 use crate::connections::Connection;
 use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo, TableType};
 use crate::logs::OperationRecord;
@@ -68,7 +68,8 @@ pub struct ResetResult {
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
         (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<TableList>> {
@@ -116,7 +117,8 @@ pub async fn tables_with_get(
     responses((status = 200, body = ColumnList), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn columns(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path((id, table)): Path<(String, String)>,
     params: Params,
 ) -> ApiResult<Json<ColumnList>> {
@@ -145,7 +147,8 @@ pub async fn columns(
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn reset_metadata(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ResetResult>> {

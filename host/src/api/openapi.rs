@@ -49,7 +49,12 @@ impl utoipa::Modify for TokenAuth {
         );
         components.add_security_scheme(
             "basic",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).description(Some("Any user name; the token as the password.")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some("Any user name; the token as the password."))
+                    .build(),
+            ),
         );
     }
 }

@@ -1,5 +1,6 @@
 //! What every handler can reach.
 
+use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::logs::ConnectionLogs;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub logs: ConnectionLogs,
     /// Failed authentications per client address.
     pub auth_failures: Arc<FailureLimiter>,
+    /// Recently authenticated tokens.
+    pub principals: Arc<PrincipalCache>,
 }
 
 impl FromRef<AppState> for Store {

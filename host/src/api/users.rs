@@ -117,10 +117,16 @@ fn parse(map: Map<String, Value>, accepted: &[&str]) -> ApiResult<UserBody> {
             ));
         }
         let invalid = |what: &str| {
-            ApiError::bad_request("invalid_field", format!("`{key}` must be {what}, not {}.", kind(&value)), Some(key.clone()))
+            ApiError::bad_request(
+                "invalid_field",
+                format!("`{key}` must be {what}, not {}.", kind(&value)),
+                Some(key.clone()),
+            )
         };
         match (field.as_str(), &value) {
-            ("name", Value::String(s)) if !s.trim().is_empty() && s.len() <= 128 && !s.chars().any(char::is_control) => {
+            ("name", Value::String(s))
+                if !s.trim().is_empty() && s.len() <= 128 && !s.chars().any(char::is_control) =>
+            {
                 body.name = Some(s.trim().to_string());
             }
             ("name", _) => return Err(invalid("a name of 1 to 128 characters")),
@@ -195,12 +201,18 @@ pub async fn create(
     params.only(&[])?;
     principal.require_admin()?;
     let body = parse(body, &["name", "role", "workspaces", "expires_in_days"])?;
-    let name = body.name.ok_or_else(|| ApiError::bad_request("missing_field", "`name` is required.", Some("name".into())))?;
-    let role = body.role.ok_or_else(|| ApiError::bad_request("missing_field", "`role` is required.", Some("role".into())))?;
+    let name =
+        body.name.ok_or_else(|| ApiError::bad_request("missing_field", "`name` is required.", Some("name".into())))?;
+    let role =
+        body.role.ok_or_else(|| ApiError::bad_request("missing_field", "`role` is required.", Some("role".into())))?;
     let workspaces = body.workspaces.unwrap_or_default();
     check_workspaces(&state, &workspaces).await?;
     let Some(user) = state.store.create_user(&name, role, &workspaces).await? else {
-        return Err(ApiError::conflict("user_exists", format!("A user named `{name}` already exists."), Some("name".into())));
+        return Err(ApiError::conflict(
+            "user_exists",
+            format!("A user named `{name}` already exists."),
+            Some("name".into()),
+        ));
     };
     let token = issue(&state, user.id, body.expires_in_days).await?;
     let location = format!("/api.rsc/v2/users/{}", user.id);
@@ -251,8 +263,14 @@ pub async fn update(
     }
     user.name = body.name.unwrap_or(user.name);
     user.role = body.role.unwrap_or(user.role);
-    if !state.store.update_user(&user).await? {
-        return Err(ApiError::conflict("user_exists", format!("A user named `{}` already exists.", user.name), Some("name".into())));
+    let updated = state.store.update_user(&user).await?;
+    state.principals.clear();
+    if !updated {
+        return Err(ApiError::conflict(
+            "user_exists",
+            format!("A user named `{}` already exists.", user.name),
+            Some("name".into()),
+        ));
     }
     Ok(Json(view(&state, user, None).await?))
 }
@@ -271,7 +289,9 @@ pub async fn remove(
     params.only(&[])?;
     principal.require_admin()?;
     let user = find(&state, &id).await?;
-    if state.store.delete_user(user.id).await? {
+    let deleted = state.store.delete_user(user.id).await?;
+    state.principals.clear();
+    if deleted {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::conflict("last_admin", "The last admin cannot be deleted.", None))
@@ -299,6 +319,7 @@ pub async fn generate_token(
     let token = issue(&state, user.id, body.expires_in_days).await?;
     if body.revoke_others {
         state.store.revoke_tokens(user.id, None, Some(token.info.id)).await?;
+        state.principals.clear();
     }
     Ok((StatusCode::CREATED, Json(token)))
 }
@@ -318,7 +339,9 @@ pub async fn revoke_token(
     let user = find(&state, &id).await?;
     let missing = || ApiError::not_found("token_not_found", format!("Token `{token_id}` does not exist."));
     let token = Uuid::parse_str(&token_id).map_err(|_| missing())?;
-    match state.store.revoke_tokens(user.id, Some(token), None).await? {
+    let revoked = state.store.revoke_tokens(user.id, Some(token), None).await?;
+    state.principals.clear();
+    match revoked {
         0 => Err(missing()),
         _ => Ok(StatusCode::NO_CONTENT),
     }

@@ -52,7 +52,12 @@ pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> 
 
 /// The workspace `id` if `principal` may do `action` in it: 404 when it is
 /// not granted (as if it did not exist), 403 when the role does not allow it.
-pub async fn require_workspace_as(store: &Store, principal: &Principal, id: &str, action: Action) -> ApiResult<Workspace> {
+pub async fn require_workspace_as(
+    store: &Store,
+    principal: &Principal,
+    id: &str,
+    action: Action,
+) -> ApiResult<Workspace> {
     match principal.check(id, action) {
         Err(Denied::Hidden) => Err(not_found(id)),
         Err(Denied::Forbidden) => {
@@ -69,7 +74,11 @@ fn not_found(id: &str) -> ApiError {
 
 /// `GET /workspaces`
 #[utoipa::path(get, operation_id = "list_workspaces", path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
-pub async fn list(State(state): State<AppState>, principal: Principal, params: Params) -> ApiResult<Json<WorkspaceList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    params: Params,
+) -> ApiResult<Json<WorkspaceList>> {
     params.only(&[])?;
     let visible = state.store.workspaces().await?.into_iter().filter(|w| principal.sees(&w.id));
     Ok(Json(WorkspaceList { value: visible.map(view).collect() }))
@@ -96,7 +105,8 @@ pub async fn read(
     responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     params: Params,
     JsonObject(body): JsonObject,
 ) -> ApiResult<impl IntoResponse> {
@@ -135,6 +145,13 @@ pub async fn create(
         ));
     }
     let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
+    if name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            "A workspace name has 1 to 128 characters and no control characters.",
+            Some("name".into()),
+        ));
+    }
     if !state.store.create_workspace(&id, &name).await? {
         return Err(ApiError::conflict(
             "workspace_exists",

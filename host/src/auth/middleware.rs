@@ -19,27 +19,29 @@ pub const TOKEN_HEADER: &str = "x-cdata-authtoken";
 
 /// Authenticates the request and puts its [`Principal`] in the extensions.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let ip = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let ip =
+        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     if let Some(wait) = state.auth_failures.blocked(ip) {
         return ApiError::TooManyAuthFailures { retry_after: wait.as_secs().max(1) }.into_response();
     }
     let Some(presented) = credentials(request.headers()) else {
         state.auth_failures.fail(ip);
-        return ApiError::Unauthorized("A token is required: send it in `x-cdata-authtoken` or as the HTTP Basic password.".into())
-            .into_response();
+        return ApiError::Unauthorized(
+            "A token is required: send it in `x-cdata-authtoken` or as the HTTP Basic password.".into(),
+        )
+        .into_response();
     };
     let hash = token::hash(&presented);
+    if let Some(principal) = state.principals.get(&hash) {
+        request.extensions_mut().insert(principal);
+        return next.run(request).await;
+    }
     match state.store.user_by_token(&hash).await {
-        Ok(Some((user, stored))) if token::same(&stored, &hash) => {
-            request.extensions_mut().insert(Principal {
-                user_id: user.id,
-                name: user.name,
-                role: user.role,
-                workspaces: user.workspaces,
-            });
+        Ok(Some((user, stored, expires_at))) if token::same(&stored, &hash) => {
+            let principal =
+                Principal { user_id: user.id, name: user.name, role: user.role, workspaces: user.workspaces };
+            state.principals.put(hash, principal.clone(), expires_at);
+            request.extensions_mut().insert(principal);
             next.run(request).await
         }
         Ok(_) => {

@@ -5,6 +5,7 @@
 //! whether an [`Action`] is allowed in a workspace. A workspace the user was
 //! not granted answers as if it did not exist (404), so ids do not leak.
 
+pub mod cache;
 pub mod limiter;
 pub mod middleware;
 pub mod token;
@@ -59,12 +60,12 @@ pub enum Action {
 
 impl Action {
     fn allowed(self, role: Role) -> bool {
-        match (self, role) {
-            (_, Role::Admin) => true,
-            (Action::Read | Action::Operate, Role::Standard | Role::Support) => true,
-            (Action::Write, Role::Standard) => true,
-            _ => false,
-        }
+        matches!(
+            (self, role),
+            (_, Role::Admin)
+                | (Action::Read | Action::Operate, Role::Standard | Role::Support)
+                | (Action::Write, Role::Standard)
+        )
     }
 }
 

@@ -36,7 +36,8 @@ impl Status {
     }
 }
 
-/// A connection as stored (secret values in clear; the API masks them).
+/// A connection as the store returns it: properties decrypted, secret
+/// values in clear (the API masks them; `Debug` shows property names only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Connection {
     /// Its id.

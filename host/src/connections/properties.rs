@@ -80,3 +80,18 @@ impl From<Properties> for serde_json::Map<String, serde_json::Value> {
         properties.0.into_iter().map(|p| (p.name, serde_json::Value::String(p.value))).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_names_never_values() {
+        let mut properties = Properties::default();
+        properties.set("Password", "hunter2-value".into());
+        properties.set("User", "someone@example.com".into());
+        let shown = format!("{properties:?} {:?}", properties.to_vec());
+        assert!(shown.contains("Password") && shown.contains("User"), "{shown}");
+        assert!(!shown.contains("hunter2-value") && !shown.contains("someone@example.com"), "{shown}");
+    }
+}

@@ -54,8 +54,7 @@ fn check_mode(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), KeyError> {
 /// and writable by its owner only.
 fn temporary(path: &Path, encoded: &str) -> Result<tempfile::NamedTempFile, KeyError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp =
-        tempfile::Builder::new().prefix(".secret.key.").tempfile_in(dir).map_err(|e| io_error(path, e))?;
+    let mut tmp = tempfile::Builder::new().prefix(".secret.key.").tempfile_in(dir).map_err(|e| io_error(path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -124,10 +124,11 @@ impl Keyring {
     /// Decrypts an envelope sealed for `context` with any key of the keyring.
     pub fn open(&self, envelope: &str, context: &str) -> Result<Vec<u8>, KeyError> {
         let (id, body) = split(envelope).ok_or(KeyError::Malformed)?;
-        let key = self.keys.iter().find(|k| k.id() == id).ok_or_else(|| KeyError::UnknownKey {
-            key_id: id.to_string(),
-            known: self.ids().join(", "),
-        })?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| k.id() == id)
+            .ok_or_else(|| KeyError::UnknownKey { key_id: id.to_string(), known: self.ids().join(", ") })?;
         let bytes = BASE64.decode(body).map_err(|_| KeyError::Malformed)?;
         if bytes.len() < NONCE_BYTES {
             return Err(KeyError::Malformed);

@@ -112,9 +112,9 @@ fn open_properties(keyring: &Keyring, id: Uuid, stored: &str) -> Result<Properti
 
 /// Properties from their JSON text; the error gives the position, never the text.
 fn parse_properties(json: &str) -> Result<Properties, String> {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json)
-        .map(Properties::from)
-        .map_err(|e| format!("not a JSON object ({:?} error at line {}, column {})", e.classify(), e.line(), e.column()))
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).map(Properties::from).map_err(|e| {
+        format!("not a JSON object ({:?} error at line {}, column {})", e.classify(), e.line(), e.column())
+    })
 }
 
 /// The label keys of `labels`: trimmed, lower case, unique.
@@ -161,7 +161,9 @@ impl Store {
                 binds.len()
             ));
         }
-        sql.push_str(" ORDER BY name_key, id");
+        // name_key is unique per workspace: ordering by it alone lets the
+        // (workspace_id, name_key) index serve the page without a sort.
+        sql.push_str(" ORDER BY name_key");
         sql.push_str(&format!(
             " LIMIT {} OFFSET {}",
             filter.top.unwrap_or(i64::MAX).max(0),

@@ -21,6 +21,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// A live token's user, stored hash and expiry.
+pub type LiveToken = (User, String, Option<DateTime<Utc>>);
+
 /// A stored token, without its value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
@@ -60,7 +63,9 @@ impl Store {
 
     /// Every user, by name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, role, created_at FROM users ORDER BY name_key").fetch_all(self.pool()).await?;
+        let rows = sqlx::query("SELECT id, name, role, created_at FROM users ORDER BY name_key")
+            .fetch_all(self.pool())
+            .await?;
         let mut users = Vec::with_capacity(rows.len());
         for row in rows {
             users.push(user_row(self, row).await?);
@@ -80,10 +85,12 @@ impl Store {
         }
     }
 
-    /// The user holding the token with hash `hash`, if the token is live.
-    pub async fn user_by_token(&self, hash: &str) -> Result<Option<(User, String)>, StoreError> {
+    /// The user holding the token with hash `hash`, if the token is live:
+    /// the user, the stored hash, and when the token expires.
+    pub async fn user_by_token(&self, hash: &str) -> Result<Option<LiveToken>, StoreError> {
         let row = sqlx::query(
-            "SELECT u.id, u.name, u.role, u.created_at, t.token_hash FROM tokens t JOIN users u ON u.id = t.user_id \
+            "SELECT u.id, u.name, u.role, u.created_at, t.token_hash, t.expires_at FROM tokens t \
+             JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND (t.expires_at IS NULL OR t.expires_at > $2)",
         )
         .bind(hash)
@@ -93,7 +100,9 @@ impl Store {
         match row {
             Some(row) => {
                 let stored: String = row.try_get("token_hash")?;
-                Ok(Some((user_row(self, row).await?, stored)))
+                let expires_at =
+                    row.try_get::<Option<String>, _>("expires_at")?.as_deref().map(parse_timestamp).transpose()?;
+                Ok(Some((user_row(self, row).await?, stored, expires_at)))
             }
             None => Ok(None),
         }
@@ -109,14 +118,15 @@ impl Store {
             created_at: super::now(),
         };
         let mut tx = self.pool().begin().await?;
-        let inserted = sqlx::query("INSERT INTO users (id, name, name_key, role, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(user.id.to_string())
-            .bind(&user.name)
-            .bind(user.name.to_lowercase())
-            .bind(role.as_str())
-            .bind(timestamp(user.created_at))
-            .execute(&mut *tx)
-            .await;
+        let inserted =
+            sqlx::query("INSERT INTO users (id, name, name_key, role, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(user.id.to_string())
+                .bind(&user.name)
+                .bind(user.name.to_lowercase())
+                .bind(role.as_str())
+                .bind(timestamp(user.created_at))
+                .execute(&mut *tx)
+                .await;
         match inserted {
             Err(e) if is_unique_violation(&e) => return Ok(None),
             other => other?,
@@ -164,7 +174,10 @@ impl Store {
             Err(e) if is_unique_violation(&e) => return Ok(false),
             other => other?,
         };
-        sqlx::query("DELETE FROM user_workspaces WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_workspaces WHERE user_id = $1")
+            .bind(user.id.to_string())
+            .execute(&mut *tx)
+            .await?;
         insert_grants(&mut tx, user.id, &user.workspaces).await?;
         tx.commit().await?;
         Ok(true)
@@ -184,7 +197,12 @@ impl Store {
     }
 
     /// Stores a token's hash for a user.
-    pub async fn add_token(&self, user: Uuid, hash: &str, expires_at: Option<DateTime<Utc>>) -> Result<TokenInfo, StoreError> {
+    pub async fn add_token(
+        &self,
+        user: Uuid,
+        hash: &str,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<TokenInfo, StoreError> {
         let token = TokenInfo { id: Uuid::new_v4(), created_at: super::now(), expires_at };
         sqlx::query("INSERT INTO tokens (id, user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token.id.to_string())
@@ -199,17 +217,22 @@ impl Store {
 
     /// A user's tokens, oldest first.
     pub async fn tokens(&self, user: Uuid) -> Result<Vec<TokenInfo>, StoreError> {
-        let rows = sqlx::query("SELECT id, created_at, expires_at FROM tokens WHERE user_id = $1 ORDER BY created_at, id")
-            .bind(user.to_string())
-            .fetch_all(self.pool())
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, created_at, expires_at FROM tokens WHERE user_id = $1 ORDER BY created_at, id")
+                .bind(user.to_string())
+                .fetch_all(self.pool())
+                .await?;
         rows.into_iter()
             .map(|r| {
                 let id: String = r.try_get("id")?;
                 Ok(TokenInfo {
                     id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("token id: {e}")))?,
                     created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
-                    expires_at: r.try_get::<Option<String>, _>("expires_at")?.as_deref().map(parse_timestamp).transpose()?,
+                    expires_at: r
+                        .try_get::<Option<String>, _>("expires_at")?
+                        .as_deref()
+                        .map(parse_timestamp)
+                        .transpose()?,
                 })
             })
             .collect()
@@ -237,7 +260,11 @@ impl Store {
     }
 }
 
-async fn insert_grants(tx: &mut sqlx::Transaction<'_, sqlx::Any>, user: Uuid, workspaces: &[String]) -> Result<(), StoreError> {
+async fn insert_grants(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: Uuid,
+    workspaces: &[String],
+) -> Result<(), StoreError> {
     let mut unique: Vec<&String> = workspaces.iter().collect();
     unique.sort();
     unique.dedup();

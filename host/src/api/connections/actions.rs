@@ -1,10 +1,10 @@
 //! `POST /connections/{id}/test` and `POST /connections/{id}/reset-credentials`.
 
 use super::{find_as, plugin_for, write_with_retry};
-use crate::auth::{Action, Principal};
 use crate::api::error::ApiResult;
 use crate::api::extract::{Params, Path};
 use crate::api::state::AppState;
+use crate::auth::{Action, Principal};
 use crate::connections::Status;
 use crate::logs::OperationRecord;
 use crate::runtime::{CallError, FaultKind};
@@ -75,7 +75,8 @@ impl TestError {
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse)))]
 pub async fn test(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<TestResult>> {
@@ -111,7 +112,8 @@ pub async fn test(
     responses((status = 200, body = super::view::ConnectionView), (status = 404, body = crate::api::error::ErrorResponse),
         (status = 409, body = crate::api::error::ErrorResponse)))]
 pub async fn reset_credentials(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<super::view::ConnectionView>> {

@@ -9,8 +9,9 @@ use crate::connections::settings::parse_variant;
 use crate::connections::{RefreshInterval, Verbosity};
 use serde_json::{Map, Value};
 
-/// The fields of a create or update body; `None` where not given.
-#[derive(Debug, Default)]
+/// The fields of a create or update body; `None` where not given. No
+/// `Debug`: it holds property values in clear.
+#[derive(Default)]
 pub struct ConnectionBody {
     /// `name`.
     pub name: Option<String>,

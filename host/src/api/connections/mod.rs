@@ -96,7 +96,8 @@ pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
         ("connector" = Option<String>, Query, description = "Only connections of this connector.")),
     responses((status = 200, body = ConnectionList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn list(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ConnectionList>> {
@@ -131,7 +132,8 @@ pub async fn list(
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ConnectionView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
 ) -> ApiResult<Json<ConnectionView>> {
@@ -147,7 +149,8 @@ pub async fn read(
     responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
     JsonObject(body): JsonObject,
@@ -206,7 +209,8 @@ pub async fn create(
     responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(
-    State(state): State<AppState>, principal: Principal,
+    State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     params: Params,
     JsonObject(body): JsonObject,
@@ -259,7 +263,12 @@ fn describe_changes(before: &Connection, after: &Connection) -> String {
 #[utoipa::path(delete, operation_id = "delete_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
-pub async fn remove(State(state): State<AppState>, principal: Principal, Path(id): Path<String>, params: Params) -> ApiResult<StatusCode> {
+pub async fn remove(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<StatusCode> {
     params.only(&[])?;
     let connection = find_as(&state.store, &principal, &id, Action::Write).await?;
     match state.store.delete_connection(connection.id).await? {
@@ -282,7 +291,7 @@ pub async fn write_with_retry(
     id: &str,
     mut change: impl FnMut(&Connection) -> ApiResult<Connection>,
 ) -> ApiResult<Json<ConnectionView>> {
-    for _ in 0..100 {
+    for attempt in 0..100u32 {
         let current = find(&state.store, id).await?;
         let next = change(&current)?;
         match state.store.update_connection(&next).await? {
@@ -290,7 +299,12 @@ pub async fn write_with_retry(
             WriteOutcome::NotFound => break,
             WriteOutcome::NameTaken => return Err(name_taken(&next.name)),
             WriteOutcome::InUse(job) => return Err(in_use(id, &job)),
-            WriteOutcome::Stale => tokio::task::yield_now().await,
+            // Back off a little, with jitter, so writers stop colliding.
+            WriteOutcome::Stale => {
+                let jitter = getrandom::u32().unwrap_or_default() % 1000;
+                let micros = u64::from(jitter) * u64::from(attempt.min(20) + 1);
+                tokio::time::sleep(std::time::Duration::from_micros(micros)).await;
+            }
         }
     }
     Err(ApiError::conflict(

@@ -1,0 +1,60 @@
+//! Recently authenticated tokens, so most requests skip the user lookup.
+
+use super::Principal;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Principals by token hash, each kept for a short time. Every change to
+/// users or tokens made through this server clears it at once; a change
+/// made through another server sharing the database takes effect here
+/// within the time-to-live.
+#[derive(Debug)]
+pub struct PrincipalCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, Entry>>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    principal: Principal,
+    token_expires_at: Option<DateTime<Utc>>,
+    cached_at: Instant,
+}
+
+/// The most tokens remembered at once.
+const CAPACITY: usize = 10_000;
+
+impl PrincipalCache {
+    /// A cache keeping entries for `ttl` (zero: no caching).
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    /// The principal of a token hash, if cached, fresh and unexpired.
+    pub fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(hash)?;
+        let fresh = entry.cached_at.elapsed() < self.ttl;
+        let live = entry.token_expires_at.is_none_or(|at| at > Utc::now());
+        (fresh && live).then(|| entry.principal.clone())
+    }
+
+    /// Remembers the principal of a token hash.
+    pub fn put(&self, hash: String, principal: Principal, token_expires_at: Option<DateTime<Utc>>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(hash, Entry { principal, token_expires_at, cached_at: Instant::now() });
+    }
+
+    /// Forgets everything: users or tokens changed.
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}

@@ -1,0 +1,22 @@
+//! Graceful shutdown: requests in flight finish, new ones are refused.
+
+use super::{json, spawn_app};
+use reqwest::Method;
+
+#[tokio::test]
+async fn a_shutdown_finishes_the_requests_in_flight_and_then_refuses_new_ones() {
+    let mut app = spawn_app().await;
+    // A test that spins until the plugin deadline (2 s in tests).
+    let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
+    let in_flight = app.request(Method::POST, &format!("/connections/{id}/test")).send();
+    let in_flight = tokio::spawn(in_flight);
+    // Give the request time to reach the server; the plugin runs for 2 s.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    app.begin_shutdown();
+    let response = in_flight.await.expect("task").expect("the request in flight is answered");
+    let (status, body) = json(response).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["error"]["code"], "connector_timeout", "{body}");
+    let refused = reqwest::Client::new().get(format!("{}/connectors", app.base)).send().await;
+    assert!(refused.is_err(), "a stopped server accepts no new connection");
+}
