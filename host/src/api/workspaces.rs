@@ -50,22 +50,16 @@ pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> 
     store.workspace(id).await?.ok_or_else(|| not_found(id))
 }
 
-/// The workspace `id` if `principal` may do `action` in it: 404 when it is
-/// not granted (as if it did not exist), 403 when the role does not allow it.
-pub async fn require_workspace_as(
-    store: &Store,
-    principal: &Principal,
-    id: &str,
-    action: Action,
-) -> ApiResult<Workspace> {
-    match principal.check(id, action) {
-        Err(Denied::Hidden) => Err(not_found(id)),
-        Err(Denied::Forbidden) => {
-            require_workspace(store, id).await?;
-            Err(forbidden())
-        }
-        Ok(()) => require_workspace(store, id).await,
+/// Succeeds if workspace `id` exists and `principal` may do `action` in
+/// it: 404 when it is missing or not granted (as if it did not exist), 403
+/// when the role does not allow the action. Checks existence only, without
+/// counting connections.
+pub async fn require_workspace_as(store: &Store, principal: &Principal, id: &str, action: Action) -> ApiResult<()> {
+    let check = principal.check(id, action);
+    if check == Err(Denied::Hidden) || !store.workspace_exists(id).await? {
+        return Err(not_found(id));
     }
+    check.map_err(|_| forbidden())
 }
 
 fn not_found(id: &str) -> ApiError {
@@ -95,7 +89,8 @@ pub async fn read(
     params: Params,
 ) -> ApiResult<Json<WorkspaceView>> {
     params.only(&[])?;
-    Ok(Json(view(require_workspace_as(&state.store, &principal, &id, Action::Read).await?)))
+    require_workspace_as(&state.store, &principal, &id, Action::Read).await?;
+    Ok(Json(view(require_workspace(&state.store, &id).await?)))
 }
 
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
@@ -174,8 +169,8 @@ pub async fn remove(
     params: Params,
 ) -> ApiResult<StatusCode> {
     params.only(&[])?;
-    let workspace = require_workspace_as(&state.store, &principal, &id, Action::Administer).await?;
-    if workspace.id == "default" {
+    require_workspace_as(&state.store, &principal, &id, Action::Administer).await?;
+    if id == "default" {
         return Err(ApiError::conflict("default_workspace", "The default workspace always exists.", Some(id)));
     }
     if state.store.delete_workspace(&id).await? {

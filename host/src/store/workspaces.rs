@@ -42,6 +42,12 @@ impl Store {
         found.map(row).transpose()
     }
 
+    /// Whether workspace `id` exists.
+    pub async fn workspace_exists(&self, id: &str) -> Result<bool, StoreError> {
+        let found = sqlx::query("SELECT 1 FROM workspaces WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        Ok(found.is_some())
+    }
+
     /// Creates a workspace; `false` if the id is taken.
     pub async fn create_workspace(&self, id: &str, name: &str) -> Result<bool, StoreError> {
         let result = sqlx::query("INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)")
