@@ -128,7 +128,8 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
 }
 
 /// On the first start (no user yet), creates the `admin` user with
-/// `token` (or a new random one) and returns the token to show once.
+/// `token`, or with a new random one which it returns to be shown once
+/// (a token the operator supplied is never echoed back).
 pub async fn bootstrap_admin(store: &Store, token: Option<&str>) -> Result<Option<String>, StartError> {
     if store.has_users().await? {
         return Ok(None);
@@ -136,12 +137,15 @@ pub async fn bootstrap_admin(store: &Store, token: Option<&str>) -> Result<Optio
     let Some(admin) = store.bootstrap_admin("admin").await? else {
         return Ok(None);
     };
-    let token = match token {
-        Some(t) => t.to_string(),
-        None => crate::auth::token::generate().0,
+    let (token, generated) = match token {
+        Some(t) => (t.to_string(), false),
+        None => (crate::auth::token::generate().0, true),
     };
     store.add_token(admin.id, &crate::auth::token::hash(&token), None).await?;
-    Ok(Some(token))
+    if !generated {
+        tracing::info!("first start: created the user `admin` with the token from SYNCPORT_ADMIN_TOKEN");
+    }
+    Ok(generated.then_some(token))
 }
 
 /// The router with its middleware: request ids (`x-request-id`, kept from

@@ -310,3 +310,18 @@ async fn repeated_authentication_failures_from_one_address_are_throttled() {
     assert!(retry.is_some_and(|s| (1..=60).contains(&s)), "{retry:?}");
     assert_error(blocked, 429, "too_many_auth_failures").await;
 }
+
+#[tokio::test]
+async fn deleting_a_workspace_drops_its_grants_so_a_new_one_of_that_id_grants_nothing() {
+    let app = spawn_app().await;
+    assert_eq!(app.create_workspace(&json!({"id": "finance"})).await.status(), 201);
+    let user = create_user(&app, "fay", "standard", &["default", "finance"]).await;
+    let (id, fay) = (id_of(&user), token(&user));
+    assert_eq!(app.request_as(&fay, Method::GET, "/workspaces/finance").send().await.expect("sent").status(), 200);
+    assert_eq!(app.delete_workspace("finance").await.status(), 204);
+    assert_eq!(app.create_workspace(&json!({"id": "finance"})).await.status(), 201);
+    let response = app.request_as(&fay, Method::GET, "/workspaces/finance").send().await.expect("sent");
+    assert_error(response, 404, "workspace_not_found").await;
+    let (_, fetched) = json(app.request(Method::GET, &format!("/users/{id}")).send().await.expect("sent")).await;
+    assert_eq!(fetched["workspaces"], json!(["default"]));
+}

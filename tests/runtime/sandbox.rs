@@ -150,3 +150,16 @@ async fn calls_beyond_the_concurrency_limit_wait_and_then_fail_as_overloaded() {
     assert_eq!(plugin.free_slots(), 2, "every slot is free again");
     assert_eq!(plugin.test(props(&[("Mode", "healthy")])).await.result.expect("healthy"), "healthy");
 }
+
+#[test]
+fn secret_values_echoed_in_a_successful_result_are_masked() {
+    let runtime = runtime(tight());
+    let canary = "canary-e4c40b";
+    let plugin = misbehave(&runtime);
+    let config = props(&[("Mode", "echo"), ("Password", canary)]);
+    let message = plugin.test_blocking(&config).result.expect("echo succeeds");
+    assert_eq!(message, format!("connected with password {MASK}"));
+    let tables = plugin.list_tables_blocking(&config, None, &[]).result.expect("echo lists");
+    assert_eq!(tables[0].name, format!("T_{MASK}"));
+    assert_eq!(tables[0].description.as_deref(), Some(format!("made with {MASK}").as_str()));
+}

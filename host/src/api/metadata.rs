@@ -127,7 +127,8 @@ pub async fn columns(
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     let config = connection.properties.to_vec();
-    let item = format!("columns:{}", table.to_lowercase());
+    // The exact name: a source may have tables differing only in case.
+    let item = format!("columns:{table}");
     let name = table.clone();
     let value = cached(&state, &connection, &item, "list-columns", reset, || plugin.list_columns(config, name))
         .await

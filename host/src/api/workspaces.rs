@@ -174,6 +174,7 @@ pub async fn remove(
         return Err(ApiError::conflict("default_workspace", "The default workspace always exists.", Some(id)));
     }
     if state.store.delete_workspace(&id).await? {
+        state.principals.clear();
         return Ok(StatusCode::NO_CONTENT);
     }
     Err(ApiError::conflict(

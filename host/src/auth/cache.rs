@@ -4,6 +4,7 @@ use super::Principal;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Principals by token hash, each kept for a short time. Every change to
@@ -14,6 +15,8 @@ use std::time::{Duration, Instant};
 pub struct PrincipalCache {
     ttl: Duration,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Bumped by every `clear`, so a lookup that raced a change is not cached.
+    generation: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -29,7 +32,7 @@ const CAPACITY: usize = 10_000;
 impl PrincipalCache {
     /// A cache keeping entries for `ttl` (zero: no caching).
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self { ttl, entries: Mutex::new(HashMap::new()), generation: AtomicU64::new(0) }
     }
 
     /// The principal of a token hash, if cached, fresh and unexpired.
@@ -41,12 +44,22 @@ impl PrincipalCache {
         (fresh && live).then(|| entry.principal.clone())
     }
 
-    /// Remembers the principal of a token hash.
-    pub fn put(&self, hash: String, principal: Principal, token_expires_at: Option<DateTime<Utc>>) {
+    /// The current generation: read it before looking a token up, and pass
+    /// it to [`put`](Self::put).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Remembers the principal of a token hash, looked up at `generation`;
+    /// nothing if users or tokens changed since.
+    pub fn put(&self, hash: String, principal: Principal, token_expires_at: Option<DateTime<Utc>>, generation: u64) {
         if self.ttl.is_zero() {
             return;
         }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::SeqCst) != generation {
+            return;
+        }
         if entries.len() >= CAPACITY {
             entries.clear();
         }
@@ -55,6 +68,8 @@ impl PrincipalCache {
 
     /// Forgets everything: users or tokens changed.
     pub fn clear(&self) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
     }
 }

@@ -36,11 +36,12 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         request.extensions_mut().insert(principal);
         return next.run(request).await;
     }
+    let generation = state.principals.generation();
     match state.store.user_by_token(&hash).await {
         Ok(Some((user, stored, expires_at))) if token::same(&stored, &hash) => {
             let principal =
                 Principal { user_id: user.id, name: user.name, role: user.role, workspaces: user.workspaces };
-            state.principals.put(hash, principal.clone(), expires_at);
+            state.principals.put(hash, principal.clone(), expires_at, generation);
             request.extensions_mut().insert(principal);
             next.run(request).await
         }

@@ -2,7 +2,7 @@
 
 use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
-use super::redact::Redactor;
+use super::redact::{Mask, Redactor};
 use super::session::Session;
 use super::state::HostState;
 use super::v0_1;
@@ -214,7 +214,7 @@ impl Plugin {
 impl Core {
     /// One call: a fresh store with the operation's deadline and memory cap,
     /// instantiation, `f`, and the classification of whatever went wrong.
-    pub(crate) fn run<T>(
+    pub(crate) fn run<T: Mask>(
         &self,
         op: Operation,
         redactor: Redactor,
@@ -251,9 +251,12 @@ impl Core {
         call_limits: CallLimits,
         store: &Store<HostState>,
         outcome: GuestResult<T>,
-    ) -> Result<T, CallError> {
+    ) -> Result<T, CallError>
+    where
+        T: Mask,
+    {
         match outcome {
-            Ok(Ok(value)) => Ok(value),
+            Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
             Ok(Err(error)) => {
                 let mut error = ConnectorError::from(error);
                 error.message = store.data().logs.redact(&error.message);

@@ -29,4 +29,38 @@ impl Redactor {
     pub(crate) fn apply(&self, text: &str) -> String {
         self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), MASK))
     }
+
+    /// Masks secret values in every string of a call's result.
+    pub(crate) fn mask<T: Mask>(&self, value: T) -> T {
+        if self.secrets.is_empty() { value } else { value.mask(self) }
+    }
+}
+
+/// A call result whose strings can carry secret values back out of the
+/// sandbox (a connector may echo its configuration anywhere).
+pub(crate) trait Mask {
+    /// The value with every secret masked.
+    fn mask(self, redactor: &Redactor) -> Self;
+}
+
+impl Mask for String {
+    fn mask(self, redactor: &Redactor) -> Self {
+        redactor.apply(&self)
+    }
+}
+
+impl Mask for () {
+    fn mask(self, _: &Redactor) -> Self {}
+}
+
+impl<T: Mask> Mask for Option<T> {
+    fn mask(self, redactor: &Redactor) -> Self {
+        self.map(|v| v.mask(redactor))
+    }
+}
+
+impl<T: Mask> Mask for Vec<T> {
+    fn mask(self, redactor: &Redactor) -> Self {
+        self.into_iter().map(|v| v.mask(redactor)).collect()
+    }
 }

@@ -100,7 +100,7 @@ impl Session {
 
     /// One call on the live instance (made first if need be), classified as
     /// [`Core::run`] does; a fault drops the store.
-    fn call<T>(
+    fn call<T: super::redact::Mask>(
         &mut self,
         op: Operation,
         config: &[Property],

@@ -162,4 +162,9 @@ impl LogSink {
     pub(crate) fn redact(&self, text: &str) -> String {
         self.redactor.apply(text)
     }
+
+    /// Masks secret values in a call's result.
+    pub(crate) fn mask<T: super::redact::Mask>(&self, value: T) -> T {
+        self.redactor.mask(value)
+    }
 }

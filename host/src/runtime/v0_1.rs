@@ -4,6 +4,7 @@
 //! Each WIT version the host serves gets a module like this one; the rest of
 //! the host sees only [`crate::connector::model`].
 
+use super::redact::{Mask, Redactor};
 use super::state::HostState;
 use crate::connector::model;
 
@@ -157,6 +158,25 @@ impl From<types::ConnectorError> for model::ConnectorError {
             property: e.property,
             retry_after: e.retry_after,
         }
+    }
+}
+
+impl Mask for types::TableInfo {
+    fn mask(self, r: &Redactor) -> Self {
+        Self { schema: r.apply(&self.schema), name: r.apply(&self.name), description: self.description.mask(r), ..self }
+    }
+}
+
+impl Mask for types::ColumnInfo {
+    fn mask(self, r: &Redactor) -> Self {
+        Self { name: r.apply(&self.name), description: self.description.mask(r), ..self }
+    }
+}
+
+/// `describe` takes no configuration, so it has no secret to mask.
+impl Mask for types::ConnectorInfo {
+    fn mask(self, _: &Redactor) -> Self {
+        self
     }
 }
 

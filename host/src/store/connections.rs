@@ -316,18 +316,22 @@ async fn insert_labels(
 impl Store {
     /// Records a test's outcome. Not guarded by leases: a test reads, it
     /// does not change the connection's configuration.
-    pub async fn record_test(&self, id: Uuid, status: Status) -> Result<(), StoreError> {
+    ///
+    /// Only if the connection is still at `revision`, the one tested: a
+    /// result for properties changed meanwhile is not recorded (returns false).
+    pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
-        sqlx::query(
+        let updated = sqlx::query(
             "UPDATE connections SET status = $1, last_tested_at = $2, revision = revision + 1 \
-             WHERE id = $3",
+             WHERE id = $3 AND revision = $4",
         )
         .bind(status.as_str())
         .bind(now)
         .bind(id.to_string())
+        .bind(revision)
         .execute(self.pool())
         .await?;
-        Ok(())
+        Ok(updated.rows_affected() == 1)
     }
 }
 

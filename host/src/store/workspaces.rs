@@ -65,14 +65,22 @@ impl Store {
 
     /// Deletes an empty workspace: `Ok(true)` if deleted, `Ok(false)` if it
     /// holds connections (checked in the same statement).
+    /// Its users' grants go with it, so a later workspace of the same id
+    /// grants nothing to them.
     pub async fn delete_workspace(&self, id: &str) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
         let deleted = sqlx::query(
             "DELETE FROM workspaces WHERE id = $1 AND NOT EXISTS \
              (SELECT 1 FROM connections WHERE workspace_id = $1)",
         )
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(deleted.rows_affected() == 1)
+        if deleted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM user_workspaces WHERE workspace_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -94,7 +94,7 @@ pub async fn test(
         }
     };
     let status = if result.success { Status::Ok } else { Status::Failed };
-    state.store.record_test(connection.id, status).await?;
+    state.store.record_test(connection.id, connection.revision, status).await?;
     let outcome = match &result.error {
         None => result.message.clone(),
         Some(e) => format!("{}: {}", e.code, e.message),
