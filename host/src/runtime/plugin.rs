@@ -58,7 +58,7 @@ pub struct Plugin {
 }
 
 /// What a guest export returns: a trap, or the connector's own answer.
-pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, v0_1::ConnectorError>>;
+pub(crate) use v0_1::GuestResult;
 
 /// What a call needs, before and after `describe` is known.
 pub(crate) struct Core {
@@ -135,8 +135,7 @@ impl Plugin {
 
     /// `test` on this thread.
     pub fn test_blocking(&self, config: &[Property]) -> Call<String> {
-        let wit = v0_1::properties(config);
-        self.core.run(Operation::Test, self.redactor(config), |p, s| v0_1::guest(p).call_test(s, &wit))
+        self.core.run(Operation::Test, self.redactor(config), |p, s| v0_1::test(p, s, config))
     }
 
     /// `list-tables` on this thread.
@@ -146,34 +145,23 @@ impl Plugin {
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let wit = v0_1::properties(config);
-        let types: Vec<_> = types.iter().copied().map(v0_1::table_type).collect();
-        let limit = self.core.limits.max_tables;
         let call = self
             .core
-            .run(Operation::ListTables, self.redactor(config), |p, s| {
-                v0_1::guest(p).call_list_tables(s, &wit, schema, &types)
-            })
-            .map(|tables| tables.into_iter().map(TableInfo::from).collect());
-        self.core.check_size(Operation::ListTables, "tables", limit, call)
+            .run(Operation::ListTables, self.redactor(config), |p, s| v0_1::list_tables(p, s, config, schema, types));
+        self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
     }
 
     /// `list-columns` on this thread.
     pub fn list_columns_blocking(&self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let wit = v0_1::properties(config);
-        let limit = self.core.limits.max_columns;
         let call = self
             .core
-            .run(Operation::ListColumns, self.redactor(config), |p, s| v0_1::guest(p).call_list_columns(s, &wit, table))
-            .map(|columns| columns.into_iter().map(ColumnInfo::from).collect());
-        self.core.check_size(Operation::ListColumns, "columns", limit, call)
+            .run(Operation::ListColumns, self.redactor(config), |p, s| v0_1::list_columns(p, s, config, table));
+        self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
     }
 
     /// `reset-metadata` on this thread.
     pub fn reset_metadata_blocking(&self, config: &[Property]) -> Call<()> {
-        let wit = v0_1::properties(config);
-        self.core
-            .run(Operation::ResetMetadata, self.redactor(config), |p, s| v0_1::guest(p).call_reset_metadata(s, &wit))
+        self.core.run(Operation::ResetMetadata, self.redactor(config), |p, s| v0_1::reset_metadata(p, s, config))
     }
 
     fn redactor(&self, config: &[Property]) -> Redactor {
@@ -304,7 +292,7 @@ impl Core {
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self.run(Operation::Describe, Redactor::default(), |p, s| v0_1::guest(p).call_describe(s).map(Ok));
+        let call = self.run(Operation::Describe, Redactor::default(), v0_1::describe);
         let Call { result, logs, duration } = call;
         let result = result.and_then(|info| {
             let invalid =

@@ -59,6 +59,18 @@ impl<T: Mask> Mask for Option<T> {
     }
 }
 
+impl Mask for crate::connector::model::TableInfo {
+    fn mask(self, r: &Redactor) -> Self {
+        Self { schema: r.apply(&self.schema), name: r.apply(&self.name), description: self.description.mask(r), ..self }
+    }
+}
+
+impl Mask for crate::connector::model::ColumnInfo {
+    fn mask(self, r: &Redactor) -> Self {
+        Self { name: r.apply(&self.name), description: self.description.mask(r), ..self }
+    }
+}
+
 impl<T: Mask> Mask for Vec<T> {
     fn mask(self, redactor: &Redactor) -> Self {
         self.into_iter().map(|v| v.mask(redactor)).collect()

@@ -63,8 +63,7 @@ impl Session {
 
     /// Runs `test` with `config`.
     pub fn test(&mut self, config: &[Property]) -> Call<String> {
-        let wit = v0_1::properties(config);
-        self.call(Operation::Test, config, |p, s| v0_1::guest(p).call_test(s, &wit))
+        self.call(Operation::Test, config, |p, s| v0_1::test(p, s, config))
     }
 
     /// Runs `list-tables` with `config`, a schema filter and a type filter
@@ -75,27 +74,19 @@ impl Session {
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let wit = v0_1::properties(config);
-        let types: Vec<_> = types.iter().copied().map(v0_1::table_type).collect();
-        let call = self
-            .call(Operation::ListTables, config, |p, s| v0_1::guest(p).call_list_tables(s, &wit, schema, &types))
-            .map(|tables| tables.into_iter().map(TableInfo::from).collect());
+        let call = self.call(Operation::ListTables, config, |p, s| v0_1::list_tables(p, s, config, schema, types));
         self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
     }
 
     /// Runs `list-columns` of `table` (optionally schema-qualified).
     pub fn list_columns(&mut self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let wit = v0_1::properties(config);
-        let call = self
-            .call(Operation::ListColumns, config, |p, s| v0_1::guest(p).call_list_columns(s, &wit, table))
-            .map(|columns| columns.into_iter().map(ColumnInfo::from).collect());
+        let call = self.call(Operation::ListColumns, config, |p, s| v0_1::list_columns(p, s, config, table));
         self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
     }
 
     /// Runs `reset-metadata` with `config`.
     pub fn reset_metadata(&mut self, config: &[Property]) -> Call<()> {
-        let wit = v0_1::properties(config);
-        self.call(Operation::ResetMetadata, config, |p, s| v0_1::guest(p).call_reset_metadata(s, &wit))
+        self.call(Operation::ResetMetadata, config, |p, s| v0_1::reset_metadata(p, s, config))
     }
 
     /// One call on the live instance (made first if need be), classified as

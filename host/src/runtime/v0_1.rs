@@ -6,6 +6,9 @@
 
 use super::redact::{Mask, Redactor};
 use super::state::HostState;
+
+/// The store every call of this version runs in.
+type Store = wasmtime::Store<HostState>;
 use crate::connector::model;
 
 wasmtime::component::bindgen!({
@@ -74,12 +77,12 @@ pub(crate) fn connector_info(info: types::ConnectorInfo) -> Result<model::Connec
 }
 
 /// The configuration as this version passes it.
-pub(crate) fn properties(config: &[model::Property]) -> Vec<types::Property> {
+fn properties(config: &[model::Property]) -> Vec<types::Property> {
     config.iter().map(|p| types::Property { name: p.name.clone(), value: p.value.clone() }).collect()
 }
 
 /// A table type as this version passes it.
-pub(crate) fn table_type(t: model::TableType) -> types::TableType {
+fn table_type(t: model::TableType) -> types::TableType {
     match t {
         model::TableType::Table => types::TableType::Table,
         model::TableType::View => types::TableType::View,
@@ -161,16 +164,52 @@ impl From<types::ConnectorError> for model::ConnectorError {
     }
 }
 
-impl Mask for types::TableInfo {
-    fn mask(self, r: &Redactor) -> Self {
-        Self { schema: r.apply(&self.schema), name: r.apply(&self.name), description: self.description.mask(r), ..self }
-    }
+/// What a call into a component gives: a wasmtime error (trap, interrupt)
+/// or the export's own result.
+pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, ConnectorError>>;
+
+/// The guest's exported functions.
+fn guest(plugin: &Plugin) -> &guest::Guest {
+    plugin.syncport_connector_connector()
 }
 
-impl Mask for types::ColumnInfo {
-    fn mask(self, r: &Redactor) -> Self {
-        Self { name: r.apply(&self.name), description: self.description.mask(r), ..self }
-    }
+/// `describe`; converted and checked by the caller.
+pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<types::ConnectorInfo> {
+    guest(p).call_describe(s).map(Ok)
+}
+
+/// `test` with `config`.
+pub(crate) fn test(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
+    guest(p).call_test(s, &properties(config))
+}
+
+/// `list-tables` with `config` and the filters, in the host's model.
+pub(crate) fn list_tables(
+    p: &Plugin,
+    s: &mut Store,
+    config: &[model::Property],
+    schema: Option<&str>,
+    types: &[model::TableType],
+) -> GuestResult<Vec<model::TableInfo>> {
+    let types: Vec<_> = types.iter().copied().map(table_type).collect();
+    let tables = guest(p).call_list_tables(s, &properties(config), schema, &types)?;
+    Ok(tables.map(|t| t.into_iter().map(model::TableInfo::from).collect()))
+}
+
+/// `list-columns` of `table` with `config`, in the host's model.
+pub(crate) fn list_columns(
+    p: &Plugin,
+    s: &mut Store,
+    config: &[model::Property],
+    table: &str,
+) -> GuestResult<Vec<model::ColumnInfo>> {
+    let columns = guest(p).call_list_columns(s, &properties(config), table)?;
+    Ok(columns.map(|c| c.into_iter().map(model::ColumnInfo::from).collect()))
+}
+
+/// `reset-metadata` with `config`.
+pub(crate) fn reset_metadata(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
+    guest(p).call_reset_metadata(s, &properties(config))
 }
 
 /// `describe` takes no configuration, so it has no secret to mask.
@@ -178,9 +217,4 @@ impl Mask for types::ConnectorInfo {
     fn mask(self, _: &Redactor) -> Self {
         self
     }
-}
-
-/// The guest's exported functions, for [`super::plugin`].
-pub(crate) fn guest(plugin: &Plugin) -> &guest::Guest {
-    plugin.syncport_connector_connector()
 }
