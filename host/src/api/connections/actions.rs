@@ -118,10 +118,10 @@ pub async fn reset_credentials(
     params: Params,
 ) -> ApiResult<Json<super::view::ConnectionView>> {
     params.only(&[])?;
-    find_as(&state.store, &principal, &id, Action::Write).await?;
+    let read = find_as(&state.store, &principal, &id, Action::Write).await?;
     let started = Instant::now();
     let mut removed = Vec::new();
-    let view = write_with_retry(&state, &id, |current| {
+    let view = write_with_retry(&state, read, |current| {
         let plugin = plugin_for(&state.registry, current)?;
         let mut next = current.clone();
         removed = next.properties.remove_secrets(plugin.info());

@@ -216,11 +216,11 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
-    find_as(&state.store, &principal, &id, Action::Write).await?;
+    let read = find_as(&state.store, &principal, &id, Action::Write).await?;
     let body = body::parse(body, BodyKind::Update)?;
     let started = Instant::now();
     let mut changes = String::new();
-    let view = write_with_retry(&state, &id, |current| {
+    let view = write_with_retry(&state, read, |current| {
         let next = merge(&state.registry, current, &body)?;
         changes = describe_changes(current, &next);
         Ok(next)
@@ -283,16 +283,23 @@ pub async fn remove(
     }
 }
 
-/// Reads the connection, applies `change`, and writes it back if nobody
-/// wrote in between; otherwise reads again (optimistic concurrency, so
-/// concurrent writers never lose each other's changes).
+/// Applies `change` to `read` (the connection as the caller read it) and
+/// writes it back if nobody wrote in between; otherwise reads again and
+/// retries (optimistic concurrency, so concurrent writers never lose each
+/// other's changes).
 pub async fn write_with_retry(
     state: &AppState,
-    id: &str,
+    read: Connection,
     mut change: impl FnMut(&Connection) -> ApiResult<Connection>,
 ) -> ApiResult<Json<ConnectionView>> {
+    let id = read.id.to_string();
+    let id = id.as_str();
+    let mut first = Some(read);
     for attempt in 0..100u32 {
-        let current = find(&state.store, id).await?;
+        let current = match first.take() {
+            Some(read) => read,
+            None => find(&state.store, id).await?,
+        };
         let next = change(&current)?;
         match state.store.update_connection(&next).await? {
             WriteOutcome::Done(c) => return Ok(Json(show(&state.registry, &c))),
