@@ -3,10 +3,20 @@
 use crate::helpers::{component, dist, runtime};
 use semver::Version;
 use syncport::connector::registry::{InstallOutcome, Registry, RegistryError, normalize};
+use syncport::connector::signature::{Signature, SignatureError, SigningKey, TrustPolicy};
 use syncport::runtime::Limits;
 
 fn open(dir: &std::path::Path) -> Registry {
-    Registry::open(runtime(Limits::default()), dir).expect("registry opens")
+    open_with(dir, TrustPolicy::default())
+}
+
+fn open_with(dir: &std::path::Path, policy: TrustPolicy) -> Registry {
+    Registry::open(runtime(Limits::default()), dir, policy).expect("registry opens")
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
 }
 
 #[test]
@@ -43,8 +53,8 @@ fn installing_the_same_bytes_twice_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let registry = open(dir.path());
     let bytes = component("fixtures/stub.wasm");
-    let (_, first) = registry.install(&bytes).expect("first");
-    let (_, second) = registry.install(&bytes).expect("second");
+    let first = registry.install(&bytes, None).expect("first").outcome;
+    let second = registry.install(&bytes, None).expect("second").outcome;
     assert_eq!((first, second), (InstallOutcome::Installed, InstallOutcome::AlreadyInstalled));
     assert_eq!(registry.list().len(), 1);
 }
@@ -53,8 +63,8 @@ fn installing_the_same_bytes_twice_changes_nothing() {
 fn other_bytes_under_an_installed_name_and_version_are_a_conflict() {
     let dir = tempfile::tempdir().expect("tempdir");
     let registry = open(dir.path());
-    registry.install(&component("fixtures/stub.wasm")).expect("install");
-    let error = registry.install(&component("fixtures/stub-variant.wasm")).err().expect("conflict");
+    registry.install(&component("fixtures/stub.wasm"), None).expect("install");
+    let error = registry.install(&component("fixtures/stub-variant.wasm"), None).err().expect("conflict");
     assert!(matches!(&error, RegistryError::Conflict { name, .. } if name == "Stub"), "{error}");
     let kept = registry.get("Stub", None).expect("still installed");
     assert_eq!(kept.info().description, "Test fixture: ten fixed tables.");
@@ -67,4 +77,56 @@ fn installed_connectors_are_there_after_a_restart() {
     let reopened = open(dir.path());
     let names: Vec<String> = reopened.list().iter().map(|p| format!("{} {}", p.id().name, p.id().version)).collect();
     assert_eq!(names, ["QuickBooks 1.0.0", "QuickBooks 1.1.0", "Salesforce 1.0.0"]);
+}
+
+#[test]
+fn a_removed_version_is_gone_and_stays_gone_after_a_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let registry = open(dir.path());
+    registry.install_dir(&dist().join("connectors")).expect("install");
+    registry.remove("quickbooks", &Version::new(1, 0, 0)).expect("removed");
+    assert!(registry.get("QuickBooks", Some(&Version::new(1, 0, 0))).is_none());
+    let error = registry.remove("QuickBooks", &Version::new(1, 0, 0)).err().expect("not installed");
+    assert!(matches!(error, RegistryError::NotInstalled { .. }), "{error}");
+    let names: Vec<String> =
+        open(dir.path()).list().iter().map(|p| format!("{} {}", p.id().name, p.id().version)).collect();
+    assert_eq!(names, ["QuickBooks 1.1.0", "Salesforce 1.0.0"]);
+}
+
+#[test]
+fn a_registry_that_requires_signatures_installs_only_components_signed_by_a_trusted_key() {
+    let (trusted, stranger) = (SigningKey::generate().expect("key"), SigningKey::generate().expect("key"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = TrustPolicy::new(&[trusted.public_key()], true).expect("policy");
+    let registry = open_with(dir.path(), policy.clone());
+    let bytes = component("fixtures/stub.wasm");
+    let other = component("fixtures/stub-variant.wasm");
+    let refused = |signature: Option<&Signature>| match registry.install(&bytes, signature).err() {
+        Some(RegistryError::Signature { source, .. }) => source,
+        other => panic!("expected a signature error, got {:?}", other.map(|e| e.to_string())),
+    };
+    assert_eq!(refused(None), SignatureError::Missing);
+    assert!(matches!(refused(Some(&stranger.sign(&sha256(&bytes)))), SignatureError::Untrusted { .. }));
+    assert!(matches!(refused(Some(&trusted.sign(&sha256(&other)))), SignatureError::Invalid { .. }));
+    assert!(registry.list().is_empty(), "nothing was installed");
+    let installed = registry.install(&bytes, Some(&trusted.sign(&sha256(&bytes)))).expect("signed install");
+    assert_eq!(installed.signed_by, Some(trusted.public_key()));
+    let reopened = open_with(dir.path(), policy);
+    let plugin = reopened.get("Stub", None).expect("installed");
+    assert_eq!(reopened.signer(&plugin), Some(trusted.public_key()), "the signer is kept across restarts");
+}
+
+#[test]
+fn a_core_module_or_random_bytes_are_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let registry = open(dir.path());
+    let core_module = b"\0asm\x01\0\0\0";
+    for (bytes, expected) in [
+        (&core_module[..], "core WebAssembly module, not a component"),
+        (&b"{\"json\": true}"[..], "not WebAssembly"),
+        (&b""[..], "not WebAssembly"),
+    ] {
+        let error = registry.install(bytes, None).err().expect("refused").to_string();
+        assert!(error.contains(expected), "{error}");
+    }
 }

@@ -1,5 +1,6 @@
 //! Connectors as the host knows them: the model their answers convert into,
-//! and the registry of installed versions.
+//! the registry of installed versions, and component signatures.
 
 pub mod model;
 pub mod registry;
+pub mod signature;

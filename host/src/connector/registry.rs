@@ -1,11 +1,14 @@
 //! The installed connector versions: components stored content-addressed
-//! under the data directory, loaded side by side, looked up by name.
+//! under the data directory (`<sha256>.wasm`, with `<sha256>.sig` when
+//! signed), loaded side by side, looked up by name.
 
+use super::signature::{Signature, SignatureError, TrustPolicy};
 use crate::runtime::{LoadError, Plugin, Runtime};
 use semver::Version;
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Mutex, RwLock};
 
 /// Why an install or lookup failed.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,22 @@ pub enum RegistryError {
         /// The sha256 of the installed component.
         installed: String,
     },
+    /// The signature is missing, invalid or untrusted.
+    #[error("{file}: {source}")]
+    Signature {
+        /// Which component.
+        file: String,
+        /// Why.
+        source: SignatureError,
+    },
+    /// No such connector version.
+    #[error("{name} {version} is not installed")]
+    NotInstalled {
+        /// The connector name as asked.
+        name: String,
+        /// The version as asked.
+        version: Version,
+    },
     /// Reading or writing the components directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -48,68 +67,173 @@ pub enum InstallOutcome {
     AlreadyInstalled,
 }
 
+/// What an install did.
+#[derive(Clone)]
+pub struct Installed {
+    /// The installed version.
+    pub plugin: Plugin,
+    /// Whether it was new.
+    pub outcome: InstallOutcome,
+    /// The public key that signed it (base64), if signed.
+    pub signed_by: Option<String>,
+}
+
 /// Installed connectors by normalized name, then by version.
 pub struct Registry {
     runtime: Runtime,
     dir: PathBuf,
+    policy: TrustPolicy,
     plugins: RwLock<BTreeMap<String, BTreeMap<Version, Plugin>>>,
+    /// Signer by component sha256.
+    signers: RwLock<HashMap<String, String>>,
+    /// Installs and removals one at a time, so the directory never holds
+    /// two components with one name and version.
+    changes: Mutex<()>,
+    /// Held shared by whatever pins a connection to a version, exclusively
+    /// by a removal, so no connection gets pinned to a version being removed.
+    pins: tokio::sync::RwLock<()>,
 }
 
 impl Registry {
     /// Opens the registry in `dir` (created if missing) and loads every
-    /// component stored there. Blocking.
-    pub fn open(runtime: Runtime, dir: &Path) -> Result<Self, RegistryError> {
-        let io = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| RegistryError::Io { path, source }
-        };
+    /// component stored there (they were checked when installed); `policy`
+    /// applies to later installs. Blocking.
+    pub fn open(runtime: Runtime, dir: &Path, policy: TrustPolicy) -> Result<Self, RegistryError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let registry = Self { runtime, dir: dir.to_path_buf(), plugins: RwLock::default() };
+        let registry = Self {
+            runtime,
+            dir: dir.to_path_buf(),
+            policy,
+            plugins: RwLock::default(),
+            signers: RwLock::default(),
+            changes: Mutex::default(),
+            pins: tokio::sync::RwLock::default(),
+        };
         for path in wasm_files(dir).map_err(io(dir))? {
             let bytes = std::fs::read(&path).map_err(io(&path))?;
             let plugin = registry.load(&path, &bytes)?;
+            let signature = path.with_extension("sig");
+            if let Ok(text) = std::fs::read_to_string(&signature)
+                && let Ok(signature) = Signature::parse(&text)
+            {
+                registry.write_signers().insert(plugin.id().sha256.clone(), signature.signer());
+            }
             registry.insert(plugin)?;
         }
         Ok(registry)
     }
 
-    /// Installs a component: loads and describes it, refuses a different
+    /// Installs a component: checks its signature against the policy before
+    /// compiling anything, loads and describes it, refuses a different
     /// component under an installed name and version, stores it. Installing
     /// the same bytes again changes nothing. Blocking.
-    pub fn install(&self, bytes: &[u8]) -> Result<(Plugin, InstallOutcome), RegistryError> {
-        let plugin = self.load(Path::new("component"), bytes)?;
-        let path = self.dir.join(format!("{}.wasm", plugin.id().sha256));
+    pub fn install(&self, bytes: &[u8], signature: Option<&Signature>) -> Result<Installed, RegistryError> {
+        self.install_named("component", bytes, signature)
+    }
+
+    fn install_named(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        signature: Option<&Signature>,
+    ) -> Result<Installed, RegistryError> {
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        let signed_by = self
+            .policy
+            .verify(&sha256, signature)
+            .map_err(|source| RegistryError::Signature { file: file.to_string(), source })?;
+        let plugin = self.load(Path::new(file), bytes)?;
+        let _changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(installed) = self.get(&plugin.id().name, Some(&plugin.id().version)) {
             return if installed.id().sha256 == plugin.id().sha256 {
-                Ok((installed, InstallOutcome::AlreadyInstalled))
+                let signed_by = self.signer(&installed);
+                Ok(Installed { plugin: installed, outcome: InstallOutcome::AlreadyInstalled, signed_by })
             } else {
                 Err(conflict(&installed))
             };
         }
-        crate::fsutil::write_atomically(&path, bytes)
-            .map_err(|source| RegistryError::Io { path: path.display().to_string(), source })?;
+        let path = self.component_path(&plugin);
+        if let Some(signature) = signature {
+            let sig = path.with_extension("sig");
+            crate::fsutil::write_atomically(&sig, signature.to_text().as_bytes()).map_err(io(&sig))?;
+        }
+        crate::fsutil::write_atomically(&path, bytes).map_err(io(&path))?;
+        if let Some(signer) = &signed_by {
+            self.write_signers().insert(plugin.id().sha256.clone(), signer.clone());
+        }
         self.insert(plugin.clone())?;
-        Ok((plugin, InstallOutcome::Installed))
+        Ok(Installed { plugin, outcome: InstallOutcome::Installed, signed_by })
     }
 
-    /// Installs every `.wasm` file in `dir` that is not installed yet; the
-    /// bundled connectors come in this way at start. Blocking.
+    /// Installs every `.wasm` file in `dir` that is not installed yet, each
+    /// with its signature `<file>.sig` when there is one; the bundled
+    /// connectors come in this way at start. Blocking.
     pub fn install_dir(&self, dir: &Path) -> Result<Vec<Plugin>, RegistryError> {
-        let files = wasm_files(dir).map_err(|source| RegistryError::Io { path: dir.display().to_string(), source })?;
         let mut installed = Vec::new();
-        for path in files {
-            let bytes = std::fs::read(&path)
-                .map_err(|source| RegistryError::Io { path: path.display().to_string(), source })?;
-            let (plugin, outcome) = self.install(&bytes).map_err(|e| match e {
-                RegistryError::Load { source, .. } => RegistryError::Load { file: path.display().to_string(), source },
-                other => other,
-            })?;
-            if outcome == InstallOutcome::Installed {
-                tracing::info!(name = %plugin.id().name, version = %plugin.id().version, "installed connector");
+        for path in wasm_files(dir).map_err(io(dir))? {
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            let file = path.display().to_string();
+            let signature = match std::fs::read_to_string(format!("{file}.sig")) {
+                Ok(text) => Some(
+                    Signature::parse(&text)
+                        .map_err(|source| RegistryError::Signature { file: format!("{file}.sig"), source })?,
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(io(Path::new(&format!("{file}.sig")))(e)),
+            };
+            let done = self.install_named(&file, &bytes, signature.as_ref())?;
+            if done.outcome == InstallOutcome::Installed {
+                tracing::info!(name = %done.plugin.id().name, version = %done.plugin.id().version, "installed connector");
             }
-            installed.push(plugin);
+            installed.push(done.plugin);
         }
         Ok(installed)
+    }
+
+    /// Removes the version `version` of `name` and its stored component.
+    /// The caller checks first that no connection is pinned to it, under
+    /// [`Registry::removal_guard`]. Blocking.
+    pub fn remove(&self, name: &str, version: &Version) -> Result<Plugin, RegistryError> {
+        let _changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let not_installed = || RegistryError::NotInstalled { name: name.to_string(), version: version.clone() };
+        let plugin = self.get(name, Some(version)).ok_or_else(not_installed)?;
+        let path = self.component_path(&plugin);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
+            _ => {}
+        }
+        let _ = std::fs::remove_file(path.with_extension("sig"));
+        let mut plugins = self.plugins.write().unwrap_or_else(|e| e.into_inner());
+        let key = normalize(name);
+        if let Some(versions) = plugins.get_mut(&key) {
+            versions.remove(version);
+            if versions.is_empty() {
+                plugins.remove(&key);
+            }
+        }
+        self.write_signers().remove(&plugin.id().sha256);
+        Ok(plugin)
+    }
+
+    /// Held while a connection is pinned to a version (create, move), so a
+    /// removal cannot slip between the lookup and the write.
+    pub async fn pin_guard(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.pins.read().await
+    }
+
+    /// Held by a removal from its check for pinned connections to the end.
+    pub async fn removal_guard(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
+        self.pins.write().await
+    }
+
+    /// The public key that signed `plugin` (base64), if it was signed.
+    pub fn signer(&self, plugin: &Plugin) -> Option<String> {
+        self.signers.read().unwrap_or_else(|e| e.into_inner()).get(&plugin.id().sha256).cloned()
+    }
+
+    /// The signature policy of installs.
+    pub fn policy(&self) -> &TrustPolicy {
+        &self.policy
     }
 
     /// The connector `name` (see [`normalize`]) at `version`, or its newest
@@ -138,6 +262,14 @@ impl Registry {
     /// The runtime the registry loads into.
     pub fn runtime(&self) -> &Runtime {
         &self.runtime
+    }
+
+    fn component_path(&self, plugin: &Plugin) -> PathBuf {
+        self.dir.join(format!("{}.wasm", plugin.id().sha256))
+    }
+
+    fn write_signers(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, String>> {
+        self.signers.write().unwrap_or_else(|e| e.into_inner())
     }
 
     fn load(&self, path: &Path, bytes: &[u8]) -> Result<Plugin, RegistryError> {
@@ -174,6 +306,12 @@ fn conflict(installed: &Plugin) -> RegistryError {
         version: installed.id().version.clone(),
         installed: installed.id().sha256.clone(),
     }
+}
+
+/// Maps an I/O error on `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RegistryError {
+    let path = path.display().to_string();
+    move |source| RegistryError::Io { path, source }
 }
 
 /// The `.wasm` files directly in `dir`, sorted by name.

@@ -56,6 +56,25 @@ pub enum LoadError {
     Describe(Box<CallError>),
 }
 
+/// Tells a core module or something else from a component before
+/// compiling, with a message that says what to do.
+fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
+    const MAGIC: &[u8] = b"\0asm";
+    const CORE_MODULE: &[u8] = &[1, 0, 0, 0];
+    match (bytes.get(..4), bytes.get(4..8)) {
+        (Some(MAGIC), Some(CORE_MODULE)) => Err(LoadError::NotAComponent(
+            "this is a core WebAssembly module, not a component: build with `cargo build --target \
+             wasm32-wasip2` (or wrap the module with `wasm-tools component new`)"
+                .into(),
+        )),
+        (Some(MAGIC), Some(_)) => Ok(()),
+        _ => Err(LoadError::NotAComponent(format!(
+            "this is not WebAssembly ({} bytes that do not start with `\\0asm`)",
+            bytes.len()
+        ))),
+    }
+}
+
 /// Why the runtime could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
@@ -124,6 +143,7 @@ impl Runtime {
     /// Compiles (or loads from the cache), links and describes a component.
     /// Blocking: compiling takes tens of milliseconds.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        check_header(bytes)?;
         let sha256 = hex::encode(Sha256::digest(bytes));
         let inner = &self.inner;
         let component = inner
@@ -131,6 +151,7 @@ impl Runtime {
             .component(&inner.engine, bytes, &sha256)
             .map_err(|e| LoadError::NotAComponent(format!("{e:#}")))?;
         let wit = self.wit_version(&component)?;
+        self.check_imports(&component)?;
         let instance_pre =
             inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
         let pre = v0_1::Pre::new(instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
@@ -143,6 +164,21 @@ impl Runtime {
         let info = core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
         let id = ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256, wit };
         Ok(Plugin::new(core, info, id))
+    }
+
+    /// Refuses imports of a `syncport:` interface the host does not serve,
+    /// naming it; other missing imports are named by the linker.
+    fn check_imports(&self, component: &Component) -> Result<(), LoadError> {
+        let ty = component.component_type();
+        for (name, _) in ty.imports(&self.inner.engine) {
+            if name.starts_with("syncport:") && !v0_1::IMPORTS.contains(&name) {
+                return Err(LoadError::Incompatible(format!(
+                    "it imports `{name}`, which this host does not serve (it serves {})",
+                    v0_1::IMPORTS.join(", ")
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn wit_version(&self, component: &Component) -> Result<WitVersion, LoadError> {

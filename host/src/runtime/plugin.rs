@@ -319,6 +319,12 @@ fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
         if !seen.insert(p.name.to_ascii_lowercase()) {
             return Err(format!("property `{}` is described twice", p.name));
         }
+        if p.secret && (p.default_value.is_some() || !p.allowed_values.is_empty()) {
+            return Err(format!(
+                "secret property `{}` has a default or allowed values, which `describe` would publish",
+                p.name
+            ));
+        }
         if let Some(default) = &p.default_value
             && !p.allowed_values.is_empty()
             && !p.allowed_values.iter().any(|a| a.eq_ignore_ascii_case(default))

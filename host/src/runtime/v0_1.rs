@@ -24,6 +24,9 @@ pub(crate) use types::ConnectorError;
 /// The name under which a 0.1.0 component exports its connector.
 pub(crate) const EXPORT: &str = "syncport:connector/connector@0.1.0";
 
+/// The `syncport:` interfaces a 0.1.0 component may import.
+pub(crate) const IMPORTS: &[&str] = &["syncport:connector/types@0.1.0", "syncport:connector/host@0.1.0"];
+
 /// The typed pre-instantiated plugin of this version.
 pub(crate) type Pre = PluginPre<HostState>;
 

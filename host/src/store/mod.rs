@@ -4,11 +4,13 @@
 
 mod connections;
 mod metadata;
+mod pins;
 mod users;
 mod workspaces;
 
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
 pub use metadata::CachedItem;
+pub use pins::PinnedConnection;
 pub use users::{TokenInfo, User};
 pub use workspaces::Workspace;
 
