@@ -1,5 +1,7 @@
 //! The `syncport` command.
 
+mod cli;
+
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +28,9 @@ enum Command {
     /// With SYNCPORT_SECRET_KEY set: re-encrypts from the keys in SYNCPORT_SECRET_KEY_PREVIOUS
     /// to SYNCPORT_SECRET_KEY (see docs/security.md).
     RotateKey(RotateKeyArgs),
+    /// Connector versions: install, list, remove, sign (docs/plugin-guide.md).
+    #[command(subcommand)]
+    Connector(cli::connector::ConnectorCommand),
 }
 
 /// Where the secrets to re-encrypt are.
@@ -78,6 +83,11 @@ struct ServeArgs {
     /// Failed authentications one client address may make per minute before it is refused.
     #[arg(long, env = "SYNCPORT_AUTH_FAILURE_LIMIT", default_value_t = 20)]
     auth_failure_limit: u32,
+    #[command(flatten)]
+    trust: cli::trust::TrustArgs,
+    /// Largest connector component an install over the API accepts, in MiB.
+    #[arg(long, env = "SYNCPORT_COMPONENT_LIMIT_MIB", default_value_t = 64)]
+    component_limit_mib: usize,
     /// Server log format.
     #[arg(long, env = "SYNCPORT_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -88,6 +98,13 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::RotateKey(args) => rotate_key(args).await,
+        Command::Connector(command) => match cli::connector::run(command).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("syncport connector: {error:#}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }
 
@@ -145,8 +162,17 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let trust = match args.trust.policy() {
+        Ok(trust) => trust,
+        Err(error) => {
+            tracing::error!(%error, "syncport could not start");
+            return ExitCode::FAILURE;
+        }
+    };
     let config = ServerConfig {
         secret_keys,
+        trust,
+        component_limit: args.component_limit_mib << 20,
         database_url: args.database_url,
         bundled_dir: args.connectors_dir,
         limits,

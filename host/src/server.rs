@@ -5,6 +5,7 @@ use crate::api::{self, state::AppState};
 use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
+use crate::connector::signature::TrustPolicy;
 use crate::logs::ConnectionLogs;
 use crate::runtime::{Limits, Runtime};
 use crate::store::Store;
@@ -46,6 +47,10 @@ pub struct ServerConfig {
     /// The secret key from the environment, if the operator gives one;
     /// default: the key file in the data directory (`docs/security.md`).
     pub secret_keys: crate::secrets::KeyConfig,
+    /// Which connector signatures installs accept (default: unsigned allowed).
+    pub trust: TrustPolicy,
+    /// The largest connector component an install over the API accepts, in bytes.
+    pub component_limit: usize,
 }
 
 impl ServerConfig {
@@ -63,6 +68,8 @@ impl ServerConfig {
             admin_token: None,
             auth_failure_limit: 20,
             secret_keys: crate::secrets::KeyConfig::default(),
+            trust: TrustPolicy::default(),
+            component_limit: 64 << 20,
         }
     }
 }
@@ -75,6 +82,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("compile_cache", &self.compile_cache)
             .field("limits", &self.limits)
             .field("body_limit", &self.body_limit)
+            .field("component_limit", &self.component_limit)
+            .field("trust", &self.trust)
             .field("admin_token", &self.admin_token.as_ref().map(|_| crate::runtime::MASK))
             .finish_non_exhaustive()
     }
@@ -111,9 +120,9 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let store = crate::secrets::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
     let runtime = Runtime::new(config.limits.clone(), Some(&cache))?;
-    let (registry_dir, bundled) = (data.join("connectors"), config.bundled_dir.clone());
+    let (registry_dir, bundled, trust) = (data.join("connectors"), config.bundled_dir.clone(), config.trust.clone());
     let registry = tokio::task::spawn_blocking(move || {
-        let registry = Registry::open(runtime, &registry_dir)?;
+        let registry = Registry::open(runtime, &registry_dir, trust)?;
         if let Some(dir) = bundled {
             registry.install_dir(&dir)?;
         }
@@ -124,7 +133,8 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
-    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures, principals })
+    let component_limit = config.component_limit;
+    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures, principals, component_limit })
 }
 
 /// On the first start (no user yet), creates the `admin` user with

@@ -212,6 +212,30 @@ impl TestApp {
         self.send(Method::GET, "/connectors", None).await
     }
 
+    /// `POST /connectors` with a component and, optionally, its signature.
+    pub async fn install_connector(&self, bytes: Vec<u8>, signature: Option<&str>) -> Response {
+        let mut request = self.request(Method::POST, "/connectors").header("content-type", "application/wasm");
+        if let Some(signature) = signature {
+            request = request.header("x-syncport-signature", signature);
+        }
+        request.body(bytes).send().await.expect("request sent")
+    }
+
+    /// `GET /connectors/{name}`
+    pub async fn get_connector(&self, name: &str) -> Response {
+        self.send(Method::GET, &format!("/connectors/{name}"), None).await
+    }
+
+    /// `GET /connectors/{name}/versions/{version}`
+    pub async fn get_connector_version(&self, name: &str, version: &str) -> Response {
+        self.send(Method::GET, &format!("/connectors/{name}/versions/{version}"), None).await
+    }
+
+    /// `DELETE /connectors/{name}/versions/{version}`
+    pub async fn remove_connector_version(&self, name: &str, version: &str) -> Response {
+        self.send(Method::DELETE, &format!("/connectors/{name}/versions/{version}"), None).await
+    }
+
     /// `GET /openapi.json`
     pub async fn openapi(&self) -> Response {
         self.send(Method::GET, "/openapi.json", None).await
@@ -366,6 +390,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/connections/{connection_id}/logs/{log_name}/download"),
     ("POST", "/connections/{connection_id}/logs/{log_name}/download"),
     ("GET", "/connectors"),
+    ("POST", "/connectors"),
+    ("GET", "/connectors/{name}"),
+    ("GET", "/connectors/{name}/versions/{version}"),
+    ("DELETE", "/connectors/{name}/versions/{version}"),
     ("GET", "/users"),
     ("POST", "/users"),
     ("GET", "/users/{user_id}"),
@@ -375,6 +403,39 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/users/{user_id}/tokens/{token_id}"),
     ("GET", "/openapi.json"),
 ];
+
+/// Creates a user; its JSON (with its first token).
+pub async fn create_user(app: &TestApp, name: &str, role: &str, workspaces: &[&str]) -> Value {
+    let response = app
+        .request(Method::POST, "/users")
+        .json(&json!({"name": name, "role": role, "workspaces": workspaces}))
+        .send()
+        .await
+        .expect("sent");
+    let (status, body) = json(response).await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+/// A new user's first token.
+pub fn token(user: &Value) -> String {
+    user["token"].as_str().expect("a new user's token").to_string()
+}
+
+/// The path of a route `template` with its parameters filled in: `connection`
+/// and `log` as given, a connector version that is not installed, and ids
+/// of nothing for users and tokens.
+pub fn fill(template: &str, connection: &str, log: &str) -> String {
+    template
+        .replace("{workspace_id}", "default")
+        .replace("{connection_id}", connection)
+        .replace("{table_name}", "Customers")
+        .replace("{log_name}", log)
+        .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{name}", "Stub")
+        .replace("{version}", "9.9.9")
+}
 
 /// The body of a response as JSON, with its status.
 pub async fn json(response: Response) -> (u16, Value) {

@@ -1,37 +1,9 @@
 //! Authentication, roles per workspace, users and tokens.
 
-use super::{ROUTES, TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, spawn_app_with};
+use super::{ROUTES, assert_error, create_user, fill, id_of, json, quickbooks_body, spawn_app, spawn_app_with, token};
 use base64::Engine;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-/// Creates a user; its JSON (with its first token).
-async fn create_user(app: &TestApp, name: &str, role: &str, workspaces: &[&str]) -> Value {
-    let response = app
-        .request(Method::POST, "/users")
-        .json(&json!({"name": name, "role": role, "workspaces": workspaces}))
-        .send()
-        .await
-        .expect("sent");
-    let (status, body) = json(response).await;
-    assert_eq!(status, 201, "{body}");
-    body
-}
-
-fn token(user: &Value) -> String {
-    user["token"].as_str().expect("a new user's token").to_string()
-}
-
-/// A concrete path for a route template.
-fn concrete(template: &str, connection: &str) -> String {
-    template
-        .replace("{workspace_id}", "default")
-        .replace("{connection_id}", connection)
-        .replace("{table_name}", "Customers")
-        .replace("{log_name}", "2026-01-01.log")
-        .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
-        .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
-}
 
 #[tokio::test]
 async fn every_route_refuses_a_request_without_a_token_with_401_and_a_challenge() {
@@ -39,7 +11,7 @@ async fn every_route_refuses_a_request_without_a_token_with_401_and_a_challenge(
     let app = spawn_app_with(|config| config.auth_failure_limit = 1000).await;
     let connection = id_of(&app.create_quickbooks("Books").await);
     for (method, template) in ROUTES {
-        let path = concrete(template, &connection);
+        let path = fill(template, &connection, "2026-01-01.log");
         let response = app.anonymous(method.parse().expect("method"), &path).send().await.expect("sent");
         let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().expect("ascii").to_string());
         assert!(challenge.is_some_and(|c| c.starts_with("Basic")), "{method} {path}");

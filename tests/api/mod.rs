@@ -8,6 +8,7 @@ mod connections;
 mod connectors;
 mod errors;
 mod faults;
+mod installs;
 mod logs;
 mod metadata;
 mod pinning;
@@ -18,6 +19,6 @@ mod updates;
 mod workspaces;
 
 pub use app::{
-    ROUTES, TestApp, assert_error, assert_error_shape, id_of, json, names, quickbooks_body, server_log, spawn_app,
-    spawn_app_with, text,
+    ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
+    server_log, spawn_app, spawn_app_with, text, token,
 };

@@ -2,7 +2,7 @@
 //! is refused when others can read it, and can be rotated; and never shown
 //! in a response, a connection log, a server log line or the database file.
 
-use super::{TestApp, id_of, json, quickbooks_body, server_log, spawn_app, spawn_app_with, text};
+use super::{TestApp, fill, id_of, json, quickbooks_body, server_log, spawn_app, spawn_app_with, text};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use std::os::unix::fs::PermissionsExt;
@@ -316,17 +316,6 @@ impl Seen {
         let (status, body) = self.add(response).await;
         (status, serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: not JSON: {body}")))
     }
-}
-
-/// The path of `template` with its parameters filled in.
-fn fill(template: &str, connection: &str, log: &str) -> String {
-    template
-        .replace("{workspace_id}", "default")
-        .replace("{connection_id}", connection)
-        .replace("{table_name}", "Customers")
-        .replace("{log_name}", log)
-        .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
-        .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
 }
 
 #[tokio::test]

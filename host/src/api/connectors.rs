@@ -1,28 +1,47 @@
-//! `GET /connectors`: what is installed, with property specs to build forms.
+//! `/connectors`: what is installed, with property specs to build forms;
+//! installing a component (its bytes as the body) and removing a version.
 
-use super::error::ApiResult;
-use super::extract::Params;
+use super::error::{ApiError, ApiResult};
+use super::extract::{Params, Path};
 use super::state::AppState;
+use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
-use axum::extract::State;
+use crate::connector::registry::{InstallOutcome, Installed, Registry, RegistryError};
+use crate::connector::signature::{Signature, SignatureError};
+use crate::runtime::{LoadError, Plugin};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-/// The routes of connectors.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/connectors", get(list))
+/// The header that carries a component's detached signature on install.
+pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
+
+/// The routes of connectors; installs accept bodies up to `component_limit` bytes.
+pub fn router(component_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/connectors", get(list).post(install).layer(DefaultBodyLimit::max(component_limit)))
+        .route("/connectors/{name}", get(read))
+        .route("/connectors/{name}/versions/{version}", get(read_version).delete(remove))
 }
 
 /// One installed version.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConnectorVersionView {
+    /// The connector's name.
+    pub name: String,
     /// The version.
     pub version: String,
     /// The sha256 of the component.
     pub sha256: String,
     /// The WIT package version it targets.
     pub wit_version: String,
+    /// The public key that signed it (base64), when signed.
+    pub signed_by: Option<String>,
     /// A human name.
     pub display_name: String,
     /// What it connects to.
@@ -56,26 +75,217 @@ pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Js
     params.only(&[])?;
     let mut value: Vec<ConnectorView> = Vec::new();
     for plugin in state.registry.list() {
-        let (id, info) = (plugin.id(), plugin.info());
-        let version = ConnectorVersionView {
-            version: id.version.to_string(),
-            sha256: id.sha256.clone(),
-            wit_version: id.wit.to_string(),
-            display_name: info.display_name.clone(),
-            description: info.description.clone(),
-            properties: info.properties.clone(),
-        };
+        let version = version_view(&state.registry, &plugin);
         match value.last_mut() {
-            Some(last) if last.name == id.name => {
+            Some(last) if last.name == version.name => {
                 last.newest_version = version.version.clone();
                 last.versions.push(version);
             }
-            _ => value.push(ConnectorView {
-                name: id.name.clone(),
-                newest_version: version.version.clone(),
-                versions: vec![version],
-            }),
+            _ => value.push(connector_view(vec![version])),
         }
     }
     Ok(Json(ConnectorList { value }))
+}
+
+/// `GET /connectors/{name}`
+#[utoipa::path(get, operation_id = "get_connector", path = "/api.rsc/v2/connectors/{name}", tag = "connectors",
+    params(("name" = String, Path, description = "The connector name (case-insensitive; a `CData ` prefix is ignored).")),
+    responses((status = 200, body = ConnectorView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn read(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    params: Params,
+) -> ApiResult<Json<ConnectorView>> {
+    params.only(&[])?;
+    let versions: Vec<_> = state.registry.versions(&name).iter().map(|p| version_view(&state.registry, p)).collect();
+    if versions.is_empty() {
+        return Err(ApiError::not_found("connector_not_found", format!("Connector `{name}` is not installed.")));
+    }
+    Ok(Json(connector_view(versions)))
+}
+
+/// `GET /connectors/{name}/versions/{version}`
+#[utoipa::path(get, operation_id = "get_connector_version", path = "/api.rsc/v2/connectors/{name}/versions/{version}", tag = "connectors",
+    params(("name" = String, Path, description = "The connector name."), ("version" = String, Path, description = "The version (semver).")),
+    responses((status = 200, body = ConnectorVersionView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn read_version(
+    State(state): State<AppState>,
+    Path((name, version)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<Json<ConnectorVersionView>> {
+    params.only(&[])?;
+    let plugin = installed(&state.registry, &name, &version)?;
+    Ok(Json(version_view(&state.registry, &plugin)))
+}
+
+/// `POST /connectors` (admins): the body is the component
+/// (`Content-Type: application/wasm`), its signature in
+/// `X-Syncport-Signature`. 201 when installed, 200 when the same bytes
+/// already were.
+#[utoipa::path(post, operation_id = "install_connector", path = "/api.rsc/v2/connectors", tag = "connectors",
+    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The connector component."),
+    params(("X-Syncport-Signature" = Option<String>, Header, description = "`syncport-ed25519 <public key> <signature>`, from `syncport connector sign`.")),
+    responses((status = 201, body = ConnectorVersionView), (status = 200, body = ConnectorVersionView),
+        (status = 400, body = super::error::ErrorResponse), (status = 403, body = super::error::ErrorResponse),
+        (status = 409, body = super::error::ErrorResponse), (status = 413, body = super::error::ErrorResponse),
+        (status = 415, body = super::error::ErrorResponse)))]
+pub async fn install(
+    State(state): State<AppState>,
+    principal: Principal,
+    params: Params,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<impl IntoResponse> {
+    principal.require_admin()?;
+    params.only(&[])?;
+    let mime = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mime = mime.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if mime != "application/wasm" && mime != "application/octet-stream" {
+        return Err(ApiError::UnsupportedMediaType {
+            expected: "a WebAssembly component (Content-Type: application/wasm)",
+        });
+    }
+    let bytes = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::bad_request("unreadable_body", rejection.body_text(), Some("body".to_string())),
+    })?;
+    let signature = match headers.get(SIGNATURE_HEADER) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| SignatureError::Malformed("the signature header is not ASCII".into()))
+                .and_then(Signature::parse)
+                .map_err(|e| install_error(RegistryError::Signature { file: "component".into(), source: e }))?,
+        ),
+    };
+    let registry = state.registry.clone();
+    let done = tokio::task::spawn_blocking(move || registry.install(&bytes, signature.as_ref()))
+        .await
+        .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
+        .map_err(install_error)?;
+    let Installed { plugin, outcome, .. } = done;
+    let status = match outcome {
+        InstallOutcome::Installed => {
+            let id = plugin.id();
+            tracing::info!(name = %id.name, version = %id.version, sha256 = %id.sha256, "installed connector");
+            StatusCode::CREATED
+        }
+        InstallOutcome::AlreadyInstalled => StatusCode::OK,
+    };
+    let location = format!("/api.rsc/v2/connectors/{}/versions/{}", plugin.id().name, plugin.id().version);
+    Ok((status, [(header::LOCATION, location)], Json(version_view(&state.registry, &plugin))))
+}
+
+/// `DELETE /connectors/{name}/versions/{version}` (admins): 409 naming the
+/// connections pinned to it.
+#[utoipa::path(delete, operation_id = "remove_connector_version", path = "/api.rsc/v2/connectors/{name}/versions/{version}", tag = "connectors",
+    params(("name" = String, Path, description = "The connector name."), ("version" = String, Path, description = "The version (semver).")),
+    responses((status = 204), (status = 403, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((name, version)): Path<(String, String)>,
+    params: Params,
+) -> ApiResult<StatusCode> {
+    principal.require_admin()?;
+    params.only(&[])?;
+    let plugin = installed(&state.registry, &name, &version)?;
+    let id = plugin.id().clone();
+    let _no_new_pins = state.registry.removal_guard().await;
+    let pinned = state.store.pinned_connections(&id.name, &id.version.to_string()).await?;
+    if !pinned.is_empty() {
+        const SHOWN: usize = 20;
+        let mut names: Vec<String> =
+            pinned.iter().take(SHOWN).map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
+        if pinned.len() > SHOWN {
+            names.push(format!("and {} more", pinned.len() - SHOWN));
+        }
+        return Err(ApiError::conflict(
+            "connector_version_in_use",
+            format!(
+                "{} {} is pinned by {} connection(s): {}. Move them to another version (PUT with connector_version) or delete them first.",
+                id.name,
+                id.version,
+                pinned.len(),
+                names.join(", ")
+            ),
+            Some(format!("{}/{}", id.name, id.version)),
+        ));
+    }
+    let registry = state.registry.clone();
+    tokio::task::spawn_blocking(move || registry.remove(&id.name, &id.version))
+        .await
+        .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?
+        .map_err(install_error)?;
+    tracing::info!(name = %plugin.id().name, version = %plugin.id().version, "removed connector");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The installed `version` of `name`, or 404.
+fn installed(registry: &Registry, name: &str, version: &str) -> ApiResult<Plugin> {
+    let not_found = || {
+        ApiError::not_found(
+            "connector_version_not_found",
+            format!("Connector `{name}` version `{version}` is not installed."),
+        )
+    };
+    let version = semver::Version::parse(version).map_err(|_| not_found())?;
+    registry.get(name, Some(&version)).ok_or_else(not_found)
+}
+
+/// The view of an installed version.
+pub fn version_view(registry: &Registry, plugin: &Plugin) -> ConnectorVersionView {
+    let (id, info) = (plugin.id(), plugin.info());
+    ConnectorVersionView {
+        name: id.name.clone(),
+        version: id.version.to_string(),
+        sha256: id.sha256.clone(),
+        wit_version: id.wit.to_string(),
+        signed_by: registry.signer(plugin),
+        display_name: info.display_name.clone(),
+        description: info.description.clone(),
+        properties: info.properties.clone(),
+    }
+}
+
+/// A connector from its versions, oldest first (not empty).
+fn connector_view(versions: Vec<ConnectorVersionView>) -> ConnectorView {
+    let newest = versions.last().map(|v| (v.name.clone(), v.version.clone())).unwrap_or_default();
+    ConnectorView { name: newest.0, newest_version: newest.1, versions }
+}
+
+/// An install or removal failure as the API reports it.
+fn install_error(error: RegistryError) -> ApiError {
+    let message = error.to_string();
+    let bad =
+        |code| ApiError::bad_request(code, message.trim_start_matches("component: ").to_string(), Some("body".into()));
+    match &error {
+        RegistryError::Load { source, .. } => bad(match source {
+            LoadError::NotAComponent(_) => "invalid_component",
+            LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
+            LoadError::Incompatible(_) => "incompatible_component",
+            LoadError::Describe(_) => "invalid_describe",
+        }),
+        RegistryError::Signature { source, .. } => {
+            let code = match source {
+                SignatureError::Malformed(_) => "malformed_signature",
+                SignatureError::Missing => "signature_required",
+                SignatureError::Invalid { .. } => "invalid_signature",
+                SignatureError::Untrusted { .. } => "untrusted_signature",
+                SignatureError::NoTrustedKeys => "signature_required",
+            };
+            ApiError::bad_request(
+                code,
+                message.trim_start_matches("component: ").to_string(),
+                Some(SIGNATURE_HEADER.into()),
+            )
+        }
+        RegistryError::Conflict { name, version, .. } => {
+            ApiError::conflict("connector_version_conflict", message, Some(format!("{name}/{version}")))
+        }
+        RegistryError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", message),
+        RegistryError::Io { .. } => ApiError::Internal(message),
+    }
 }

@@ -95,9 +95,12 @@ pub enum ApiError {
     /// 413: the body is larger than allowed.
     #[error("request body too large")]
     PayloadTooLarge,
-    /// 415: the body is not JSON.
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
+    /// 415: the body is not of the type the route takes.
+    #[error("The request body must be {expected}.")]
+    UnsupportedMediaType {
+        /// What the route takes, e.g. `JSON (Content-Type: application/json)`.
+        expected: &'static str,
+    },
     /// The connector reported a failure: 400 for configuration and
     /// credentials, 404 not found, 429 rate limited (with `Retry-After`),
     /// 502 unreachable or internal.
@@ -146,7 +149,7 @@ impl ApiError {
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
             Conflict { code, target, .. } => (StatusCode::CONFLICT, code, target.clone()),
             PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
-            UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
+            UnsupportedMediaType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None),
             Connector(e) => {
                 let (status, code) = match e.kind {
                     ErrorKind::InvalidConfig => (StatusCode::BAD_REQUEST, "connector_invalid_config"),
@@ -181,7 +184,6 @@ impl IntoResponse for ApiError {
                 "The server failed to handle the request; the failure is logged.".to_string()
             }
             ApiError::PayloadTooLarge => "The request body is larger than the server accepts.".to_string(),
-            ApiError::UnsupportedMediaType => "The request body must be JSON (Content-Type: application/json).".into(),
             ApiError::MethodNotAllowed => "This route does not accept that method.".to_string(),
             other => other.to_string(),
         };

@@ -60,7 +60,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(ApiError::UnsupportedMediaType);
+            return Err(ApiError::UnsupportedMediaType { expected: "JSON (Content-Type: application/json)" });
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

@@ -19,7 +19,7 @@ use utoipa::OpenApi;
         connections::actions::test, connections::actions::reset_credentials,
         metadata::tables, metadata::tables_with_get, metadata::columns, metadata::reset_metadata,
         logs::list, logs::download, logs::download_with_get,
-        connectors::list,
+        connectors::list, connectors::install, connectors::read, connectors::read_version, connectors::remove,
         users::list, users::create, users::read, users::update, users::remove, users::generate_token, users::revoke_token,
         document,
     ),
@@ -29,7 +29,7 @@ use utoipa::OpenApi;
         (name = "connections", description = "Connections: create, read, update, delete, test, reset credentials."),
         (name = "metadata", description = "Tables and columns, cached."),
         (name = "logs", description = "Connection log files."),
-        (name = "connectors", description = "Installed connectors."),
+        (name = "connectors", description = "Installed connectors: list, install, remove."),
         (name = "users", description = "Users, roles, workspace grants and tokens (admin only)."),
         (name = "openapi", description = "This document."),
     )

@@ -21,6 +21,8 @@ pub struct AppState {
     pub auth_failures: Arc<FailureLimiter>,
     /// Recently authenticated tokens.
     pub principals: Arc<PrincipalCache>,
+    /// The largest component an install accepts, in bytes.
+    pub component_limit: usize,
 }
 
 impl FromRef<AppState> for Store {

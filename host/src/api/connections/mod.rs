@@ -161,6 +161,7 @@ pub async fn create(
     let Some(connector) = body.connector.as_deref() else {
         return Err(ApiError::bad_request("missing_field", "`connector` is required.", Some("connector".into())));
     };
+    let _pinning = state.registry.pin_guard().await;
     let plugin = resolve(&state.registry, connector, body.connector_version.as_ref())?;
     let mut properties = Properties::default();
     for (name, value) in &body.properties {
@@ -220,6 +221,7 @@ pub async fn update(
     let body = body::parse(body, BodyKind::Update)?;
     let started = Instant::now();
     let mut changes = String::new();
+    let _pinning = state.registry.pin_guard().await;
     let view = write_with_retry(&state, read, |current| {
         let next = merge(&state.registry, current, &body)?;
         changes = describe_changes(current, &next);

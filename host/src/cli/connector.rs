@@ -1,0 +1,316 @@
+//! `syncport connector ...`: install, list and remove connector versions in
+//! a running server (over its API) or in a data directory (with no server
+//! running), and make signing keys and signatures.
+
+use super::trust::TrustArgs;
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use syncport::api::connectors::{SIGNATURE_HEADER, version_view};
+use syncport::connector::registry::{InstallOutcome, Registry};
+use syncport::connector::signature::{Signature, SigningKey};
+use syncport::runtime::{Limits, Runtime};
+
+/// Connector versions and signatures.
+#[derive(Subcommand)]
+pub enum ConnectorCommand {
+    /// Installs a component (`FILE.sig` beside it is sent as its signature).
+    Install(InstallArgs),
+    /// Lists the installed connector versions.
+    List(ListArgs),
+    /// Removes a connector version that no connection is pinned to.
+    Remove(RemoveArgs),
+    /// Makes an Ed25519 signing key and prints its public key.
+    Keygen(KeygenArgs),
+    /// Writes a detached signature of a component (`FILE.sig`).
+    Sign(SignArgs),
+}
+
+/// Where the command acts: a running server, or a data directory.
+#[derive(Args)]
+pub struct Target {
+    /// A running server, e.g. `http://127.0.0.1:8181`; without it the command
+    /// works on --data-dir directly and no server may be running on it.
+    #[arg(long, env = "SYNCPORT_SERVER")]
+    server: Option<String>,
+    /// An admin's token for --server (prefer the environment variable: a flag shows in `ps`).
+    #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Data directory, without --server.
+    #[arg(long, env = "SYNCPORT_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL, without --server; default: the SQLite file in the data directory.
+    #[arg(long, env = "SYNCPORT_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+/// `connector install`
+#[derive(Args)]
+pub struct InstallArgs {
+    /// The component (`.wasm`).
+    file: PathBuf,
+    /// Its signature; default: `FILE.sig` when it exists.
+    #[arg(long)]
+    signature: Option<PathBuf>,
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    trust: TrustArgs,
+}
+
+/// `connector list`
+#[derive(Args)]
+pub struct ListArgs {
+    /// Print the JSON of `GET /connectors`.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `connector remove`
+#[derive(Args)]
+pub struct RemoveArgs {
+    /// The connector name.
+    name: String,
+    /// The version to remove.
+    version: semver::Version,
+    #[command(flatten)]
+    target: Target,
+}
+
+/// `connector keygen`
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Where to write the private key (created with mode 0600; never overwritten).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `connector sign`
+#[derive(Args)]
+pub struct SignArgs {
+    /// The component to sign.
+    file: PathBuf,
+    /// The private key from `connector keygen`.
+    #[arg(long)]
+    key: PathBuf,
+    /// Where to write the signature; default: `FILE.sig`.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Runs a `connector` subcommand.
+pub async fn run(command: ConnectorCommand) -> anyhow::Result<()> {
+    match command {
+        ConnectorCommand::Install(args) => install(args).await,
+        ConnectorCommand::List(args) => list(args).await,
+        ConnectorCommand::Remove(args) => remove(args).await,
+        ConnectorCommand::Keygen(args) => keygen(&args),
+        ConnectorCommand::Sign(args) => sign(&args),
+    }
+}
+
+async fn install(args: InstallArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let signature = read_signature(&args.file, args.signature.as_deref())?;
+    let (view, installed) = match Client::new(&args.target)? {
+        Some(client) => {
+            let mut request =
+                client.request(reqwest::Method::POST, "/connectors").header("content-type", "application/wasm");
+            if let Some(signature) = &signature {
+                request = request.header(SIGNATURE_HEADER, signature.to_text().trim());
+            }
+            let (status, view) = client.send(request.body(bytes)).await?;
+            (view, status == reqwest::StatusCode::CREATED)
+        }
+        None => {
+            let registry = open_registry(&args.target, args.trust.policy().map_err(anyhow::Error::msg)?)?;
+            let done = registry.install(&bytes, signature.as_ref())?;
+            (serde_json::to_value(version_view(&registry, &done.plugin))?, done.outcome == InstallOutcome::Installed)
+        }
+    };
+    let verb = if installed { "Installed" } else { "Already installed:" };
+    println!("{verb} {}", describe(&view));
+    Ok(())
+}
+
+async fn list(args: ListArgs) -> anyhow::Result<()> {
+    let versions: Vec<Value> = match Client::new(&args.target)? {
+        Some(client) => {
+            let (_, list) = client.send(client.request(reqwest::Method::GET, "/connectors")).await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+                return Ok(());
+            }
+            let connectors = list["value"].as_array().cloned().unwrap_or_default();
+            connectors.iter().flat_map(|c| c["versions"].as_array().cloned().unwrap_or_default()).collect()
+        }
+        None => {
+            let registry = open_registry(&args.target, Default::default())?;
+            let plugins = registry.list();
+            let views = plugins.iter().map(|p| serde_json::to_value(version_view(&registry, p)));
+            let views = views.collect::<Result<Vec<_>, _>>()?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&views)?);
+                return Ok(());
+            }
+            views
+        }
+    };
+    if versions.is_empty() {
+        println!("No connector is installed.");
+    }
+    for view in &versions {
+        println!("{}", describe(view));
+    }
+    Ok(())
+}
+
+async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
+    let (name, version) = (&args.name, &args.version);
+    match Client::new(&args.target)? {
+        Some(client) => {
+            let path = format!("/connectors/{}/versions/{version}", urlencode(name));
+            client.send(client.request(reqwest::Method::DELETE, &path)).await?;
+        }
+        None => {
+            let target = &args.target;
+            let keys = syncport::secrets::KeyConfig::from_env()?;
+            let url = target.database_url.clone().unwrap_or_else(|| default_database(&target.data_dir));
+            let store = syncport::secrets::open_store(&target.data_dir, &url, &keys).await?;
+            let pinned = store.pinned_connections(name, &version.to_string()).await?;
+            store.close().await;
+            if !pinned.is_empty() {
+                let names: Vec<String> =
+                    pinned.iter().map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
+                bail!("{name} {version} is pinned by {} connection(s): {}", pinned.len(), names.join(", "));
+            }
+            open_registry(target, Default::default())?.remove(name, version)?;
+        }
+    }
+    println!("Removed {name} {version}.");
+    Ok(())
+}
+
+fn keygen(args: &KeygenArgs) -> anyhow::Result<()> {
+    let key = SigningKey::generate().map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::io::Write::write_all(&mut file, key.to_text().as_bytes())?;
+    file.sync_all()?;
+    println!("Wrote the private key to {} (keep it secret).", args.out.display());
+    println!("Public key, for the servers' trusted keys file:");
+    println!("{}", key.public_key());
+    Ok(())
+}
+
+fn sign(args: &SignArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
+    let key = SigningKey::parse(&text).with_context(|| format!("{}", args.key.display()))?;
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let signature = key.sign(&Sha256::digest(&bytes).into());
+    let out = args.out.clone().unwrap_or_else(|| sig_path(&args.file));
+    std::fs::write(&out, signature.to_text()).with_context(|| format!("writing {}", out.display()))?;
+    println!("Signed {} with {}; signature in {}.", args.file.display(), key.public_key(), out.display());
+    Ok(())
+}
+
+/// The signature given, or `FILE.sig` when it exists.
+fn read_signature(file: &Path, given: Option<&Path>) -> anyhow::Result<Option<Signature>> {
+    let path = match given {
+        Some(path) => path.to_path_buf(),
+        None if sig_path(file).exists() => sig_path(file),
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(Signature::parse(&text).with_context(|| format!("{}", path.display()))?))
+}
+
+fn sig_path(file: &Path) -> PathBuf {
+    let mut path = file.as_os_str().to_owned();
+    path.push(".sig");
+    path.into()
+}
+
+fn open_registry(target: &Target, policy: syncport::connector::signature::TrustPolicy) -> anyhow::Result<Registry> {
+    let runtime = Runtime::new(Limits::default(), Some(&target.data_dir.join("cache")))?;
+    Ok(Registry::open(runtime, &target.data_dir.join("connectors"), policy)?)
+}
+
+fn default_database(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("syncport.db").display())
+}
+
+/// One line about an installed version.
+fn describe(view: &Value) -> String {
+    let text = |key: &str| view[key].as_str().unwrap_or("?").to_string();
+    let signed = match view["signed_by"].as_str() {
+        Some(key) => format!(", signed by {key}"),
+        None => String::new(),
+    };
+    let sha = text("sha256");
+    format!(
+        "{} {} (WIT {}, sha256 {}{signed})",
+        text("name"),
+        text("version"),
+        text("wit_version"),
+        &sha[..sha.len().min(16)]
+    )
+}
+
+fn urlencode(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+/// The API of a running server.
+struct Client {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client when `--server` is given.
+    fn new(target: &Target) -> anyhow::Result<Option<Self>> {
+        let Some(server) = &target.server else { return Ok(None) };
+        let Some(token) = target.token.clone() else {
+            bail!("--server needs an admin token: set SYNCPORT_TOKEN (or --token)");
+        };
+        let server = server.trim_end_matches('/');
+        let base = if server.ends_with(syncport::api::BASE) {
+            server.to_string()
+        } else {
+            format!("{server}{}", syncport::api::BASE)
+        };
+        Ok(Some(Self { base, token, http: reqwest::Client::new() }))
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .header(syncport::auth::middleware::TOKEN_HEADER, &self.token)
+    }
+
+    /// Sends, and turns an error response into its message.
+    async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<(reqwest::StatusCode, Value)> {
+        let response = request.send().await.with_context(|| format!("connecting to {}", self.base))?;
+        let status = response.status();
+        let body = response.bytes().await?;
+        let json: Value =
+            if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
+        if !status.is_success() {
+            let error = &json["error"];
+            match (error["code"].as_str(), error["message"].as_str()) {
+                (Some(code), Some(message)) => bail!("{status} {code}: {message}"),
+                _ => bail!("{status}: {}", String::from_utf8_lossy(&body)),
+            }
+        }
+        Ok((status, json))
+    }
+}

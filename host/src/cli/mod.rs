@@ -1,0 +1,4 @@
+//! Subcommands of `syncport` other than `serve`.
+
+pub mod connector;
+pub mod trust;

@@ -1,0 +1,191 @@
+//! Installing and removing connector versions over the API, with and
+//! without required signatures.
+
+use super::{TestApp, assert_error, create_user, id_of, json, quickbooks_body, spawn_app, spawn_app_with, token};
+use crate::helpers::{component, dist};
+use reqwest::Method;
+use serde_json::json;
+use sha2::Digest;
+use syncport::connector::signature::{SigningKey, TrustPolicy};
+
+/// A server whose bundled connectors are only `files` (under plugins/dist).
+async fn spawn_app_bundling(files: &[&str]) -> (TestApp, tempfile::TempDir) {
+    let bundled = tempfile::tempdir().expect("bundled dir");
+    for file in files {
+        std::fs::copy(dist().join(file), bundled.path().join(file.rsplit('/').next().expect("name"))).expect("copy");
+    }
+    let dir = bundled.path().to_path_buf();
+    (spawn_app_with(|config| config.bundled_dir = Some(dir)).await, bundled)
+}
+
+fn signature_of(key: &SigningKey, bytes: &[u8]) -> String {
+    key.sign(&sha2::Sha256::digest(bytes).into()).to_text().trim().to_string()
+}
+
+#[tokio::test]
+async fn an_installed_version_is_pinned_by_its_connections_until_they_move_off_it() {
+    let (app, _bundled) = spawn_app_bundling(&["connectors/salesforce-1.0.0.wasm"]).await;
+    let old = component("connectors/quickbooks-1.0.0.wasm");
+
+    let (status, installed) = json(app.install_connector(old.clone(), None).await).await;
+    assert_eq!(status, 201, "{installed}");
+    assert_eq!((installed["name"].as_str(), installed["version"].as_str()), (Some("QuickBooks"), Some("1.0.0")));
+    assert_eq!(installed["wit_version"], "0.1.0");
+    assert_eq!(installed["sha256"].as_str(), Some(hex::encode(sha2::Sha256::digest(&old)).as_str()));
+    assert_eq!(installed["signed_by"], serde_json::Value::Null);
+    let (again, _) = json(app.install_connector(old, None).await).await;
+    assert_eq!(again, 200, "installing the same bytes again changes nothing");
+
+    let pinned = id_of(&app.create_quickbooks("Books").await);
+    assert_eq!(app.get_ok(&pinned).await["connector_version"], "1.0.0");
+    let (status, _) = json(app.install_connector(component("connectors/quickbooks-1.1.0.wasm"), None).await).await;
+    assert_eq!(status, 201);
+    assert_eq!(app.get_ok(&pinned).await["connector_version"], "1.0.0", "the next version does not move it");
+    assert_eq!(app.tables_ok(&pinned, "").await.len(), 47, "and it still runs 1.0.0");
+    assert_eq!(app.create_quickbooks("Newer").await["connector_version"], "1.1.0");
+
+    let refused =
+        assert_error(app.remove_connector_version("quickbooks", "1.0.0").await, 409, "connector_version_in_use").await;
+    let message = refused["error"]["message"].as_str().expect("message");
+    assert!(message.contains("default/Books") && message.contains(&pinned), "names the pinned connection: {message}");
+
+    app.update_ok(&pinned, &json!({"connector_version": "1.1.0"})).await;
+    let response = app.remove_connector_version("QuickBooks", "1.0.0").await;
+    assert_eq!(response.status(), 204);
+    assert_error(app.get_connector_version("QuickBooks", "1.0.0").await, 404, "connector_version_not_found").await;
+    let (_, connector) = json(app.get_connector("cdata quickbooks").await).await;
+    assert_eq!(connector["versions"].as_array().map(Vec::len), Some(1), "{connector}");
+    assert_eq!(connector["newest_version"], "1.1.0");
+    let mut body = quickbooks_body("Pinned to a removed version");
+    body["connector_version"] = json!("1.0.0");
+    assert_error(app.create_connection("default", &body).await, 400, "unknown_connector_version").await;
+}
+
+#[tokio::test]
+async fn a_connector_and_one_version_can_be_read_by_name() {
+    let app = spawn_app().await;
+    let (status, connector) = json(app.get_connector("QuickBooks").await).await;
+    assert_eq!(status, 200, "{connector}");
+    let versions: Vec<&str> =
+        connector["versions"].as_array().expect("versions").iter().filter_map(|v| v["version"].as_str()).collect();
+    assert_eq!(versions, ["1.0.0", "1.1.0"]);
+    let (status, version) = json(app.get_connector_version("quickbooks", "1.0.0").await).await;
+    assert_eq!(status, 200, "{version}");
+    assert!(version["properties"].as_array().is_some_and(|p| !p.is_empty()));
+    assert_error(app.get_connector("Oracle").await, 404, "connector_not_found").await;
+    assert_error(app.get_connector_version("QuickBooks", "3.0.0").await, 404, "connector_version_not_found").await;
+    assert_error(app.get_connector_version("QuickBooks", "latest").await, 404, "connector_version_not_found").await;
+}
+
+#[tokio::test]
+async fn bad_installs_are_refused_with_a_clear_error_and_install_nothing() {
+    let app = spawn_app().await;
+    let support = token(&create_user(&app, "sue", "support", &["default"]).await);
+    let standard = token(&create_user(&app, "stan", "standard", &["default"]).await);
+    let stub = component("fixtures/stub.wasm");
+    let before = json(app.list_connectors().await).await.1;
+    let post = |token: &str, content_type: &str, body: Vec<u8>| {
+        app.request_as(token, Method::POST, "/connectors").header("content-type", content_type).body(body)
+    };
+    let core_module = b"\0asm\x01\0\0\0".to_vec();
+    let cases = [
+        ("a support user", post(&support, "application/wasm", stub.clone()), 403, "forbidden", "role"),
+        ("a standard user", post(&standard, "application/wasm", stub.clone()), 403, "forbidden", "role"),
+        (
+            "JSON",
+            post(&app.token, "application/json", b"{}".to_vec()),
+            415,
+            "unsupported_media_type",
+            "application/wasm",
+        ),
+        (
+            "no content type",
+            app.request(Method::POST, "/connectors").body(stub.clone()),
+            415,
+            "unsupported_media_type",
+            "wasm",
+        ),
+        ("a core module", post(&app.token, "application/wasm", core_module), 400, "invalid_component", "wasm32-wasip2"),
+        ("text", post(&app.token, "application/wasm", b"hello".to_vec()), 400, "invalid_component", "not WebAssembly"),
+        ("nothing", post(&app.token, "application/octet-stream", Vec::new()), 400, "invalid_component", "0 bytes"),
+        (
+            "a truncated component",
+            post(&app.token, "application/wasm", stub[..stub.len() / 2].to_vec()),
+            400,
+            "invalid_component",
+            "not a valid WebAssembly component",
+        ),
+        (
+            "a malformed signature",
+            post(&app.token, "application/wasm", stub.clone()).header("x-syncport-signature", "sig"),
+            400,
+            "malformed_signature",
+            "syncport-ed25519",
+        ),
+    ];
+    for (what, request, status, code, says) in cases {
+        let response = request.send().await.expect("sent");
+        let body = assert_error(response, status, code).await;
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains(says), "{what}: {message}");
+    }
+    assert_eq!(json(app.list_connectors().await).await.1, before, "nothing was installed");
+}
+
+#[tokio::test]
+async fn other_bytes_under_an_installed_name_and_version_are_a_409() {
+    let app = spawn_app().await;
+    let body = assert_error(
+        app.install_connector(component("fixtures/stub-variant.wasm"), None).await,
+        409,
+        "connector_version_conflict",
+    )
+    .await;
+    assert_eq!(body["error"]["target"], "Stub/1.0.0");
+    let (_, stub) = json(app.get_connector_version("Stub", "1.0.0").await).await;
+    assert_eq!(stub["description"], "Test fixture: ten fixed tables.", "the installed one is kept");
+}
+
+#[tokio::test]
+async fn a_server_that_requires_signatures_installs_only_what_a_trusted_key_signed() {
+    let (trusted, stranger) = (SigningKey::generate().expect("key"), SigningKey::generate().expect("key"));
+    let policy = TrustPolicy::new(&[trusted.public_key()], true).expect("policy");
+    // The bundled connectors are signed beside their files, as an operator would ship them.
+    let bundled = tempfile::tempdir().expect("bundled");
+    let file = bundled.path().join("salesforce-1.0.0.wasm");
+    std::fs::copy(dist().join("connectors/salesforce-1.0.0.wasm"), &file).expect("copy");
+    let bytes = std::fs::read(&file).expect("read");
+    std::fs::write(bundled.path().join("salesforce-1.0.0.wasm.sig"), signature_of(&trusted, &bytes)).expect("sig");
+    let dir = bundled.path().to_path_buf();
+    let app = spawn_app_with(move |config| {
+        config.bundled_dir = Some(dir);
+        config.trust = policy;
+    })
+    .await;
+    let (_, salesforce) = json(app.get_connector_version("Salesforce", "1.0.0").await).await;
+    assert_eq!(salesforce["signed_by"], trusted.public_key());
+
+    let stub = component("fixtures/stub.wasm");
+    let other = component("fixtures/wide.wasm");
+    let cases = [
+        ("unsigned", None, "signature_required"),
+        ("signed by a stranger", Some(signature_of(&stranger, &stub)), "untrusted_signature"),
+        ("signed for other bytes", Some(signature_of(&trusted, &other)), "invalid_signature"),
+    ];
+    for (what, signature, code) in cases {
+        let body = assert_error(app.install_connector(stub.clone(), signature.as_deref()).await, 400, code).await;
+        assert_eq!(body["error"]["target"], "x-syncport-signature", "{what}");
+    }
+    assert_error(app.get_connector("Stub").await, 404, "connector_not_found").await;
+    let (status, installed) =
+        json(app.install_connector(stub.clone(), Some(&signature_of(&trusted, &stub))).await).await;
+    assert_eq!(status, 201, "{installed}");
+    assert_eq!(installed["signed_by"], trusted.public_key());
+}
+
+#[tokio::test]
+async fn a_component_over_the_install_limit_is_413() {
+    let app = spawn_app_with(|config| config.component_limit = 1024).await;
+    let body = assert_error(app.install_connector(vec![0; 2048], None).await, 413, "payload_too_large").await;
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("larger")), "{body}");
+}
