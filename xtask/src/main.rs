@@ -75,6 +75,8 @@ fn main() -> Result<()> {
                     "syncport-quickbooks",
                     "-p",
                     "syncport-salesforce",
+                    "-p",
+                    "syncport-template",
                 ],
             )?;
             cargo(

@@ -7,7 +7,7 @@ use crate::{ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, TableF
 #[allow(missing_docs, unsafe_code, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit",
+        path: "wit",
         world: "syncport:connector/plugin@0.1.0",
         pub_export_macro: true,
         export_macro_name: "export",
