@@ -4,6 +4,7 @@
 //! into `plugins/dist/`.
 
 mod api;
+mod check;
 mod guide;
 mod helpers;
 mod reliability;

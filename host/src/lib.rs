@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod check;
 pub mod connections;
 pub mod connector;
 pub mod logs;

@@ -28,7 +28,7 @@ enum Command {
     /// With SYNCPORT_SECRET_KEY set: re-encrypts from the keys in SYNCPORT_SECRET_KEY_PREVIOUS
     /// to SYNCPORT_SECRET_KEY (see docs/security.md).
     RotateKey(RotateKeyArgs),
-    /// Connector versions: install, list, remove, sign (docs/plugin-guide.md).
+    /// Connector components: check, install, list, remove, sign (docs/plugin-guide.md).
     #[command(subcommand)]
     Connector(cli::connector::ConnectorCommand),
 }
@@ -98,13 +98,7 @@ async fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
         Command::RotateKey(args) => rotate_key(args).await,
-        Command::Connector(command) => match cli::connector::run(command).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("syncport connector: {error:#}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Connector(command) => cli::connector::run(command).await,
     }
 }
 

@@ -119,6 +119,7 @@ fn secret_values_are_masked_in_logs_output_and_errors() {
         other => panic!("leak fails with its own error: {other:?}"),
     };
     assert_eq!(error.message, format!("password {MASK} refused"));
+    assert_eq!(call.masked, 4, "the log line, stdout, stderr and the error");
     assert_eq!(call.logs.len(), 3, "{:?}", call.logs);
     for line in &call.logs {
         assert!(!line.message.contains(canary) && line.message.contains(MASK), "{line:?}");
@@ -157,8 +158,9 @@ fn secret_values_echoed_in_a_successful_result_are_masked() {
     let canary = "canary-e4c40b";
     let plugin = misbehave(&runtime);
     let config = props(&[("Mode", "echo"), ("Password", canary)]);
-    let message = plugin.test_blocking(&config).result.expect("echo succeeds");
-    assert_eq!(message, format!("connected with password {MASK}"));
+    let call = plugin.test_blocking(&config);
+    assert_eq!(call.masked, 1, "the host reports what it masked");
+    assert_eq!(call.result.expect("echo succeeds"), format!("connected with password {MASK}"));
     let tables = plugin.list_tables_blocking(&config, None, &[]).result.expect("echo lists");
     assert_eq!(tables[0].name, format!("T_{MASK}"));
     assert_eq!(tables[0].description.as_deref(), Some(format!("made with {MASK}").as_str()));

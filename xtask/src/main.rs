@@ -39,6 +39,20 @@ const COMPONENTS: &[Component] = &[
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
     Component { package: "fixture-wide", features: "", file: "wide.wasm", dist: "fixtures" },
+    // The conformance check's fixture: one build per flaw of `describe`, then the default.
+    Component {
+        package: "fixture-sloppy",
+        features: "unmarked-secret",
+        file: "sloppy-unmarked-secret.wasm",
+        dist: "fixtures",
+    },
+    Component {
+        package: "fixture-sloppy",
+        features: "lax-required",
+        file: "sloppy-lax-required.wasm",
+        dist: "fixtures",
+    },
+    Component { package: "fixture-sloppy", features: "", file: "sloppy.wasm", dist: "fixtures" },
 ];
 
 fn main() -> Result<()> {

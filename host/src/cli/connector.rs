@@ -8,14 +8,19 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use syncport::api::connectors::{SIGNATURE_HEADER, version_view};
 use syncport::connector::registry::{InstallOutcome, Registry};
 use syncport::connector::signature::{Signature, SigningKey};
 use syncport::runtime::{Limits, Runtime};
 
-/// Connector versions and signatures.
+/// Connector components: conformance, versions and signatures.
 #[derive(Subcommand)]
 pub enum ConnectorCommand {
+    /// Runs a connector component through the sandbox with no server and reports whether it
+    /// behaves (see docs/plugin-guide.md). Exits 0 when no check failed, 1 when one did,
+    /// 2 when the check could not run.
+    Check(super::check::CheckArgs),
     /// Installs a component (`FILE.sig` beside it is sent as its signature).
     Install(InstallArgs),
     /// Lists the installed connector versions.
@@ -103,13 +108,21 @@ pub struct SignArgs {
 }
 
 /// Runs a `connector` subcommand.
-pub async fn run(command: ConnectorCommand) -> anyhow::Result<()> {
-    match command {
+pub async fn run(command: ConnectorCommand) -> ExitCode {
+    let done = match command {
+        ConnectorCommand::Check(args) => return super::check::run(args).await,
         ConnectorCommand::Install(args) => install(args).await,
         ConnectorCommand::List(args) => list(args).await,
         ConnectorCommand::Remove(args) => remove(args).await,
         ConnectorCommand::Keygen(args) => keygen(&args),
         ConnectorCommand::Sign(args) => sign(&args),
+    };
+    match done {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("syncport connector: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -127,9 +140,15 @@ async fn install(args: InstallArgs) -> anyhow::Result<()> {
             (view, status == reqwest::StatusCode::CREATED)
         }
         None => {
-            let registry = open_registry(&args.target, args.trust.policy().map_err(anyhow::Error::msg)?)?;
-            let done = registry.install(&bytes, signature.as_ref())?;
-            (serde_json::to_value(version_view(&registry, &done.plugin))?, done.outcome == InstallOutcome::Installed)
+            let policy = args.trust.policy().map_err(anyhow::Error::msg)?;
+            let data_dir = args.target.data_dir.clone();
+            blocking(move || {
+                let registry = open_registry(&data_dir, policy)?;
+                let done = registry.install(&bytes, signature.as_ref())?;
+                let view = serde_json::to_value(version_view(&registry, &done.plugin))?;
+                Ok((view, done.outcome == InstallOutcome::Installed))
+            })
+            .await?
         }
     };
     let verb = if installed { "Installed" } else { "Already installed:" };
@@ -149,10 +168,14 @@ async fn list(args: ListArgs) -> anyhow::Result<()> {
             connectors.iter().flat_map(|c| c["versions"].as_array().cloned().unwrap_or_default()).collect()
         }
         None => {
-            let registry = open_registry(&args.target, Default::default())?;
-            let plugins = registry.list();
-            let views = plugins.iter().map(|p| serde_json::to_value(version_view(&registry, p)));
-            let views = views.collect::<Result<Vec<_>, _>>()?;
+            let data_dir = args.target.data_dir.clone();
+            let views = blocking(move || {
+                let registry = open_registry(&data_dir, Default::default())?;
+                let plugins = registry.list();
+                let views = plugins.iter().map(|p| serde_json::to_value(version_view(&registry, p)));
+                Ok(views.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&views)?);
                 return Ok(());
@@ -188,7 +211,9 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
                     pinned.iter().map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
                 bail!("{name} {version} is pinned by {} connection(s): {}", pinned.len(), names.join(", "));
             }
-            open_registry(target, Default::default())?.remove(name, version)?;
+            let (data_dir, name, version) = (target.data_dir.clone(), name.clone(), version.clone());
+            blocking(move || Ok(open_registry(&data_dir, Default::default())?.remove(&name, &version).map(drop)?))
+                .await?;
         }
     }
     println!("Removed {name} {version}.");
@@ -238,9 +263,15 @@ fn sig_path(file: &Path) -> PathBuf {
     path.into()
 }
 
-fn open_registry(target: &Target, policy: syncport::connector::signature::TrustPolicy) -> anyhow::Result<Registry> {
-    let runtime = Runtime::new(Limits::default(), Some(&target.data_dir.join("cache")))?;
-    Ok(Registry::open(runtime, &target.data_dir.join("connectors"), policy)?)
+/// The registry of a data directory. Blocking: it loads every component.
+fn open_registry(data_dir: &Path, policy: syncport::connector::signature::TrustPolicy) -> anyhow::Result<Registry> {
+    let runtime = Runtime::new(Limits::default(), Some(&data_dir.join("cache")))?;
+    Ok(Registry::open(runtime, &data_dir.join("connectors"), policy)?)
+}
+
+/// Runs `f` off the async threads: plugins' WASI output enters tokio itself.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(f).await?
 }
 
 fn default_database(data_dir: &Path) -> String {

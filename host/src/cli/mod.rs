@@ -1,4 +1,5 @@
 //! Subcommands of `syncport` other than `serve`.
 
+pub mod check;
 pub mod connector;
 pub mod trust;

@@ -16,12 +16,16 @@ pub struct Call<T> {
     pub logs: Vec<LogLine>,
     /// Wall-clock time of the call, instantiation included.
     pub duration: Duration,
+    /// Copies of secret values the host masked in the result, the error and
+    /// the logs. Zero for a connector that keeps its secrets to itself; the
+    /// conformance check (`syncport connector check`) fails any other.
+    pub masked: usize,
 }
 
 impl<T> Call<T> {
     /// Maps the value, keeping logs and duration.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Call<U> {
-        Call { result: self.result.map(f), logs: self.logs, duration: self.duration }
+        Call { result: self.result.map(f), logs: self.logs, duration: self.duration, masked: self.masked }
     }
 }
 

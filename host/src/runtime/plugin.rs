@@ -212,9 +212,9 @@ impl Core {
         let mut store = self.store(op, redactor);
         let outcome = self.pre.instantiate(&mut store).and_then(|plugin| f(&plugin, &mut store));
         let result = self.classify(op, self.limits.for_operation(op), &store, outcome);
-        let (logs, stderr) = store.into_data().finish();
+        let (logs, stderr, masked) = store.into_data().finish();
         let result = result.map_err(|e| with_panic(e, stderr));
-        Call { result, logs, duration: start.elapsed() }
+        Call { result, logs, duration: start.elapsed(), masked }
     }
 
     /// A fresh store with `op`'s memory cap and deadline, counted from now.
@@ -270,7 +270,12 @@ impl Core {
     }
 
     pub(crate) fn failed<T>(&self, op: Operation, kind: FaultKind, start: Instant) -> Call<T> {
-        Call { result: Err(CallError::Fault(self.fault(op, kind))), logs: Vec::new(), duration: start.elapsed() }
+        Call {
+            result: Err(CallError::Fault(self.fault(op, kind))),
+            logs: Vec::new(),
+            duration: start.elapsed(),
+            masked: 0,
+        }
     }
 
     /// Fails a list call whose result has more than `limit` items.
@@ -293,7 +298,7 @@ impl Core {
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) fn describe(&self) -> Call<ConnectorInfo> {
         let call = self.run(Operation::Describe, Redactor::default(), v0_1::describe);
-        let Call { result, logs, duration } = call;
+        let Call { result, logs, duration, masked } = call;
         let result = result.and_then(|info| {
             let invalid =
                 |message| CallError::Fault(self.fault(Operation::Describe, FaultKind::InvalidResult { message }));
@@ -301,7 +306,7 @@ impl Core {
             validate_info(&info).map_err(invalid)?;
             Ok(info)
         });
-        Call { result, logs, duration }
+        Call { result, logs, duration, masked }
     }
 }
 

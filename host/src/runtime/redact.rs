@@ -1,14 +1,18 @@
 //! Masks secret values in everything that leaves the sandbox.
 
 use crate::connector::model::{ConnectorInfo, Property};
+use std::cell::Cell;
 
 /// The mask that replaces a secret value.
 pub const MASK: &str = "********";
 
-/// Replaces every secret value of a call's configuration with [`MASK`].
+/// Replaces every secret value of a call's configuration with [`MASK`],
+/// counting the copies it masks (see [`Call::masked`](super::Call::masked)).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Redactor {
     secrets: Vec<String>,
+    /// Copies of secret values masked so far.
+    masked: Cell<usize>,
 }
 
 impl Redactor {
@@ -22,12 +26,24 @@ impl Redactor {
             .collect();
         // Longest first, so a secret that contains another is masked whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Self { secrets }
+        Self { secrets, masked: Cell::new(0) }
     }
 
     /// `text` with every secret value masked.
     pub(crate) fn apply(&self, text: &str) -> String {
-        self.secrets.iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), MASK))
+        self.secrets.iter().fold(text.to_string(), |t, s| {
+            let copies = t.matches(s.as_str()).count();
+            if copies == 0 {
+                return t;
+            }
+            self.masked.set(self.masked.get().saturating_add(copies));
+            t.replace(s.as_str(), MASK)
+        })
+    }
+
+    /// How many copies of secret values [`Redactor::apply`] has masked.
+    pub(crate) fn masked(&self) -> usize {
+        self.masked.get()
     }
 
     /// Masks secret values in every string of a call's result.

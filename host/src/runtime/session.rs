@@ -109,10 +109,11 @@ impl Session {
         };
         let result = self.core.classify(op, self.limits, store, outcome);
         let (logs, stderr) = store.data_mut().drain();
+        let masked = store.data().logs.masked();
         let result = result.map_err(|e| with_panic(e, stderr));
         if let Err(CallError::Fault(fault)) = &result {
             self.state = State::Dead(fault.kind.clone());
         }
-        Call { result, logs, duration: start.elapsed() }
+        Call { result, logs, duration: start.elapsed(), masked }
     }
 }

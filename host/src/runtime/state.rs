@@ -68,9 +68,11 @@ impl HostState {
         }
     }
 
-    /// The log lines of the call: the plugin's own, then stdout, then stderr.
-    pub(crate) fn finish(mut self) -> (Vec<LogLine>, String) {
-        self.drain()
+    /// The log lines of the call: the plugin's own, then stdout, then stderr;
+    /// that stderr text; and the copies of secret values masked in the call.
+    pub(crate) fn finish(mut self) -> (Vec<LogLine>, String, usize) {
+        let (lines, stderr) = self.drain();
+        (lines, stderr, self.logs.redactor.masked())
     }
 
     /// Starts another call on the same store (a session): a fresh log budget,
@@ -166,5 +168,10 @@ impl LogSink {
     /// Masks secret values in a call's result.
     pub(crate) fn mask<T: super::redact::Mask>(&self, value: T) -> T {
         self.redactor.mask(value)
+    }
+
+    /// Copies of secret values masked since the call started.
+    pub(crate) fn masked(&self) -> usize {
+        self.redactor.masked()
     }
 }

@@ -1,0 +1,72 @@
+//! `syncport connector check`: a connector through the sandbox with no
+//! server, and a report of what it does wrong (docs/plugin-guide.md).
+
+use clap::Args;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use syncport::runtime::Limits;
+
+/// What to check, and how.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// The connector component (`.wasm`).
+    file: PathBuf,
+    /// A JSON object of connection properties, e.g. {"User": "me@example.com", "Password": "..."};
+    /// default: the described default values.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Prints the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Deadline of every plugin call, in milliseconds (default: per operation, see docs/runtime.md).
+    #[arg(long, env = "SYNCPORT_PLUGIN_TIMEOUT_MS")]
+    plugin_timeout_ms: Option<u64>,
+    /// Memory cap of every plugin call, in MiB (default: per operation, see docs/runtime.md).
+    #[arg(long, env = "SYNCPORT_PLUGIN_MEMORY_MIB")]
+    plugin_memory_mib: Option<usize>,
+}
+
+/// `syncport connector check`: exit 0 passed, 1 a check failed, 2 could not run.
+pub async fn run(args: CheckArgs) -> ExitCode {
+    let fail = |what: &str, error: &dyn std::fmt::Display| {
+        eprintln!("syncport connector check: {what}: {error}");
+        ExitCode::from(2)
+    };
+    let wasm = match std::fs::read(&args.file) {
+        Ok(wasm) => wasm,
+        Err(error) => return fail(&args.file.display().to_string(), &error),
+    };
+    let config = match &args.config {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| syncport::check::parse_config(&t))
+        {
+            Ok(config) => Some(config),
+            Err(error) => return fail(&path.display().to_string(), &error),
+        },
+    };
+    let mut limits = Limits::default();
+    if let Some(ms) = args.plugin_timeout_ms {
+        limits = limits.with_timeout(Duration::from_millis(ms));
+    }
+    if let Some(mib) = args.plugin_memory_mib {
+        limits = limits.with_memory(mib << 20);
+    }
+    let runtime = match syncport::runtime::Runtime::new(limits, None) {
+        Ok(runtime) => runtime,
+        Err(error) => return fail("the runtime did not start", &error),
+    };
+    // Off the async thread: WASI's blocking stdout and stderr enter tokio themselves.
+    let report = match tokio::task::spawn_blocking(move || syncport::check::run(&runtime, &wasm, config)).await {
+        Ok(report) => report,
+        Err(error) => return fail("the check failed", &error),
+    };
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{report}");
+    }
+    if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

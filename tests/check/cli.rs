@@ -1,0 +1,93 @@
+//! `syncport connector check` on the command line: exit codes, the human
+//! report and the JSON shape.
+
+use crate::helpers::dist;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `syncport connector check ARGS` on the component `path`.
+fn run(path: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syncport"))
+        .args(["connector", "check"])
+        .arg(dist().join(path))
+        .args(args)
+        .env("SYNCPORT_PLUGIN_TIMEOUT_MS", "2000")
+        .output()
+        .expect("the binary runs")
+}
+
+/// A `--config` file holding `json`.
+fn config_file(dir: &Path, json: &str) -> String {
+    let path = dir.join("props.json");
+    std::fs::write(&path, json).expect("write the config");
+    path.display().to_string()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_passing_connector_exits_zero_and_the_report_names_every_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config =
+        config_file(dir.path(), r#"{"User": "admin@example.com", "Password": "pass", "SecurityToken": "token"}"#);
+    let output = run("connectors/salesforce-1.0.0.wasm", &["--config", &config]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(text.starts_with("Connector Salesforce 1.0.0 (WIT 0.1.0, sha256 "), "{text}");
+    for name in syncport::check::CheckName::ALL {
+        assert!(text.contains(&format!("PASS  {name}")), "{name} passes: {text}");
+    }
+    assert!(text.trim_end().ends_with("Passed: 8 of 8 checks."), "{text}");
+}
+
+#[test]
+fn a_failing_connector_exits_one_and_the_report_says_what_to_fix() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_file(dir.path(), r#"{"Mode": "bad-ordinals"}"#);
+    let output = run("fixtures/sloppy.wasm", &["--config", &config]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  list-columns"), "{text}");
+    assert!(text.contains("- table `Sloppy.Items`, column `Amount` has ordinal 4, expected 3"), "{text}");
+    assert!(text.trim_end().ends_with("FAILED: 1 of 8 checks."), "{text}");
+}
+
+#[test]
+fn the_json_report_has_the_documented_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_file(dir.path(), r#"{"Mode": "duplicate-tables"}"#);
+    let output = run("fixtures/sloppy.wasm", &["--config", &config, "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let connector = &report["connector"];
+    assert_eq!((connector["name"].as_str(), connector["version"].as_str()), (Some("Sloppy"), Some("0.1.0")));
+    assert_eq!(connector["wit"], "0.1.0");
+    assert_eq!(connector["sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(report["config"], "supplied");
+    assert_eq!(report["passed"], false);
+    let checks = report["checks"].as_array().expect("checks is an array");
+    let names: Vec<&str> = checks.iter().filter_map(|c| c["name"].as_str()).collect();
+    let expected: Vec<&str> = syncport::check::CheckName::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(names, expected);
+    for check in checks {
+        assert!(["passed", "failed", "skipped"].contains(&check["status"].as_str().unwrap_or_default()), "{check}");
+        assert!(check["summary"].is_string(), "{check}");
+        assert!(check["problems"].is_array(), "{check}");
+    }
+    let list_tables = &checks[2];
+    assert_eq!((list_tables["name"].as_str(), list_tables["status"].as_str()), (Some("list-tables"), Some("failed")));
+    assert!(list_tables["problems"][0].as_str().is_some_and(|p| p.contains("`Sloppy.Items` is listed twice")));
+}
+
+#[test]
+fn a_config_file_that_is_not_a_json_object_exits_two_naming_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_file(dir.path(), r#"["User", "me"]"#);
+    let output = run("fixtures/sloppy.wasm", &["--config", &config]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("props.json") && stderr.contains("must be a JSON object"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
