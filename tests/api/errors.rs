@@ -69,7 +69,8 @@ async fn a_wrong_method_is_405_method_not_allowed_in_the_error_shape() {
         (Method::GET, format!("/connections/{id}/reset-credentials")),
         (Method::DELETE, format!("/connections/{id}/logs")),
         (Method::PUT, format!("/connections/{id}/logs/x.log/download")),
-        (Method::POST, "/connectors".to_string()),
+        (Method::PUT, "/connectors".to_string()),
+        (Method::POST, "/connectors/Stub/versions/1.0.0".to_string()),
         (Method::DELETE, "/openapi.json".to_string()),
     ] {
         let response = app.request(method.clone(), &path).send().await.expect("sent");
