@@ -16,7 +16,7 @@ mod redact;
 mod session;
 mod state;
 mod ticker;
-mod v0_1;
+mod wit;
 
 pub use engine::Allocator;
 pub use limits::{CallLimits, Limits, Operation};
@@ -122,7 +122,7 @@ impl Runtime {
         // Rust guests import WASI even when they use none of it (their panic
         // handler reads the environment); link it with an empty context.
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasmtime)?;
-        v0_1::add_to_linker(&mut linker).map_err(wasmtime)?;
+        wit::add_to_linker(&mut linker).map_err(wasmtime)?;
         let cache = cache::CompileCache::new(&engine, cache_dir)?;
         let ticker = ticker::EpochTicker::start(engine.clone(), limits.epoch_tick)?;
         let inner = Inner { engine, linker, cache, limits: Arc::new(limits), allocator, _ticker: ticker };
@@ -154,7 +154,7 @@ impl Runtime {
         self.check_imports(&component)?;
         let instance_pre =
             inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
-        let pre = v0_1::Pre::new(instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
+        let pre = wit::Pre::new(wit, instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
         let core = Core {
             engine: inner.engine.clone(),
             pre,
@@ -171,10 +171,10 @@ impl Runtime {
     fn check_imports(&self, component: &Component) -> Result<(), LoadError> {
         let ty = component.component_type();
         for (name, _) in ty.imports(&self.inner.engine) {
-            if name.starts_with("syncport:") && !v0_1::IMPORTS.contains(&name) {
+            if name.starts_with("syncport:") && !wit::IMPORTS.contains(&name) {
                 return Err(LoadError::Incompatible(format!(
                     "it imports `{name}`, which this host does not serve (it serves {})",
-                    v0_1::IMPORTS.join(", ")
+                    wit::IMPORTS.join(", ")
                 )));
             }
         }
@@ -184,11 +184,11 @@ impl Runtime {
     fn wit_version(&self, component: &Component) -> Result<WitVersion, LoadError> {
         let ty = component.component_type();
         let exports: Vec<&str> = ty.exports(&self.inner.engine).map(|(name, _)| name).collect();
-        if exports.contains(&v0_1::EXPORT) {
-            return Ok(WitVersion::V0_1_0);
+        if let Some(version) = wit::detect(&exports) {
+            return Ok(version);
         }
         Err(LoadError::UnsupportedWit {
-            supported: v0_1::EXPORT.to_string(),
+            supported: wit::EXPORTS.iter().map(|(_, name)| *name).collect::<Vec<_>>().join(", "),
             found: if exports.is_empty() { "nothing".into() } else { exports.join(", ") },
         })
     }

@@ -5,8 +5,8 @@ use super::outcome::{Call, CallError, Fault, FaultKind};
 use super::redact::{Mask, Redactor};
 use super::session::Session;
 use super::state::HostState;
-use super::v0_1;
-use crate::connector::model::{ColumnInfo, ConnectorError, ConnectorInfo, Property, TableInfo, TableType};
+use super::wit::{self, GuestResult};
+use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -57,13 +57,10 @@ pub struct Plugin {
     slots: Arc<Semaphore>,
 }
 
-/// What a guest export returns: a trap, or the connector's own answer.
-pub(crate) use v0_1::GuestResult;
-
 /// What a call needs, before and after `describe` is known.
 pub(crate) struct Core {
     pub(crate) engine: Engine,
-    pub(crate) pre: v0_1::Pre,
+    pub(crate) pre: wit::Pre,
     pub(crate) limits: Arc<Limits>,
     /// Name and version for fault reports.
     pub(crate) label: (String, String),
@@ -135,7 +132,7 @@ impl Plugin {
 
     /// `test` on this thread.
     pub fn test_blocking(&self, config: &[Property]) -> Call<String> {
-        self.core.run(Operation::Test, self.redactor(config), |p, s| v0_1::test(p, s, config))
+        self.core.run(Operation::Test, self.redactor(config), |i, s| i.test(s, config))
     }
 
     /// `list-tables` on this thread.
@@ -145,23 +142,21 @@ impl Plugin {
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let call = self
-            .core
-            .run(Operation::ListTables, self.redactor(config), |p, s| v0_1::list_tables(p, s, config, schema, types));
+        let call =
+            self.core.run(Operation::ListTables, self.redactor(config), |i, s| i.list_tables(s, config, schema, types));
         self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
     }
 
     /// `list-columns` on this thread.
     pub fn list_columns_blocking(&self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let call = self
-            .core
-            .run(Operation::ListColumns, self.redactor(config), |p, s| v0_1::list_columns(p, s, config, table));
+        let call =
+            self.core.run(Operation::ListColumns, self.redactor(config), |i, s| i.list_columns(s, config, table));
         self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
     }
 
     /// `reset-metadata` on this thread.
     pub fn reset_metadata_blocking(&self, config: &[Property]) -> Call<()> {
-        self.core.run(Operation::ResetMetadata, self.redactor(config), |p, s| v0_1::reset_metadata(p, s, config))
+        self.core.run(Operation::ResetMetadata, self.redactor(config), |i, s| i.reset_metadata(s, config))
     }
 
     fn redactor(&self, config: &[Property]) -> Redactor {
@@ -206,7 +201,7 @@ impl Core {
         &self,
         op: Operation,
         redactor: Redactor,
-        f: impl FnOnce(&v0_1::Plugin, &mut Store<HostState>) -> GuestResult<T>,
+        f: impl FnOnce(&wit::Instance, &mut Store<HostState>) -> GuestResult<T>,
     ) -> Call<T> {
         let start = Instant::now();
         let mut store = self.store(op, redactor);
@@ -245,8 +240,7 @@ impl Core {
     {
         match outcome {
             Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
-            Ok(Err(error)) => {
-                let mut error = ConnectorError::from(error);
+            Ok(Err(mut error)) => {
                 error.message = store.data().logs.redact(&error.message);
                 Err(CallError::Connector(error))
             }
@@ -297,12 +291,12 @@ impl Core {
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self.run(Operation::Describe, Redactor::default(), v0_1::describe);
+        let call = self.run(Operation::Describe, Redactor::default(), |i, s| i.describe(s));
         let Call { result, logs, duration, masked } = call;
         let result = result.and_then(|info| {
             let invalid =
                 |message| CallError::Fault(self.fault(Operation::Describe, FaultKind::InvalidResult { message }));
-            let info = v0_1::connector_info(info).map_err(invalid)?;
+            let info = info.map_err(invalid)?;
             validate_info(&info).map_err(invalid)?;
             Ok(info)
         });
@@ -363,11 +357,5 @@ pub(crate) fn with_panic(error: CallError, stderr: String) -> CallError {
             CallError::Fault(Fault { kind: FaultKind::Trap { message, panic }, connector, version, operation })
         }
         other => other,
-    }
-}
-
-impl From<v0_1::ConnectorError> for CallError {
-    fn from(error: v0_1::ConnectorError) -> Self {
-        CallError::Connector(error.into())
     }
 }

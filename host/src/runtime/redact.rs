@@ -87,6 +87,14 @@ impl Mask for crate::connector::model::ColumnInfo {
     }
 }
 
+/// A `describe` answer (converted, or why it breaks the contract): it takes
+/// no configuration, so it has no secret to mask.
+impl Mask for Result<crate::connector::model::ConnectorInfo, String> {
+    fn mask(self, _: &Redactor) -> Self {
+        self
+    }
+}
+
 impl<T: Mask> Mask for Vec<T> {
     fn mask(self, redactor: &Redactor) -> Self {
         self.into_iter().map(|v| v.mask(redactor)).collect()

@@ -2,10 +2,10 @@
 
 use super::limits::{CallLimits, Operation};
 use super::outcome::{Call, CallError, FaultKind};
-use super::plugin::{Core, GuestResult, with_panic};
+use super::plugin::{Core, with_panic};
 use super::redact::Redactor;
 use super::state::HostState;
-use super::v0_1;
+use super::wit::{self, GuestResult};
 use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
 use std::sync::Arc;
 use std::time::Instant;
@@ -44,7 +44,7 @@ pub struct Session {
 
 enum State {
     /// The store, and the instance once the first call made it.
-    Live { store: Store<HostState>, instance: Option<v0_1::Plugin> },
+    Live { store: Store<HostState>, instance: Option<wit::Instance> },
     /// A call faulted; the store is gone.
     Dead(FaultKind),
 }
@@ -63,7 +63,7 @@ impl Session {
 
     /// Runs `test` with `config`.
     pub fn test(&mut self, config: &[Property]) -> Call<String> {
-        self.call(Operation::Test, config, |p, s| v0_1::test(p, s, config))
+        self.call(Operation::Test, config, |i, s| i.test(s, config))
     }
 
     /// Runs `list-tables` with `config`, a schema filter and a type filter
@@ -74,19 +74,19 @@ impl Session {
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let call = self.call(Operation::ListTables, config, |p, s| v0_1::list_tables(p, s, config, schema, types));
+        let call = self.call(Operation::ListTables, config, |i, s| i.list_tables(s, config, schema, types));
         self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
     }
 
     /// Runs `list-columns` of `table` (optionally schema-qualified).
     pub fn list_columns(&mut self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let call = self.call(Operation::ListColumns, config, |p, s| v0_1::list_columns(p, s, config, table));
+        let call = self.call(Operation::ListColumns, config, |i, s| i.list_columns(s, config, table));
         self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
     }
 
     /// Runs `reset-metadata` with `config`.
     pub fn reset_metadata(&mut self, config: &[Property]) -> Call<()> {
-        self.call(Operation::ResetMetadata, config, |p, s| v0_1::reset_metadata(p, s, config))
+        self.call(Operation::ResetMetadata, config, |i, s| i.reset_metadata(s, config))
     }
 
     /// One call on the live instance (made first if need be), classified as
@@ -95,7 +95,7 @@ impl Session {
         &mut self,
         op: Operation,
         config: &[Property],
-        f: impl FnOnce(&v0_1::Plugin, &mut Store<HostState>) -> GuestResult<T>,
+        f: impl FnOnce(&wit::Instance, &mut Store<HostState>) -> GuestResult<T>,
     ) -> Call<T> {
         let start = Instant::now();
         let (store, instance) = match &mut self.state {

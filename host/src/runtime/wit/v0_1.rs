@@ -1,11 +1,11 @@
 //! WIT `syncport:connector@0.1.0`: the generated bindings, the host side of
 //! its imports, and conversions into the host's model.
 //!
-//! Each WIT version the host serves gets a module like this one; the rest of
-//! the host sees only [`crate::connector::model`].
+//! Each WIT version the host serves gets a module like this one (see
+//! [`super`]); the rest of the host sees only [`crate::connector::model`].
 
-use super::redact::{Mask, Redactor};
-use super::state::HostState;
+use super::GuestResult;
+use crate::runtime::state::HostState;
 
 /// The store every call of this version runs in.
 type Store = wasmtime::Store<HostState>;
@@ -19,7 +19,6 @@ wasmtime::component::bindgen!({
 
 use self::syncport::connector::{host, types};
 use exports::syncport::connector::connector as guest;
-pub(crate) use types::ConnectorError;
 
 /// The name under which a 0.1.0 component exports its connector.
 pub(crate) const EXPORT: &str = "syncport:connector/connector@0.1.0";
@@ -55,7 +54,7 @@ impl From<types::LogLevel> for model::LogLevel {
 }
 
 /// Converts a `describe` answer; the version must be semver.
-pub(crate) fn connector_info(info: types::ConnectorInfo) -> Result<model::ConnectorInfo, String> {
+fn connector_info(info: types::ConnectorInfo) -> Result<model::ConnectorInfo, String> {
     let version =
         semver::Version::parse(&info.version).map_err(|e| format!("version `{}` is not semver: {e}", info.version))?;
     Ok(model::ConnectorInfo {
@@ -167,23 +166,24 @@ impl From<types::ConnectorError> for model::ConnectorError {
     }
 }
 
-/// What a call into a component gives: a wasmtime error (trap, interrupt)
-/// or the export's own result.
-pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, ConnectorError>>;
-
 /// The guest's exported functions.
 fn guest(plugin: &Plugin) -> &guest::Guest {
     plugin.syncport_connector_connector()
 }
 
-/// `describe`; converted and checked by the caller.
-pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<types::ConnectorInfo> {
-    guest(p).call_describe(s).map(Ok)
+/// The connector's own error, in the host's model.
+fn own<T>(result: Result<T, types::ConnectorError>) -> Result<T, model::ConnectorError> {
+    result.map_err(model::ConnectorError::from)
+}
+
+/// `describe`, converted (the error says what breaks the contract).
+pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
+    guest(p).call_describe(s).map(|info| Ok(connector_info(info)))
 }
 
 /// `test` with `config`.
 pub(crate) fn test(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
-    guest(p).call_test(s, &properties(config))
+    guest(p).call_test(s, &properties(config)).map(own)
 }
 
 /// `list-tables` with `config` and the filters, in the host's model.
@@ -196,7 +196,7 @@ pub(crate) fn list_tables(
 ) -> GuestResult<Vec<model::TableInfo>> {
     let types: Vec<_> = types.iter().copied().map(table_type).collect();
     let tables = guest(p).call_list_tables(s, &properties(config), schema, &types)?;
-    Ok(tables.map(|t| t.into_iter().map(model::TableInfo::from).collect()))
+    Ok(own(tables).map(|t| t.into_iter().map(model::TableInfo::from).collect()))
 }
 
 /// `list-columns` of `table` with `config`, in the host's model.
@@ -207,17 +207,10 @@ pub(crate) fn list_columns(
     table: &str,
 ) -> GuestResult<Vec<model::ColumnInfo>> {
     let columns = guest(p).call_list_columns(s, &properties(config), table)?;
-    Ok(columns.map(|c| c.into_iter().map(model::ColumnInfo::from).collect()))
+    Ok(own(columns).map(|c| c.into_iter().map(model::ColumnInfo::from).collect()))
 }
 
 /// `reset-metadata` with `config`.
 pub(crate) fn reset_metadata(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
-    guest(p).call_reset_metadata(s, &properties(config))
-}
-
-/// `describe` takes no configuration, so it has no secret to mask.
-impl Mask for types::ConnectorInfo {
-    fn mask(self, _: &Redactor) -> Self {
-        self
-    }
+    guest(p).call_reset_metadata(s, &properties(config)).map(own)
 }
