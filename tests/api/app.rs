@@ -1,6 +1,7 @@
 //! `spawn_app()`: the real server on a random port with its own data
 //! directory, and a `TestApp` with one method per endpoint.
 
+use super::postgres;
 use crate::helpers::dist;
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
@@ -19,11 +20,24 @@ pub struct TestApp {
     pub token: String,
     client: reqwest::Client,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The test's own PostgreSQL database, dropped with the app.
+    _postgres: Option<postgres::TestDatabase>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
+}
+
+/// Whether the suite runs on SQLite; on PostgreSQL, says that `what` (a
+/// check of SQLite's files or of a restart on one data directory) is
+/// skipped there.
+pub fn sqlite_only(what: &str) -> bool {
+    let sqlite = postgres::backend().is_none();
+    if !sqlite {
+        eprintln!("skipped on PostgreSQL: {what} (SQLite only)");
+    }
+    sqlite
 }
 
 /// Starts a server after `configure` adjusts its configuration.
@@ -50,6 +64,14 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         limits: Limits::default().with_timeout(Duration::from_secs(2)),
         ..ServerConfig::new(data.path().join("data"))
     };
+    let postgres = match postgres::backend() {
+        Some(admin_url) => {
+            let database = postgres::TestDatabase::create(&admin_url).await;
+            config.database_url = Some(database.url.clone());
+            Some(database)
+        }
+        None => None,
+    };
     configure(&mut config);
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let running = server::start(&config, "127.0.0.1:0".parse().expect("addr"), async {
@@ -67,6 +89,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
             .expect("a new data directory creates the admin"),
         client: reqwest::Client::new(),
         shutdown: Some(tx),
+        _postgres: postgres,
     }
 }
 

@@ -12,6 +12,7 @@ mod installs;
 mod logs;
 mod metadata;
 mod pinning;
+mod postgres;
 mod request_id;
 mod secrets;
 mod shutdown;
@@ -20,5 +21,5 @@ mod workspaces;
 
 pub use app::{
     ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
-    server_log, spawn_app, spawn_app_with, text, token,
+    server_log, spawn_app, spawn_app_with, sqlite_only, text, token,
 };

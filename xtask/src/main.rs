@@ -99,6 +99,18 @@ fn main() -> Result<()> {
             )?;
             cargo(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat())?;
             if rest.is_empty() {
+                // The API suite again on PostgreSQL, each test in a database of its own.
+                match std::env::var("SYNCPORT_TEST_POSTGRES_URL") {
+                    Ok(url) if !url.trim().is_empty() => cargo_with(
+                        &root,
+                        &["test", "-p", "syncport", "--test", "syncport", "api::"],
+                        &[("SYNCPORT_TEST_BACKEND", "postgres")],
+                    )?,
+                    _ => eprintln!(
+                        "xtask: SKIPPED the API suite on PostgreSQL: set SYNCPORT_TEST_POSTGRES_URL \
+                         (e.g. postgres://postgres@127.0.0.1:5432/test) to run it"
+                    ),
+                }
                 // Tests that start the real binary and load the machine (hostile
                 // plugins, SIGKILL) are `#[ignore]`d in the run above so they do
                 // not starve its timing-sensitive tests; they run here, one at a time.
@@ -184,8 +196,15 @@ fn ensure_target() -> Result<()> {
 
 /// Runs cargo in `dir`, failing on a non-zero exit.
 fn cargo(dir: &Path, args: &[&str]) -> Result<()> {
+    cargo_with(dir, args, &[])
+}
+
+/// `cargo ARGS` in `dir` with extra environment variables.
+fn cargo_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo).args(args).current_dir(dir).status().context("running cargo")?;
+    let mut command = Command::new(cargo);
+    command.args(args).current_dir(dir).envs(env.iter().copied());
+    let status = command.status().context("running cargo")?;
     if !status.success() {
         bail!("cargo {} failed in {}", args.join(" "), dir.display());
     }
