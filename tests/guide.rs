@@ -160,3 +160,26 @@ async fn a_connector_built_outside_the_repository_from_the_guide_installs_passes
     let listed = String::from_utf8_lossy(&listed.stdout);
     assert!(listed.contains("Acme 1.1.0") && !listed.contains("Acme 1.0.0"), "{listed}");
 }
+
+#[test]
+fn connector_commands_work_on_a_data_directory_with_no_server() {
+    let data = tempfile::tempdir().expect("data dir");
+    let dir = data.path().to_str().expect("utf-8");
+    let stub = crate::helpers::dist().join("fixtures/stub.wasm");
+    let installed = run(syncport(None, &["connector", "install", stub.to_str().expect("utf-8"), "--data-dir", dir]));
+    assert!(String::from_utf8_lossy(&installed.stdout).contains("Installed Stub 1.0.0"));
+    let listed = run(syncport(None, &["connector", "list", "--json", "--data-dir", dir]));
+    let list: serde_json::Value = serde_json::from_slice(&listed.stdout).expect("the JSON of GET /connectors");
+    assert_eq!(list["value"][0]["name"], "Stub", "{list}");
+    assert_eq!(list["value"][0]["versions"][0]["version"], "1.0.0", "{list}");
+    run(syncport(None, &["connector", "remove", "stub", "1.0.0", "--data-dir", dir]));
+    let listed = run(syncport(None, &["connector", "list", "--data-dir", dir]));
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("No connector is installed."));
+    let mistyped = data.path().join("nope");
+    let refused =
+        syncport(None, &["connector", "list", "--data-dir", mistyped.to_str().expect("utf-8")]).output().expect("runs");
+    assert!(
+        !refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("not a Syncport data directory")
+    );
+    assert!(!mistyped.exists(), "a mistyped data directory is not created");
+}

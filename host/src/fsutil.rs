@@ -9,5 +9,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map(drop).map_err(|e| e.error)
+    tmp.persist(path).map_err(|e| e.error)?;
+    // The rename itself survives a power loss once the directory is synced.
+    std::fs::File::open(dir)?.sync_all()
 }

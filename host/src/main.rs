@@ -59,12 +59,8 @@ struct ServeArgs {
     /// Connector components to install at start if not installed yet.
     #[arg(long, env = "SYNCPORT_CONNECTORS_DIR")]
     connectors_dir: Option<PathBuf>,
-    /// Deadline of every plugin call, in milliseconds (default: per operation, see docs/runtime.md).
-    #[arg(long, env = "SYNCPORT_PLUGIN_TIMEOUT_MS")]
-    plugin_timeout_ms: Option<u64>,
-    /// Memory cap of every plugin call, in MiB (default: per operation, see docs/runtime.md).
-    #[arg(long, env = "SYNCPORT_PLUGIN_MEMORY_MIB")]
-    plugin_memory_mib: Option<usize>,
+    #[command(flatten)]
+    limits: cli::limits::LimitArgs,
     /// Calls of one connector version that run at once.
     #[arg(long, env = "SYNCPORT_PLUGIN_CONCURRENCY", default_value_t = 8)]
     plugin_concurrency: usize,
@@ -138,17 +134,11 @@ async fn serve(args: ServeArgs) -> ExitCode {
     } else {
         subscriber.init();
     }
-    let mut limits = Limits {
+    let limits = args.limits.apply(Limits {
         max_concurrent_calls: args.plugin_concurrency,
         queue_timeout: Duration::from_millis(args.plugin_queue_timeout_ms),
         ..Limits::default()
-    };
-    if let Some(ms) = args.plugin_timeout_ms {
-        limits = limits.with_timeout(Duration::from_millis(ms));
-    }
-    if let Some(mib) = args.plugin_memory_mib {
-        limits = limits.with_memory(mib << 20);
-    }
+    });
     let secret_keys = match syncport::secrets::KeyConfig::from_env() {
         Ok(keys) => keys,
         Err(error) => {

@@ -167,6 +167,15 @@ async fn a_server_that_requires_signatures_installs_only_what_a_trusted_key_sign
 
     let stub = component("fixtures/stub.wasm");
     let other = component("fixtures/wide.wasm");
+    let garbage = b"not even WebAssembly".to_vec();
+    for (what, signature, code) in [
+        ("unsigned garbage", None, "signature_required"),
+        ("garbage signed for other bytes", Some(signature_of(&trusted, &stub)), "invalid_signature"),
+    ] {
+        let response = app.install_connector(garbage.clone(), signature.as_deref()).await;
+        assert_error(response, 400, code).await;
+        println!("{what}: refused before compiling");
+    }
     let cases = [
         ("unsigned", None, "signature_required"),
         ("signed by a stranger", Some(signature_of(&stranger, &stub)), "untrusted_signature"),

@@ -130,3 +130,28 @@ fn a_core_module_or_random_bytes_are_refused_with_what_to_do() {
         assert!(error.contains(expected), "{error}");
     }
 }
+
+#[test]
+fn a_stored_component_that_does_not_load_is_left_out_and_the_rest_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    open(dir.path()).install_dir(&dist().join("connectors")).expect("install");
+    std::fs::write(dir.path().join("0000-broken.wasm"), b"\0asm\x0d\0\x01\0garbage").expect("corrupt file");
+    let reopened = open(dir.path());
+    assert_eq!(reopened.list().len(), 3, "the three good components still load");
+}
+
+#[test]
+fn a_start_that_requires_signatures_leaves_out_components_stored_unsigned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = SigningKey::generate().expect("key");
+    let bytes = component("fixtures/stub.wasm");
+    let registry = open(dir.path());
+    registry.install(&bytes, None).expect("unsigned install");
+    registry.install(&component("fixtures/wide.wasm"), None).expect("unsigned install");
+    let policy = TrustPolicy::new(&[key.public_key()], true).expect("policy");
+    let strict = open_with(dir.path(), policy.clone());
+    assert!(strict.list().is_empty(), "nothing unsigned runs where signatures are required");
+    strict.install(&bytes, Some(&key.sign(&sha256(&bytes)))).expect("signed install of the same bytes");
+    let names: Vec<String> = open_with(dir.path(), policy).list().iter().map(|p| p.id().name.clone()).collect();
+    assert_eq!(names, ["Stub"]);
+}

@@ -6,12 +6,12 @@ use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
-use crate::connector::registry::{InstallOutcome, Installed, Registry, RegistryError};
+use crate::connector::registry::{InstallOutcome, Installed, Registry, RegistryError, normalize};
 use crate::connector::signature::{Signature, SignatureError};
 use crate::runtime::{LoadError, Plugin};
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use crate::store::PinnedConnection;
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -21,10 +21,11 @@ use serde::Serialize;
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
 
-/// The routes of connectors; installs accept bodies up to `component_limit` bytes.
-pub fn router(component_limit: usize) -> Router<AppState> {
+/// The routes of connectors; installs read bodies up to
+/// [`AppState::component_limit`] bytes.
+pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/connectors", get(list).post(install).layer(DefaultBodyLimit::max(component_limit)))
+        .route("/connectors", get(list).post(install))
         .route("/connectors/{name}", get(read))
         .route("/connectors/{name}/versions/{version}", get(read_version).delete(remove))
 }
@@ -73,18 +74,24 @@ pub struct ConnectorList {
 #[utoipa::path(get, operation_id = "list_connectors", path = "/api.rsc/v2/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<ConnectorList>> {
     params.only(&[])?;
-    let mut value: Vec<ConnectorView> = Vec::new();
-    for plugin in state.registry.list() {
-        let version = version_view(&state.registry, &plugin);
+    Ok(Json(connector_list(&state.registry)))
+}
+
+/// Every installed connector, grouped as the registry looks names up.
+pub fn connector_list(registry: &Registry) -> ConnectorList {
+    let mut value: Vec<(String, ConnectorView)> = Vec::new();
+    for plugin in registry.list() {
+        let key = normalize(&plugin.id().name);
+        let version = version_view(registry, &plugin);
         match value.last_mut() {
-            Some(last) if last.name == version.name => {
-                last.newest_version = version.version.clone();
-                last.versions.push(version);
+            Some((last, connector)) if *last == key => {
+                connector.newest_version = version.version.clone();
+                connector.versions.push(version);
             }
-            _ => value.push(connector_view(vec![version])),
+            _ => value.push((key, connector_view(vec![version]))),
         }
     }
-    Ok(Json(ConnectorList { value }))
+    ConnectorList { value: value.into_iter().map(|(_, connector)| connector).collect() }
 }
 
 /// `GET /connectors/{name}`
@@ -134,8 +141,9 @@ pub async fn install(
     principal: Principal,
     params: Params,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> ApiResult<impl IntoResponse> {
+    // Who and what, before reading a body of up to the component limit.
     principal.require_admin()?;
     params.only(&[])?;
     let mime = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -145,10 +153,6 @@ pub async fn install(
             expected: "a WebAssembly component (Content-Type: application/wasm)",
         });
     }
-    let bytes = body.map_err(|rejection| match rejection.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        _ => ApiError::bad_request("unreadable_body", rejection.body_text(), Some("body".to_string())),
-    })?;
     let signature = match headers.get(SIGNATURE_HEADER) {
         None => None,
         Some(value) => Some(
@@ -156,14 +160,25 @@ pub async fn install(
                 .to_str()
                 .map_err(|_| SignatureError::Malformed("the signature header is not ASCII".into()))
                 .and_then(Signature::parse)
-                .map_err(|e| install_error(RegistryError::Signature { file: "component".into(), source: e }))?,
+                .map_err(signature_error)?,
         ),
     };
+    let bytes = axum::body::to_bytes(body, state.component_limit).await.map_err(|error| {
+        if std::error::Error::source(&error).is_some_and(|e| e.is::<http_body_util::LengthLimitError>()) {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::bad_request(
+                "unreadable_body",
+                format!("The body could not be read: {error}."),
+                Some("body".into()),
+            )
+        }
+    })?;
     let registry = state.registry.clone();
     let done = tokio::task::spawn_blocking(move || registry.install(&bytes, signature.as_ref()))
         .await
         .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
-        .map_err(install_error)?;
+        .map_err(registry_error)?;
     let Installed { plugin, outcome, .. } = done;
     let status = match outcome {
         InstallOutcome::Installed => {
@@ -173,7 +188,8 @@ pub async fn install(
         }
         InstallOutcome::AlreadyInstalled => StatusCode::OK,
     };
-    let location = format!("/api.rsc/v2/connectors/{}/versions/{}", plugin.id().name, plugin.id().version);
+    let name: String = form_urlencoded::byte_serialize(plugin.id().name.as_bytes()).collect();
+    let location = format!("/api.rsc/v2/connectors/{}/versions/{}", name.replace('+', "%20"), plugin.id().version);
     Ok((status, [(header::LOCATION, location)], Json(version_view(&state.registry, &plugin))))
 }
 
@@ -193,32 +209,26 @@ pub async fn remove(
     params.only(&[])?;
     let plugin = installed(&state.registry, &name, &version)?;
     let id = plugin.id().clone();
-    let _no_new_pins = state.registry.removal_guard().await;
+    let no_new_pins = state.registry.removal_guard().await;
     let pinned = state.store.pinned_connections(&id.name, &id.version.to_string()).await?;
     if !pinned.is_empty() {
-        const SHOWN: usize = 20;
-        let mut names: Vec<String> =
-            pinned.iter().take(SHOWN).map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
-        if pinned.len() > SHOWN {
-            names.push(format!("and {} more", pinned.len() - SHOWN));
-        }
         return Err(ApiError::conflict(
             "connector_version_in_use",
             format!(
-                "{} {} is pinned by {} connection(s): {}. Move them to another version (PUT with connector_version) or delete them first.",
-                id.name,
-                id.version,
-                pinned.len(),
-                names.join(", ")
+                "{}. Move them to another version (PUT with connector_version) or delete them first.",
+                pinned_message(&id.name, &id.version, &pinned)
             ),
             Some(format!("{}/{}", id.name, id.version)),
         ));
     }
     let registry = state.registry.clone();
-    tokio::task::spawn_blocking(move || registry.remove(&id.name, &id.version))
-        .await
-        .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?
-        .map_err(install_error)?;
+    tokio::task::spawn_blocking(move || {
+        let _no_new_pins = no_new_pins;
+        registry.remove(&id.name, &id.version)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?
+    .map_err(registry_error)?;
     tracing::info!(name = %plugin.id().name, version = %plugin.id().version, "removed connector");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -256,36 +266,46 @@ fn connector_view(versions: Vec<ConnectorVersionView>) -> ConnectorView {
     ConnectorView { name: newest.0, newest_version: newest.1, versions }
 }
 
+/// `name version is pinned by N connection(s): workspace/name (id), ...`,
+/// at most 20 named.
+pub fn pinned_message(name: &str, version: &semver::Version, pinned: &[PinnedConnection]) -> String {
+    const SHOWN: usize = 20;
+    let mut names: Vec<String> =
+        pinned.iter().take(SHOWN).map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
+    if pinned.len() > SHOWN {
+        names.push(format!("and {} more", pinned.len() - SHOWN));
+    }
+    format!("{name} {version} is pinned by {} connection(s): {}", pinned.len(), names.join(", "))
+}
+
+fn signature_error(source: SignatureError) -> ApiError {
+    let code = match source {
+        SignatureError::Malformed(_) => "malformed_signature",
+        SignatureError::Missing | SignatureError::NoTrustedKeys => "signature_required",
+        SignatureError::Invalid { .. } => "invalid_signature",
+        SignatureError::Untrusted { .. } => "untrusted_signature",
+    };
+    ApiError::bad_request(code, source.to_string(), Some(SIGNATURE_HEADER.into()))
+}
+
 /// An install or removal failure as the API reports it.
-fn install_error(error: RegistryError) -> ApiError {
-    let message = error.to_string();
-    let bad =
-        |code| ApiError::bad_request(code, message.trim_start_matches("component: ").to_string(), Some("body".into()));
-    match &error {
-        RegistryError::Load { source, .. } => bad(match source {
-            LoadError::NotAComponent(_) => "invalid_component",
-            LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
-            LoadError::Incompatible(_) => "incompatible_component",
-            LoadError::Describe(_) => "invalid_describe",
-        }),
-        RegistryError::Signature { source, .. } => {
+fn registry_error(error: RegistryError) -> ApiError {
+    match error {
+        RegistryError::Load { source, .. } => {
             let code = match source {
-                SignatureError::Malformed(_) => "malformed_signature",
-                SignatureError::Missing => "signature_required",
-                SignatureError::Invalid { .. } => "invalid_signature",
-                SignatureError::Untrusted { .. } => "untrusted_signature",
-                SignatureError::NoTrustedKeys => "signature_required",
+                LoadError::NotAComponent(_) => "invalid_component",
+                LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
+                LoadError::Incompatible(_) => "incompatible_component",
+                LoadError::Describe(_) => "invalid_describe",
             };
-            ApiError::bad_request(
-                code,
-                message.trim_start_matches("component: ").to_string(),
-                Some(SIGNATURE_HEADER.into()),
-            )
+            ApiError::bad_request(code, source.to_string(), Some("body".into()))
         }
-        RegistryError::Conflict { name, version, .. } => {
-            ApiError::conflict("connector_version_conflict", message, Some(format!("{name}/{version}")))
+        RegistryError::Signature { source, .. } => signature_error(source),
+        RegistryError::Conflict { ref name, ref version, .. } => {
+            let target = format!("{name}/{version}");
+            ApiError::conflict("connector_version_conflict", error.to_string(), Some(target))
         }
-        RegistryError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", message),
-        RegistryError::Io { .. } => ApiError::Internal(message),
+        RegistryError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", error.to_string()),
+        RegistryError::Io { .. } => ApiError::Internal(error.to_string()),
     }
 }

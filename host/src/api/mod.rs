@@ -27,7 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(connections::router())
         .merge(metadata::router())
         .merge(logs::router())
-        .merge(connectors::router(state.component_limit))
+        .merge(connectors::router())
         .merge(users::router())
         .merge(openapi::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

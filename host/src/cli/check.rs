@@ -4,7 +4,6 @@
 use clap::Args;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 use syncport::runtime::Limits;
 
 /// What to check, and how.
@@ -19,12 +18,8 @@ pub struct CheckArgs {
     /// Prints the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Deadline of every plugin call, in milliseconds (default: per operation, see docs/runtime.md).
-    #[arg(long, env = "SYNCPORT_PLUGIN_TIMEOUT_MS")]
-    plugin_timeout_ms: Option<u64>,
-    /// Memory cap of every plugin call, in MiB (default: per operation, see docs/runtime.md).
-    #[arg(long, env = "SYNCPORT_PLUGIN_MEMORY_MIB")]
-    plugin_memory_mib: Option<usize>,
+    #[command(flatten)]
+    limits: super::limits::LimitArgs,
 }
 
 /// `syncport connector check`: exit 0 passed, 1 a check failed, 2 could not run.
@@ -47,13 +42,7 @@ pub async fn run(args: CheckArgs) -> ExitCode {
             Err(error) => return fail(&path.display().to_string(), &error),
         },
     };
-    let mut limits = Limits::default();
-    if let Some(ms) = args.plugin_timeout_ms {
-        limits = limits.with_timeout(Duration::from_millis(ms));
-    }
-    if let Some(mib) = args.plugin_memory_mib {
-        limits = limits.with_memory(mib << 20);
-    }
+    let limits = args.limits.apply(Limits::default());
     let runtime = match syncport::runtime::Runtime::new(limits, None) {
         Ok(runtime) => runtime,
         Err(error) => return fail("the runtime did not start", &error),

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use syncport::api::connectors::{SIGNATURE_HEADER, version_view};
+use syncport::api::connectors::{SIGNATURE_HEADER, connector_list, pinned_message, version_view};
 use syncport::connector::registry::{InstallOutcome, Registry};
 use syncport::connector::signature::{Signature, SigningKey};
 use syncport::runtime::{Limits, Runtime};
@@ -157,32 +157,21 @@ async fn install(args: InstallArgs) -> anyhow::Result<()> {
 }
 
 async fn list(args: ListArgs) -> anyhow::Result<()> {
-    let versions: Vec<Value> = match Client::new(&args.target)? {
-        Some(client) => {
-            let (_, list) = client.send(client.request(reqwest::Method::GET, "/connectors")).await?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&list)?);
-                return Ok(());
-            }
-            let connectors = list["value"].as_array().cloned().unwrap_or_default();
-            connectors.iter().flat_map(|c| c["versions"].as_array().cloned().unwrap_or_default()).collect()
-        }
+    let list = match Client::new(&args.target)? {
+        Some(client) => client.send(client.request(reqwest::Method::GET, "/connectors")).await?.1,
         None => {
-            let data_dir = args.target.data_dir.clone();
-            let views = blocking(move || {
-                let registry = open_registry(&data_dir, Default::default())?;
-                let plugins = registry.list();
-                let views = plugins.iter().map(|p| serde_json::to_value(version_view(&registry, p)));
-                Ok(views.collect::<Result<Vec<_>, _>>()?)
-            })
-            .await?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&views)?);
-                return Ok(());
-            }
-            views
+            let data_dir = existing(&args.target.data_dir)?;
+            blocking(move || Ok(serde_json::to_value(connector_list(&open_registry(&data_dir, Default::default())?))?))
+                .await?
         }
     };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    let connectors = list["value"].as_array().cloned().unwrap_or_default();
+    let versions: Vec<Value> =
+        connectors.iter().flat_map(|c| c["versions"].as_array().cloned().unwrap_or_default()).collect();
     if versions.is_empty() {
         println!("No connector is installed.");
     }
@@ -201,15 +190,14 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
         }
         None => {
             let target = &args.target;
+            existing(&target.data_dir)?;
             let keys = syncport::secrets::KeyConfig::from_env()?;
             let url = target.database_url.clone().unwrap_or_else(|| default_database(&target.data_dir));
             let store = syncport::secrets::open_store(&target.data_dir, &url, &keys).await?;
             let pinned = store.pinned_connections(name, &version.to_string()).await?;
             store.close().await;
             if !pinned.is_empty() {
-                let names: Vec<String> =
-                    pinned.iter().map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
-                bail!("{name} {version} is pinned by {} connection(s): {}", pinned.len(), names.join(", "));
+                bail!("{}", pinned_message(name, version, &pinned));
             }
             let (data_dir, name, version) = (target.data_dir.clone(), name.clone(), version.clone());
             blocking(move || Ok(open_registry(&data_dir, Default::default())?.remove(&name, &version).map(drop)?))
@@ -272,6 +260,15 @@ fn open_registry(data_dir: &Path, policy: syncport::connector::signature::TrustP
 /// Runs `f` off the async threads: plugins' WASI output enters tokio itself.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
     tokio::task::spawn_blocking(f).await?
+}
+
+/// `data_dir` if it holds a Syncport database, so a mistyped path is an
+/// error rather than a new, empty data directory.
+fn existing(data_dir: &Path) -> anyhow::Result<PathBuf> {
+    if !data_dir.join("syncport.db").exists() && !data_dir.join("connectors").is_dir() {
+        bail!("{} is not a Syncport data directory (no syncport.db or connectors/ in it)", data_dir.display());
+    }
+    Ok(data_dir.to_path_buf())
 }
 
 fn default_database(data_dir: &Path) -> String {

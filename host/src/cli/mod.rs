@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod connector;
+pub mod limits;
 pub mod trust;

@@ -8,7 +8,7 @@ use semver::Version;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Why an install or lookup failed.
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +91,15 @@ pub struct Registry {
     changes: Mutex<()>,
     /// Held shared by whatever pins a connection to a version, exclusively
     /// by a removal, so no connection gets pinned to a version being removed.
-    pins: tokio::sync::RwLock<()>,
+    pins: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl Registry {
     /// Opens the registry in `dir` (created if missing) and loads every
-    /// component stored there (they were checked when installed); `policy`
-    /// applies to later installs. Blocking.
+    /// component stored there. Each is checked against `policy` again, as
+    /// later installs are. A component that does not load or pass is logged
+    /// and left out, so one bad file never stops the server; connections
+    /// pinned to it fail on their own. Blocking.
     pub fn open(runtime: Runtime, dir: &Path, policy: TrustPolicy) -> Result<Self, RegistryError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let registry = Self {
@@ -107,20 +109,36 @@ impl Registry {
             plugins: RwLock::default(),
             signers: RwLock::default(),
             changes: Mutex::default(),
-            pins: tokio::sync::RwLock::default(),
+            pins: Arc::default(),
         };
         for path in wasm_files(dir).map_err(io(dir))? {
-            let bytes = std::fs::read(&path).map_err(io(&path))?;
-            let plugin = registry.load(&path, &bytes)?;
-            let signature = path.with_extension("sig");
-            if let Ok(text) = std::fs::read_to_string(&signature)
-                && let Ok(signature) = Signature::parse(&text)
-            {
-                registry.write_signers().insert(plugin.id().sha256.clone(), signature.signer());
+            if let Err(error) = registry.load_stored(&path) {
+                tracing::error!(%error, "left out a stored connector component");
             }
-            registry.insert(plugin)?;
         }
         Ok(registry)
+    }
+
+    /// Loads one stored component and its signature, checked as an install is.
+    fn load_stored(&self, path: &Path) -> Result<(), RegistryError> {
+        let bytes = std::fs::read(path).map_err(io(path))?;
+        let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+        // A signature that is unreadable or made for other bytes (left by a
+        // crash) counts as none.
+        let signature = std::fs::read_to_string(path.with_extension("sig"))
+            .ok()
+            .and_then(|text| Signature::parse(&text).ok())
+            .filter(|s| TrustPolicy::default().verify(&sha256, Some(s)).is_ok());
+        let file = path.display().to_string();
+        let signed_by = self
+            .policy
+            .verify(&sha256, signature.as_ref())
+            .map_err(|source| RegistryError::Signature { file: file.clone(), source })?;
+        let plugin = self.load(path, &bytes)?;
+        if let Some(signer) = signed_by {
+            self.write_signers().insert(plugin.id().sha256.clone(), signer);
+        }
+        self.insert(plugin)
     }
 
     /// Installs a component: checks its signature against the policy before
@@ -153,11 +171,16 @@ impl Registry {
             };
         }
         let path = self.component_path(&plugin);
-        if let Some(signature) = signature {
-            let sig = path.with_extension("sig");
-            crate::fsutil::write_atomically(&sig, signature.to_text().as_bytes()).map_err(io(&sig))?;
-        }
+        let sig = path.with_extension("sig");
+        // The component first: a crash before its signature is written
+        // leaves it unsigned, never a signature without its component.
         crate::fsutil::write_atomically(&path, bytes).map_err(io(&path))?;
+        match signature {
+            Some(signature) => {
+                crate::fsutil::write_atomically(&sig, signature.to_text().as_bytes()).map_err(io(&sig))?
+            }
+            None => remove_if_exists(&sig)?,
+        }
         if let Some(signer) = &signed_by {
             self.write_signers().insert(plugin.id().sha256.clone(), signer.clone());
         }
@@ -198,11 +221,8 @@ impl Registry {
         let not_installed = || RegistryError::NotInstalled { name: name.to_string(), version: version.clone() };
         let plugin = self.get(name, Some(version)).ok_or_else(not_installed)?;
         let path = self.component_path(&plugin);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
-            _ => {}
-        }
-        let _ = std::fs::remove_file(path.with_extension("sig"));
+        remove_if_exists(&path.with_extension("sig"))?;
+        remove_if_exists(&path)?;
         let mut plugins = self.plugins.write().unwrap_or_else(|e| e.into_inner());
         let key = normalize(name);
         if let Some(versions) = plugins.get_mut(&key) {
@@ -221,19 +241,15 @@ impl Registry {
         self.pins.read().await
     }
 
-    /// Held by a removal from its check for pinned connections to the end.
-    pub async fn removal_guard(&self) -> tokio::sync::RwLockWriteGuard<'_, ()> {
-        self.pins.write().await
+    /// Held by a removal from its check for pinned connections to the end;
+    /// owned, so the blocking removal keeps it even if the request is dropped.
+    pub async fn removal_guard(&self) -> tokio::sync::OwnedRwLockWriteGuard<()> {
+        self.pins.clone().write_owned().await
     }
 
     /// The public key that signed `plugin` (base64), if it was signed.
     pub fn signer(&self, plugin: &Plugin) -> Option<String> {
         self.signers.read().unwrap_or_else(|e| e.into_inner()).get(&plugin.id().sha256).cloned()
-    }
-
-    /// The signature policy of installs.
-    pub fn policy(&self) -> &TrustPolicy {
-        &self.policy
     }
 
     /// The connector `name` (see [`normalize`]) at `version`, or its newest
@@ -305,6 +321,14 @@ fn conflict(installed: &Plugin) -> RegistryError {
         name: installed.id().name.clone(),
         version: installed.id().version.clone(),
         installed: installed.id().sha256.clone(),
+    }
+}
+
+/// Removes `path` if it is there.
+fn remove_if_exists(path: &Path) -> Result<(), RegistryError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(path)(e)),
+        _ => Ok(()),
     }
 }
 

@@ -221,7 +221,11 @@ pub async fn update(
     let body = body::parse(body, BodyKind::Update)?;
     let started = Instant::now();
     let mut changes = String::new();
-    let _pinning = state.registry.pin_guard().await;
+    // Only a move pins the connection to another version.
+    let _pinning = match body.connector_version {
+        Some(_) => Some(state.registry.pin_guard().await),
+        None => None,
+    };
     let view = write_with_retry(&state, read, |current| {
         let next = merge(&state.registry, current, &body)?;
         changes = describe_changes(current, &next);
