@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
 use syncport::runtime::Limits;
+use syncport::secrets::{KeyConfig, SecretKey};
 use syncport::server::{self, ServerConfig};
 
 /// A running server and a client for it.
@@ -38,6 +39,32 @@ pub fn sqlite_only(what: &str) -> bool {
         eprintln!("skipped on PostgreSQL: {what} (SQLite only)");
     }
     sqlite
+}
+
+/// Two servers on one PostgreSQL database (each with its own data
+/// directory; one secret key; the first admin's token works on both), or
+/// `None`, saying why, when the suite runs on SQLite.
+pub async fn spawn_pair() -> Option<(TestApp, TestApp)> {
+    if postgres::backend().is_none() {
+        eprintln!(
+            "skipped on SQLite: two servers share a PostgreSQL database (run with SYNCPORT_TEST_BACKEND=postgres)"
+        );
+        return None;
+    }
+    let key = SecretKey::generate_base64().expect("random");
+    let keys =
+        move || KeyConfig { key: Some(SecretKey::from_base64(&key, "test key").expect("key")), previous: vec![] };
+    let first_keys = keys.clone();
+    let a = spawn_app_with(move |c| c.secret_keys = first_keys()).await;
+    let url = a._postgres.as_ref().map(|db| db.url.clone());
+    let token = a.token.clone();
+    let b = spawn_app_with(move |c| {
+        c.secret_keys = keys();
+        c.database_url = url;
+        c.admin_token = Some(token);
+    })
+    .await;
+    Some((a, b))
 }
 
 /// Starts a server after `configure` adjusts its configuration.

@@ -15,11 +15,12 @@ mod pinning;
 mod postgres;
 mod request_id;
 mod secrets;
+mod servers;
 mod shutdown;
 mod updates;
 mod workspaces;
 
 pub use app::{
     ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
-    server_log, spawn_app, spawn_app_with, sqlite_only, text, token,
+    server_log, spawn_app, spawn_app_with, spawn_pair, sqlite_only, text, token,
 };

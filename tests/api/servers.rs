@@ -1,0 +1,54 @@
+//! Several servers on one PostgreSQL database: any server answers for any
+//! connection (PostgreSQL runs only; on SQLite these say they are skipped).
+
+use super::{assert_error, id_of, json, quickbooks_body, spawn_pair};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_connection_created_on_one_server_is_read_updated_and_tested_on_another() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    let created = a.create_quickbooks("Books").await;
+    let id = id_of(&created);
+    assert_eq!(b.get_ok(&id).await["name"], "Books");
+    b.update_ok(&id, &json!({"name": "Ledger", "properties": {"UseSandbox": "true"}})).await;
+    let read = a.get_ok(&id).await;
+    assert_eq!((read["name"].as_str(), read["properties"]["UseSandbox"].as_str()), (Some("Ledger"), Some("true")));
+    assert_eq!(read["properties"]["OAuthClientSecret"], "********", "the secret decrypts on both and stays masked");
+    assert_eq!(b.test_ok(&id).await["success"], true);
+    assert_eq!(a.get_ok(&id).await["status"], "ok", "a test on one server is seen on the other");
+    let tables = a.tables_ok(&id, "").await;
+    assert_eq!(b.tables_ok(&id, "").await, tables, "the metadata cache is shared");
+    assert_eq!(b.delete_connection(&id).await.status(), 204);
+    assert_error(a.get_connection(&id).await, 404, "connection_not_found").await;
+}
+
+#[tokio::test]
+async fn a_name_taken_on_one_server_is_a_409_on_the_other() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    a.create_quickbooks("Books").await;
+    let body = assert_error(b.create_connection("default", &quickbooks_body("BOOKS")).await, 409, "name_taken").await;
+    assert_eq!(body["error"]["target"], "name");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_updates_through_both_servers_lose_no_property() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    let id = id_of(&a.create_ok("default", &json!({"name": "Wide", "connector": "Wide"})).await);
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let mut puts = tokio::task::JoinSet::new();
+    for i in 1..=40 {
+        let (server, id) = (if i % 2 == 0 { a.clone() } else { b.clone() }, id.clone());
+        puts.spawn(async move {
+            let body = json!({"properties": {format!("P{i:02}"): format!("value {i}")}});
+            (i, json(server.update_connection(&id, &body).await).await)
+        });
+    }
+    while let Some(put) = puts.join_next().await {
+        let (i, (status, body)) = put.expect("the PUT task");
+        assert_eq!(status, 200, "PUT {i}: {body}");
+    }
+    let expected: Map<String, Value> = (1..=40).map(|i| (format!("P{i:02}"), json!(format!("value {i}")))).collect();
+    assert_eq!(a.get_ok(&id).await["properties"], Value::Object(expected.clone()));
+    assert_eq!(b.get_ok(&id).await["properties"], Value::Object(expected));
+}
