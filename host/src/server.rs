@@ -107,6 +107,9 @@ pub enum StartError {
     /// Installed or bundled connectors could not be loaded.
     #[error(transparent)]
     Registry(#[from] crate::connector::registry::RegistryError),
+    /// The installed components could not be brought in step with the database.
+    #[error("shared connector components: {0}")]
+    Sync(#[from] crate::connector::shared::SyncError),
     /// The listen address could not be bound.
     #[error("listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
@@ -130,11 +133,13 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     })
     .await
     .expect("registry loading does not panic")?;
+    let registry = Arc::new(registry);
+    crate::connector::shared::sync_at_start(&registry, &store).await?;
     let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
     let component_limit = config.component_limit;
-    Ok(AppState { store, registry: Arc::new(registry), logs, auth_failures, principals, component_limit })
+    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit })
 }
 
 /// On the first start (no user yet), creates the `admin` user with
@@ -193,9 +198,18 @@ pub async fn start(
     let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
+    let refresher = crate::connector::shared::refresh_every(
+        state.registry.clone(),
+        state.store.clone(),
+        crate::connector::shared::REFRESH_PERIOD,
+    );
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move { axum::serve(listener, service).with_graceful_shutdown(shutdown).await });
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        refresher.abort();
+        served
+    });
     Ok(Running { addr, task, admin_token })
 }
 

@@ -52,3 +52,29 @@ async fn concurrent_updates_through_both_servers_lose_no_property() {
     assert_eq!(a.get_ok(&id).await["properties"], Value::Object(expected.clone()));
     assert_eq!(b.get_ok(&id).await["properties"], Value::Object(expected));
 }
+
+#[tokio::test]
+async fn a_connector_installed_through_one_server_runs_on_the_other_and_a_removal_reaches_both() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    let (status, installed) =
+        json(a.install_connector(crate::helpers::component("fixtures/sloppy.wasm"), None).await).await;
+    assert_eq!(status, 201, "{installed}");
+    let body = json!({"name": "Careless", "connector": "Sloppy", "properties": {"Mode": "tidy"}});
+    let id = id_of(&b.create_ok("default", &body).await);
+    assert_eq!(b.test_ok(&id).await["success"], true, "B runs the component A installed");
+    assert_error(b.remove_connector_version("Sloppy", "0.1.0").await, 409, "connector_version_in_use").await;
+    assert_eq!(a.delete_connection(&id).await.status(), 204);
+    assert_eq!(b.remove_connector_version("Sloppy", "0.1.0").await.status(), 204);
+    assert_error(a.get_connector("Sloppy").await, 404, "connector_not_found").await;
+    let (again, _) = json(b.install_connector(crate::helpers::component("fixtures/sloppy.wasm"), None).await).await;
+    assert_eq!(again, 201, "a removed version can be installed again");
+}
+
+#[tokio::test]
+async fn other_bytes_under_a_name_and_version_installed_on_one_server_are_a_409_on_the_other() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    let stub = crate::helpers::component("fixtures/stub-variant.wasm");
+    assert_error(b.install_connector(stub, None).await, 409, "connector_version_conflict").await;
+    let (_, stub) = json(a.get_connector_version("Stub", "1.0.0").await).await;
+    assert_eq!(stub["description"], "Test fixture: ten fixed tables.");
+}

@@ -6,10 +6,11 @@ use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
-use crate::connector::registry::{InstallOutcome, Installed, Registry, RegistryError, normalize};
+use crate::connector::registry::{Installed, Registry, RegistryError, normalize};
+use crate::connector::shared;
 use crate::connector::signature::{Signature, SignatureError};
 use crate::runtime::{LoadError, Plugin};
-use crate::store::PinnedConnection;
+use crate::store::{PinnedConnection, Stored};
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,6 +18,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
@@ -74,6 +76,7 @@ pub struct ConnectorList {
 #[utoipa::path(get, operation_id = "list_connectors", path = "/api.rsc/v2/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<ConnectorList>> {
     params.only(&[])?;
+    refresh(&state).await?;
     Ok(Json(connector_list(&state.registry)))
 }
 
@@ -104,6 +107,7 @@ pub async fn read(
     params: Params,
 ) -> ApiResult<Json<ConnectorView>> {
     params.only(&[])?;
+    refresh(&state).await?;
     let versions: Vec<_> = state.registry.versions(&name).iter().map(|p| version_view(&state.registry, p)).collect();
     if versions.is_empty() {
         return Err(ApiError::not_found("connector_not_found", format!("Connector `{name}` is not installed.")));
@@ -121,6 +125,7 @@ pub async fn read_version(
     params: Params,
 ) -> ApiResult<Json<ConnectorVersionView>> {
     params.only(&[])?;
+    refresh(&state).await?;
     let plugin = installed(&state.registry, &name, &version)?;
     Ok(Json(version_view(&state.registry, &plugin)))
 }
@@ -174,19 +179,38 @@ pub async fn install(
             )
         }
     })?;
+    // Checked and loaded; then stored in the database, which decides a
+    // name and version for every server; then kept and made callable here.
+    let bytes = Arc::new(bytes);
     let registry = state.registry.clone();
-    let done = tokio::task::spawn_blocking(move || registry.install(&bytes, signature.as_ref()))
-        .await
-        .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
-        .map_err(registry_error)?;
-    let Installed { plugin, outcome, .. } = done;
-    let status = match outcome {
-        InstallOutcome::Installed => {
-            let id = plugin.id();
-            tracing::info!(name = %id.name, version = %id.version, sha256 = %id.sha256, "installed connector");
-            StatusCode::CREATED
+    let prepared = {
+        let (bytes, signature) = (bytes.clone(), signature.clone());
+        tokio::task::spawn_blocking(move || registry.prepare(&bytes, signature.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
+            .map_err(registry_error)?
+    };
+    let row = shared::row_of(&prepared.plugin, signature.as_ref());
+    let stored = match state.store.store_component(&row, &bytes).await? {
+        Stored::Conflict(installed) => {
+            let id = prepared.plugin.id();
+            let (name, version) = (id.name.clone(), id.version.clone());
+            return Err(registry_error(RegistryError::Conflict { name, version, installed }));
         }
-        InstallOutcome::AlreadyInstalled => StatusCode::OK,
+        stored => stored,
+    };
+    let registry = state.registry.clone();
+    let Installed { plugin, .. } =
+        tokio::task::spawn_blocking(move || registry.commit(prepared, &bytes, signature.as_ref()))
+            .await
+            .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
+            .map_err(registry_error)?;
+    let status = if stored == Stored::Inserted {
+        let id = plugin.id();
+        tracing::info!(name = %id.name, version = %id.version, sha256 = %id.sha256, "installed connector");
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
     };
     let name: String = form_urlencoded::byte_serialize(plugin.id().name.as_bytes()).collect();
     let location = format!("/api.rsc/v2/connectors/{}/versions/{}", name.replace('+', "%20"), plugin.id().version);
@@ -210,7 +234,8 @@ pub async fn remove(
     let plugin = installed(&state.registry, &name, &version)?;
     let id = plugin.id().clone();
     let no_new_pins = state.registry.removal_guard().await;
-    let pinned = state.store.pinned_connections(&id.name, &id.version.to_string()).await?;
+    // One statement checks the pins and deletes, for every server at once.
+    let pinned = state.store.delete_component(&id.name, &id.version.to_string()).await?;
     if !pinned.is_empty() {
         return Err(ApiError::conflict(
             "connector_version_in_use",
@@ -222,15 +247,26 @@ pub async fn remove(
         ));
     }
     let registry = state.registry.clone();
-    tokio::task::spawn_blocking(move || {
+    let removed = tokio::task::spawn_blocking(move || {
         let _no_new_pins = no_new_pins;
         registry.remove(&id.name, &id.version)
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?
-    .map_err(registry_error)?;
+    .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?;
+    match removed {
+        // A refresh may have dropped it already.
+        Ok(_) | Err(RegistryError::NotInstalled { .. }) => {}
+        Err(error) => return Err(registry_error(error)),
+    }
     tracing::info!(name = %plugin.id().name, version = %plugin.id().version, "removed connector");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Loads what other servers installed or removed since the last refresh.
+pub async fn refresh(state: &AppState) -> ApiResult<()> {
+    shared::refresh(&state.registry, &state.store)
+        .await
+        .map_err(|e| ApiError::Internal(format!("refreshing connector components: {e}")))
 }
 
 /// The installed `version` of `name`, or 404.

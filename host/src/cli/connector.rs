@@ -194,7 +194,7 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
             let keys = syncport::secrets::KeyConfig::from_env()?;
             let url = target.database_url.clone().unwrap_or_else(|| default_database(&target.data_dir));
             let store = syncport::secrets::open_store(&target.data_dir, &url, &keys).await?;
-            let pinned = store.pinned_connections(name, &version.to_string()).await?;
+            let pinned = store.delete_component(name, &version.to_string()).await?;
             store.close().await;
             if !pinned.is_empty() {
                 bail!("{}", pinned_message(name, version, &pinned));

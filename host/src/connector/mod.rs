@@ -3,4 +3,5 @@
 
 pub mod model;
 pub mod registry;
+pub mod shared;
 pub mod signature;

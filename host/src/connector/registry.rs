@@ -78,6 +78,14 @@ pub struct Installed {
     pub signed_by: Option<String>,
 }
 
+/// A component checked and loaded, not yet installed (see [`Registry::prepare`]).
+pub struct Prepared {
+    /// The loaded version.
+    pub plugin: Plugin,
+    /// The public key that signed it, if signed.
+    pub signed_by: Option<String>,
+}
+
 /// Installed connectors by normalized name, then by version.
 pub struct Registry {
     runtime: Runtime,
@@ -155,12 +163,41 @@ impl Registry {
         bytes: &[u8],
         signature: Option<&Signature>,
     ) -> Result<Installed, RegistryError> {
+        let prepared = self.prepare_named(file, bytes, signature)?;
+        self.commit(prepared, bytes, signature)
+    }
+
+    /// The first half of [`Registry::install`]: checks the signature, then
+    /// loads and describes the component, changing nothing. Blocking.
+    pub fn prepare(&self, bytes: &[u8], signature: Option<&Signature>) -> Result<Prepared, RegistryError> {
+        self.prepare_named("component", bytes, signature)
+    }
+
+    fn prepare_named(
+        &self,
+        file: &str,
+        bytes: &[u8],
+        signature: Option<&Signature>,
+    ) -> Result<Prepared, RegistryError> {
         let sha256: [u8; 32] = Sha256::digest(bytes).into();
         let signed_by = self
             .policy
             .verify(&sha256, signature)
             .map_err(|source| RegistryError::Signature { file: file.to_string(), source })?;
         let plugin = self.load(Path::new(file), bytes)?;
+        Ok(Prepared { plugin, signed_by })
+    }
+
+    /// The second half of [`Registry::install`]: refuses other bytes under
+    /// an installed name and version, stores the component and its
+    /// signature, and makes it callable. Blocking.
+    pub fn commit(
+        &self,
+        prepared: Prepared,
+        bytes: &[u8],
+        signature: Option<&Signature>,
+    ) -> Result<Installed, RegistryError> {
+        let Prepared { plugin, signed_by } = prepared;
         let _changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(installed) = self.get(&plugin.id().name, Some(&plugin.id().version)) {
             return if installed.id().sha256 == plugin.id().sha256 {
@@ -245,6 +282,15 @@ impl Registry {
     /// owned, so the blocking removal keeps it even if the request is dropped.
     pub async fn removal_guard(&self) -> tokio::sync::OwnedRwLockWriteGuard<()> {
         self.pins.clone().write_owned().await
+    }
+
+    /// The stored bytes of `plugin` and its signature, if signed. Blocking.
+    pub fn stored(&self, plugin: &Plugin) -> Result<(Vec<u8>, Option<Signature>), RegistryError> {
+        let path = self.component_path(plugin);
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let signature =
+            std::fs::read_to_string(path.with_extension("sig")).ok().and_then(|t| Signature::parse(&t).ok());
+        Ok((bytes, signature))
     }
 
     /// The public key that signed `plugin` (base64), if it was signed.

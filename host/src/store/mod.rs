@@ -2,12 +2,14 @@
 //! default, PostgreSQL by URL. One set of portable SQL through sqlx's `Any`
 //! driver; see `docs/storage.md`.
 
+mod components;
 mod connections;
 mod metadata;
 mod pins;
 mod users;
 mod workspaces;
 
+pub use components::{Stored, StoredComponent};
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
 pub use metadata::CachedItem;
 pub use pins::PinnedConnection;

@@ -162,6 +162,10 @@ pub async fn create(
         return Err(ApiError::bad_request("missing_field", "`connector` is required.", Some("connector".into())));
     };
     let _pinning = state.registry.pin_guard().await;
+    if state.registry.get(connector, body.connector_version.as_ref()).is_none() {
+        // Perhaps installed through another server a moment ago.
+        super::connectors::refresh(&state).await?;
+    }
     let plugin = resolve(&state.registry, connector, body.connector_version.as_ref())?;
     let mut properties = Properties::default();
     for (name, value) in &body.properties {
