@@ -84,11 +84,18 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
 }
 
 /// Writes every write in one transaction; whether each applied.
+///
+/// Of several writes for the same connection and revision (tests of one
+/// connection finishing together), only the first can apply, as one after
+/// another: whether it applies or not, the row is no longer at that
+/// revision for the next. So only the first is sent to the database.
 async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<bool>, StoreError> {
     let mut tx = pool.begin().await?;
     let mut applied = Vec::with_capacity(writes.len());
+    let mut tried = std::collections::HashSet::new();
     for write in writes {
-        applied.push(update(write).execute(&mut *tx).await?.rows_affected() == 1);
+        let first = tried.insert((write.id.as_str(), write.revision));
+        applied.push(first && update(write).execute(&mut *tx).await?.rows_affected() == 1);
     }
     tx.commit().await?;
     Ok(applied)
