@@ -4,6 +4,7 @@ mod actions;
 mod app;
 mod auth;
 mod cache;
+mod coherence;
 mod connections;
 mod connectors;
 mod errors;

@@ -17,12 +17,15 @@ use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo, TableType};
 use crate::logs::OperationRecord;
 use crate::runtime::{Call, CallError};
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The routes of metadata.
@@ -72,23 +75,28 @@ pub async fn tables(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-) -> ApiResult<Json<TableList>> {
+) -> ApiResult<Response> {
     params.only(&["schema", "include_table_types", "reset_metadata"])?;
     let types = table_types(params.get("include_table_types"))?;
     let reset = params.flag("reset_metadata")?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
     let config = connection.properties.to_vec();
-    let all: Vec<TableInfo> =
+    let all: Answer<TableInfo> =
         cached(&state, &connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new()))
             .await?;
     let schema = params.get("schema").map(str::trim).filter(|s| !s.is_empty());
+    if schema.is_none() && types.is_empty() {
+        return Ok(all.into_response());
+    }
     let value = all
-        .into_iter()
+        .items
+        .iter()
         .filter(|t| schema.is_none_or(|s| s.eq_ignore_ascii_case(&t.schema)))
         .filter(|t| types.is_empty() || types.contains(&t.table_type))
+        .cloned()
         .collect();
-    Ok(Json(TableList { value }))
+    Ok(Json(TableList { value }).into_response())
 }
 
 /// `GET /connections/{connection_id}/tables`: the same read as the POST.
@@ -105,7 +113,7 @@ pub async fn tables_with_get(
     principal: Principal,
     path: Path<String>,
     params: Params,
-) -> ApiResult<Json<TableList>> {
+) -> ApiResult<Response> {
     tables(state, principal, path, params).await
 }
 
@@ -121,7 +129,7 @@ pub async fn columns(
     principal: Principal,
     Path((id, table)): Path<(String, String)>,
     params: Params,
-) -> ApiResult<Json<ColumnList>> {
+) -> ApiResult<Response> {
     params.only(&["reset_metadata"])?;
     let reset = params.flag("reset_metadata")?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
@@ -130,15 +138,16 @@ pub async fn columns(
     // The exact name: a source may have tables differing only in case.
     let item = format!("columns:{table}");
     let name = table.clone();
-    let value = cached(&state, &connection, &item, "list-columns", reset, || plugin.list_columns(config, name))
-        .await
-        .map_err(|e| match e {
-        ApiError::Connector(e) if e.kind == ErrorKind::NotFound => {
-            ApiError::not_found("table_not_found", format!("Table `{table}` does not exist: {}", e.message))
-        }
-        other => other,
-    })?;
-    Ok(Json(ColumnList { value }))
+    let answer: Answer<ColumnInfo> =
+        cached(&state, &connection, &item, "list-columns", reset, || plugin.list_columns(config, name)).await.map_err(
+            |e| match e {
+                ApiError::Connector(e) if e.kind == ErrorKind::NotFound => {
+                    ApiError::not_found("table_not_found", format!("Table `{table}` does not exist: {}", e.message))
+                }
+                other => other,
+            },
+        )?;
+    Ok(answer.into_response())
 }
 
 /// `POST /connections/{connection_id}/reset-metadata`: drops the cache and
@@ -180,6 +189,44 @@ fn config_key(c: &Connection) -> String {
     format!("{}:{}", c.connector_version, hex::encode(hasher.finalize()))
 }
 
+/// A list of metadata items, and its JSON text when that is exactly what
+/// serializing the items gives (then the response is that text, with no
+/// work per item).
+struct Answer<T> {
+    items: Arc<Vec<T>>,
+    json: Option<String>,
+}
+
+/// `{"value": [...]}`, as `TableList` and `ColumnList` serialize.
+#[derive(Serialize)]
+struct ValueList<'a, T> {
+    value: &'a [T],
+}
+
+impl<T: Serialize> IntoResponse for Answer<T> {
+    fn into_response(self) -> Response {
+        let body = match self.json {
+            Some(json) => format!("{{\"value\":{json}}}"),
+            None => serde_json::to_string(&ValueList { value: &self.items }).expect("metadata serializes"),
+        };
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}
+
+/// A cached payload decoded: its items, and whether serializing them gives
+/// the payload back byte for byte (so it can be sent as is).
+struct Decoded<T> {
+    items: Arc<Vec<T>>,
+    canonical: bool,
+}
+
+/// Reads a cached payload (`None`: unreadable, e.g. written by another version).
+fn decode<T: Serialize + DeserializeOwned>(payload: &str) -> Option<Decoded<T>> {
+    let items: Vec<T> = serde_json::from_str(payload).ok()?;
+    let canonical = serde_json::to_string(&items).is_ok_and(|again| again == payload);
+    Some(Decoded { items: Arc::new(items), canonical })
+}
+
 /// A fresh cached answer for `item`, or `fetch`'s answer, cached.
 async fn cached<T, F>(
     state: &AppState,
@@ -188,9 +235,9 @@ async fn cached<T, F>(
     operation: &str,
     reset: bool,
     fetch: impl FnOnce() -> F,
-) -> ApiResult<Vec<T>>
+) -> ApiResult<Answer<T>>
 where
-    T: Serialize + DeserializeOwned,
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
     F: Future<Output = Call<Vec<T>>>,
 {
     let started = Instant::now();
@@ -199,16 +246,17 @@ where
         let max_age = connection.settings.metadata_refresh_interval.max_age();
         let fresh = max_age.is_none_or(|age| chrono::Utc::now() - hit.fetched_at < age);
         if hit.config_key == key && fresh {
-            match serde_json::from_str::<Vec<T>>(&hit.payload) {
-                Ok(value) => {
-                    let outcome = format!("{} items from the cache", value.len());
+            match hit.decoded(decode::<T>) {
+                Some(decoded) => {
+                    let outcome = format!("{} items from the cache", decoded.items.len());
                     let record = OperationRecord::new(operation, true, outcome, started.elapsed())
-                        .with_payload(Some(&hit.payload));
+                        .with_payload(Some(hit.payload()));
                     state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
-                    return Ok(value);
+                    let json = decoded.canonical.then(|| hit.payload().to_string());
+                    return Ok(Answer { items: decoded.items.clone(), json });
                 }
-                Err(error) => {
-                    tracing::warn!(%error, connection = %connection.id, item, "unreadable cache entry; refetching")
+                None => {
+                    tracing::warn!(connection = %connection.id, item, "unreadable cache entry; refetching")
                 }
             }
         }
@@ -218,10 +266,10 @@ where
     let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| format!("{} items", value.len()));
     log(state, connection, operation, &call, outcome, payload.as_deref()).await;
     let value = call.result.map_err(ApiError::from_call)?;
-    if let Some(payload) = payload {
-        state.store.cache(connection.id, item, &key, &payload).await?;
+    if let Some(payload) = &payload {
+        state.store.cache(connection.id, item, &key, payload).await?;
     }
-    Ok(value)
+    Ok(Answer { items: Arc::new(value), json: payload })
 }
 
 /// Logs a plugin call on the connection.

@@ -11,9 +11,11 @@ use crate::connections::Verbosity;
 use crate::connector::model::LogLevel;
 use crate::runtime::{LogLine, LogSource};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::io::Write;
+mod open;
+
+use open::{OpenFile, OpenFiles};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -52,8 +54,8 @@ struct Inner {
     dir: PathBuf,
     max_file_bytes: u64,
     retention_days: u32,
-    /// Serializes writers, so rotation and appends do not interleave.
-    write: Mutex<()>,
+    /// The files being appended to, kept open (see [`open`]).
+    open: OpenFiles,
 }
 
 /// What an operation did, for its log lines.
@@ -106,16 +108,29 @@ impl ConnectionLogs {
     /// Logs under `dir`, with files capped at `max_file_bytes` and kept for
     /// `retention_days` days.
     pub fn new(dir: impl Into<PathBuf>, max_file_bytes: u64, retention_days: u32) -> Self {
-        let inner = Inner { dir: dir.into(), max_file_bytes, retention_days, write: Mutex::new(()) };
+        let inner = Inner { dir: dir.into(), max_file_bytes, retention_days, open: OpenFiles::new() };
         Self { inner: Arc::new(inner) }
     }
 
     /// Writes an operation's lines as `verbosity` keeps them. Failures to
     /// write are logged, never returned: a log must not fail the operation.
     pub async fn record(&self, connection: Uuid, verbosity: Verbosity, record: OperationRecord<'_>) {
-        let text = render(verbosity, &record, Utc::now());
+        let now = Utc::now();
+        let text = render(verbosity, &record, now);
         if text.is_empty() {
             return;
+        }
+        // Usually one `write` to a file already open: done here, without a
+        // hop to the blocking pool. Opening a file (a new day or part, or
+        // the first line since start) is left to the blocking pool.
+        let slot = self.inner.open.slot(connection);
+        match slot.append_if_current(now.date_naive(), self.inner.max_file_bytes, text.as_bytes()) {
+            Some(Ok(())) => return,
+            Some(Err(error)) => {
+                tracing::warn!(%connection, %error, "could not write the connection log");
+                return;
+            }
+            None => {}
         }
         let this = self.clone();
         let written = tokio::task::spawn_blocking(move || this.append(connection, text.as_bytes())).await;
@@ -149,6 +164,7 @@ impl ConnectionLogs {
 
     /// Deletes every log file of a connection.
     pub async fn remove(&self, connection: Uuid) -> Result<(), LogError> {
+        self.inner.open.close(connection);
         match tokio::fs::remove_dir_all(self.dir(connection)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
@@ -162,27 +178,36 @@ impl ConnectionLogs {
     /// Appends to today's file, starting a new part past the size cap and
     /// pruning expired days when a new file starts.
     fn append(&self, connection: Uuid, bytes: &[u8]) -> std::io::Result<()> {
-        let _guard = self.inner.write.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = self.inner.open.slot(connection);
+        let mut open = slot.lock();
+        let today = Utc::now().date_naive();
+        let max = self.inner.max_file_bytes;
+        let mut file = match open.take() {
+            Some(file) if file.is_current(today, max) => file,
+            _ => self.open_file(connection, today)?,
+        };
+        file.append(bytes)?;
+        *open = Some(file);
+        Ok(())
+    }
+
+    /// Opens today's first part under the size cap for appending, pruning
+    /// expired days if it is a new file.
+    fn open_file(&self, connection: Uuid, today: NaiveDate) -> std::io::Result<OpenFile> {
         let dir = self.dir(connection);
         std::fs::create_dir_all(&dir)?;
-        let today = Utc::now().date_naive();
-        let (path, is_new) = (0..)
+        let (path, size) = (0..)
             .map(|part| dir.join(file_name(today, part)))
             .map(|path| {
                 let size = std::fs::metadata(&path).map(|m| m.len()).ok();
                 (path, size)
             })
             .find(|(_, size)| size.is_none_or(|s| s < self.inner.max_file_bytes))
-            .map(|(path, size)| (path, size.is_none()))
             .expect("some part is under the cap");
-        if is_new {
+        if size.is_none() {
             prune(&dir, today, self.inner.retention_days)?;
         }
-        // Appended, not fsynced: a log line is a diagnostic, not an
-        // acknowledged change, and an fsync per operation would halve the
-        // throughput of tests and metadata calls.
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
-        file.write_all(bytes)
+        OpenFile::open(&path, today, size.unwrap_or(0))
     }
 }
 

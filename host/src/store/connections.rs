@@ -7,7 +7,9 @@
 //! whole JSON object, so neither a property's name nor its value is readable
 //! in the database. Everything else is stored in clear.
 
-use super::{Store, StoreError, is_unique_violation, parse_timestamp, timestamp};
+use super::group_commit::TestWrite;
+use super::rows::{COLUMNS, StoredConnection};
+use super::{Store, StoreError, is_unique_violation, timestamp};
 use crate::connections::{Connection, Properties, Settings, Status};
 use crate::secrets::{Keyring, is_envelope, key_id_of};
 use chrono::Utc;
@@ -61,36 +63,6 @@ pub enum WriteOutcome<T> {
     Stale,
 }
 
-const COLUMNS: &str = "id, workspace_id, name, connector, connector_version, properties, settings, labels, \
-    status, last_tested_at, created_at, updated_at, revision";
-
-fn row(r: sqlx::any::AnyRow, keyring: &Keyring) -> Result<Connection, StoreError> {
-    let corrupt = |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("connection {what}: {e}"));
-    let id: String = r.try_get("id")?;
-    let version: String = r.try_get("connector_version")?;
-    let status: String = r.try_get("status")?;
-    let id = Uuid::parse_str(&id).map_err(|e| corrupt("id", &e))?;
-    Ok(Connection {
-        id,
-        workspace_id: r.try_get("workspace_id")?,
-        name: r.try_get("name")?,
-        connector: r.try_get("connector")?,
-        connector_version: semver::Version::parse(&version).map_err(|e| corrupt("version", &e))?,
-        properties: open_properties(keyring, id, &r.try_get::<String, _>("properties")?)?,
-        settings: serde_json::from_str(&r.try_get::<String, _>("settings")?).map_err(|e| corrupt("settings", &e))?,
-        labels: serde_json::from_str(&r.try_get::<String, _>("labels")?).map_err(|e| corrupt("labels", &e))?,
-        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        last_tested_at: r
-            .try_get::<Option<String>, _>("last_tested_at")?
-            .as_deref()
-            .map(parse_timestamp)
-            .transpose()?,
-        created_at: parse_timestamp(&r.try_get::<String, _>("created_at")?)?,
-        updated_at: parse_timestamp(&r.try_get::<String, _>("updated_at")?)?,
-        revision: r.try_get("revision")?,
-    })
-}
-
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data serializes")
 }
@@ -103,7 +75,7 @@ fn seal_properties(keyring: &Keyring, id: Uuid, properties: &Properties) -> Resu
 /// A connection's properties from their stored form. Errors say what is
 /// wrong (unknown key, wrong key, not encrypted, not an object) and never
 /// quote the stored text or what it decrypts to.
-fn open_properties(keyring: &Keyring, id: Uuid, stored: &str) -> Result<Properties, StoreError> {
+pub(super) fn open_properties(keyring: &Keyring, id: Uuid, stored: &str) -> Result<Properties, StoreError> {
     let json = keyring
         .open_properties(id, stored)
         .map_err(|e| StoreError::Corrupt(format!("connection {id} properties: {e}")))?;
@@ -132,13 +104,29 @@ fn not_leased(id: usize, now: usize) -> String {
 }
 
 impl Store {
-    /// The connection `id`.
+    /// The connection `id`: from the row cache where there is one
+    /// (`docs/storage.md`), else from the database.
     pub async fn connection(&self, id: Uuid) -> Result<Option<Connection>, StoreError> {
+        let Some(rows) = self.rows() else {
+            return self.connection_row(id).await?.map(|row| row.open(self.keyring())).transpose();
+        };
+        if let Some(row) = rows.get(&id) {
+            return row.open(self.keyring()).map(Some);
+        }
+        let generation = rows.generation();
+        let Some(row) = self.connection_row(id).await? else { return Ok(None) };
+        let row = std::sync::Arc::new(row);
+        rows.fill(id, row.clone(), generation);
+        row.open(self.keyring()).map(Some)
+    }
+
+    /// The stored row of connection `id`, from the database.
+    async fn connection_row(&self, id: Uuid) -> Result<Option<StoredConnection>, StoreError> {
         let found = sqlx::query(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
             .bind(id.to_string())
             .fetch_optional(self.pool())
             .await?;
-        found.map(|r| row(r, self.keyring())).transpose()
+        found.as_ref().map(StoredConnection::from_row).transpose()
     }
 
     /// Connections of a workspace matching `filter`, by name.
@@ -173,7 +161,8 @@ impl Store {
         for bind in binds {
             query = query.bind(bind);
         }
-        query.fetch_all(self.pool()).await?.into_iter().map(|r| row(r, self.keyring())).collect()
+        let rows = query.fetch_all(self.pool()).await?;
+        rows.iter().map(|r| StoredConnection::from_row(r)?.open(self.keyring())).collect()
     }
 
     /// Creates a connection with status `untested`.
@@ -240,7 +229,7 @@ impl Store {
         .bind(&next.name)
         .bind(next.name.to_lowercase())
         .bind(next.connector_version.to_string())
-        .bind(properties)
+        .bind(&properties)
         .bind(json(&next.settings))
         .bind(json(&next.labels))
         .bind(next.status.as_str())
@@ -256,6 +245,7 @@ impl Store {
         };
         if updated.rows_affected() == 0 {
             drop(tx);
+            self.row_stale(next.id, next.revision);
             return self.why_not_written(next.id).await;
         }
         sqlx::query("DELETE FROM connection_labels WHERE connection_id = $1")
@@ -264,7 +254,9 @@ impl Store {
             .await?;
         insert_labels(&mut tx, next.id, &next.labels).await?;
         tx.commit().await?;
-        Ok(WriteOutcome::Done(Connection { updated_at: now, revision: next.revision + 1, ..next.clone() }))
+        let written = Connection { updated_at: now, revision: next.revision + 1, ..next.clone() };
+        self.row_written(next.id, next.revision, |_| StoredConnection::new(&written, properties));
+        Ok(WriteOutcome::Done(written))
     }
 
     /// Deletes a connection unless a job holds it; its labels, cached
@@ -276,6 +268,7 @@ impl Store {
             .execute(self.pool())
             .await?;
         if deleted.rows_affected() == 1 {
+            self.connection_gone(id);
             return Ok(WriteOutcome::Done(()));
         }
         self.why_not_written(id).await
@@ -291,7 +284,7 @@ impl Store {
         if let Some(holder) = holder {
             return Ok(WriteOutcome::InUse(holder.try_get("holder")?));
         }
-        Ok(match self.connection(id).await? {
+        Ok(match self.connection_row(id).await? {
             None => WriteOutcome::NotFound,
             Some(_) => WriteOutcome::Stale,
         })
@@ -315,23 +308,22 @@ async fn insert_labels(
 
 impl Store {
     /// Records a test's outcome. Not guarded by leases: a test reads, it
-    /// does not change the connection's configuration.
+    /// does not change the connection's configuration. Committed together
+    /// with the results of other tests finishing meanwhile (group commit,
+    /// see [`super::group_commit`]); returns once committed.
     ///
     /// Only if the connection is still at `revision`, the one tested: a
     /// result for properties changed meanwhile is not recorded (returns false).
     pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<bool, StoreError> {
-        let now = timestamp(Utc::now());
-        let updated = sqlx::query(
-            "UPDATE connections SET status = $1, last_tested_at = $2, revision = revision + 1 \
-             WHERE id = $3 AND revision = $4",
-        )
-        .bind(status.as_str())
-        .bind(now)
-        .bind(id.to_string())
-        .bind(revision)
-        .execute(self.pool())
-        .await?;
-        Ok(updated.rows_affected() == 1)
+        let now = super::now();
+        let write = TestWrite { id: id.to_string(), revision, status: status.as_str(), at: timestamp(now) };
+        let applied = self.group_commit().write(write).await?;
+        if applied {
+            self.row_written(id, revision, |row| row.tested(status, now));
+        } else {
+            self.row_stale(id, revision);
+        }
+        Ok(applied)
     }
 }
 
@@ -427,6 +419,7 @@ impl Store {
         }
         sqlx::query("DELETE FROM metadata_cache WHERE config_key NOT LIKE $1").bind(&pattern).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.forget_all();
         Ok(sealed)
     }
 

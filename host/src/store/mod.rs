@@ -2,10 +2,14 @@
 //! default, PostgreSQL by URL. One set of portable SQL through sqlx's `Any`
 //! driver; see `docs/storage.md`.
 
+mod caches;
 mod components;
 mod connections;
+mod group_commit;
+mod guarded;
 mod metadata;
 mod pins;
+mod rows;
 mod users;
 mod workspaces;
 
@@ -19,6 +23,7 @@ pub use workspaces::Workspace;
 use crate::secrets::{KeyError, Keyring};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a store operation failed.
@@ -38,19 +43,31 @@ pub enum StoreError {
     Encrypt(KeyError),
 }
 
-/// The database behind the API. Cheap to clone.
+/// The database behind the API. Cheap to clone: one reference count (it is
+/// cloned with the API state on every request).
 #[derive(Clone)]
 pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     pool: AnyPool,
     /// Encrypts connection properties at the row boundary (`docs/security.md`).
     keyring: Keyring,
     sqlite: bool,
+    /// The in-process caches: SQLite only (see [`caches`]).
+    caches: Option<caches::Caches>,
+    /// Test results waiting to be committed together.
+    group_commit: group_commit::GroupCommit,
 }
 
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and runs the
     /// migrations. SQLite files are created if missing and put in WAL mode
-    /// with full fsync, so an acknowledged write survives a crash.
+    /// with full fsync, so an acknowledged write survives a crash; this
+    /// server must then be the database's only writer (one server per data
+    /// directory), as its in-process caches assume. Must be called within a
+    /// tokio runtime: it starts the group-commit writer task.
     /// Connection properties are encrypted with `keyring`'s first key and
     /// decrypted with any of its keys.
     pub async fn open(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
@@ -74,32 +91,38 @@ impl Store {
             .connect(&sqlite_create(url))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, keyring, sqlite })
+        let caches = sqlite.then(caches::Caches::new);
+        let group_commit = group_commit::GroupCommit::start(pool.clone());
+        Ok(Self { inner: Arc::new(Inner { pool, keyring, sqlite, caches, group_commit }) })
     }
 
     /// The keys properties are encrypted with.
     pub fn keyring(&self) -> &Keyring {
-        &self.keyring
+        &self.inner.keyring
     }
 
     /// Whether the database is SQLite.
     pub(crate) fn is_sqlite(&self) -> bool {
-        self.sqlite
+        self.inner.sqlite
     }
 
     /// Closes every connection of the pool.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.inner.pool.close().await;
     }
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.inner.pool
+    }
+
+    fn group_commit(&self) -> &group_commit::GroupCommit {
+        &self.inner.group_commit
     }
 }
 

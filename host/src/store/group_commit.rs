@@ -1,0 +1,117 @@
+//! Group commit of test results: the status writes of tests that finish
+//! while a commit is in flight are queued, then written together in one
+//! transaction, so one fsync acknowledges all of them. Each caller gets its
+//! own answer only after that transaction committed, so a test result the
+//! client was told about is as durable as any other write.
+//!
+//! One writer task drains the queue: at most one batch commits at a time,
+//! and a batch is whatever arrived during the previous commit (up to
+//! [`MAX_BATCH`]). If a batch fails, its writes are retried one by one, so
+//! each caller gets the error of its own write, if any.
+
+use super::StoreError;
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most test results one transaction writes.
+const MAX_BATCH: usize = 256;
+
+/// One test result to record.
+#[derive(Debug)]
+pub(super) struct TestWrite {
+    /// The connection id.
+    pub id: String,
+    /// The revision tested: the write only applies if the row is still at it.
+    pub revision: i64,
+    /// The stored spelling of the status.
+    pub status: &'static str,
+    /// When it was tested, as stored.
+    pub at: String,
+}
+
+struct Queued {
+    write: TestWrite,
+    done: oneshot::Sender<Result<bool, StoreError>>,
+}
+
+/// The queue of test results waiting to be committed. Cheap to clone.
+#[derive(Clone)]
+pub(super) struct GroupCommit {
+    queue: mpsc::UnboundedSender<Queued>,
+}
+
+impl GroupCommit {
+    /// Starts the writer task on the current tokio runtime; it ends when
+    /// the last clone is dropped.
+    pub(super) fn start(pool: AnyPool) -> Self {
+        let (queue, rx) = mpsc::unbounded_channel();
+        tokio::spawn(writer(pool, rx));
+        Self { queue }
+    }
+
+    /// Writes `write` with the next batch; whether it applied (the row was
+    /// still at the revision tested), once committed.
+    pub(super) async fn write(&self, write: TestWrite) -> Result<bool, StoreError> {
+        let (done, answer) = oneshot::channel();
+        self.queue.send(Queued { write, done }).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Database(sqlx::Error::PoolClosed)
+}
+
+async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let writes: Vec<&TestWrite> = batch.iter().map(|q| &q.write).collect();
+        match write_all(&pool, &writes).await {
+            Ok(applied) => {
+                for (queued, applied) in batch.drain(..).zip(applied) {
+                    let _ = queued.done.send(Ok(applied));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, writes = batch.len(), "a batch of test results failed; writing them one by one");
+                for queued in batch.drain(..) {
+                    let result = write_one(&pool, &queued.write).await;
+                    let _ = queued.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// Writes every write in one transaction; whether each applied.
+///
+/// Of several writes for the same connection and revision (tests of one
+/// connection finishing together), only the first can apply, as one after
+/// another: whether it applies or not, the row is no longer at that
+/// revision for the next. So only the first is sent to the database.
+async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<bool>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut applied = Vec::with_capacity(writes.len());
+    let mut tried = std::collections::HashSet::new();
+    for write in writes {
+        let first = tried.insert((write.id.as_str(), write.revision));
+        applied.push(first && update(write).execute(&mut *tx).await?.rows_affected() == 1);
+    }
+    tx.commit().await?;
+    Ok(applied)
+}
+
+async fn write_one(pool: &AnyPool, write: &TestWrite) -> Result<bool, StoreError> {
+    Ok(update(write).execute(pool).await?.rows_affected() == 1)
+}
+
+fn update(write: &TestWrite) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    sqlx::query(
+        "UPDATE connections SET status = $1, last_tested_at = $2, revision = revision + 1 \
+         WHERE id = $3 AND revision = $4",
+    )
+    .bind(write.status)
+    .bind(write.at.as_str())
+    .bind(write.id.as_str())
+    .bind(write.revision)
+}
