@@ -135,7 +135,14 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     .expect("registry loading does not panic")?;
     let registry = Arc::new(registry);
     crate::connector::shared::sync_at_start(&registry, &store).await?;
-    let logs = ConnectionLogs::new(data.join("logs"), config.log_max_file_bytes, config.log_retention_days);
+    // One server owns an SQLite database, so its logs are files; servers
+    // sharing PostgreSQL keep them in it (docs/deploy.md).
+    let (max, days) = (config.log_max_file_bytes, config.log_retention_days);
+    let logs = if store.is_sqlite() {
+        ConnectionLogs::new(data.join("logs"), max, days)
+    } else {
+        ConnectionLogs::in_database(store.clone(), max, days)
+    };
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
     let component_limit = config.component_limit;

@@ -356,8 +356,16 @@ impl TestApp {
         text
     }
 
-    /// Everything in every file under the server's log directory.
-    pub fn log_files_on_disk(&self) -> String {
+    /// Every stored connection log line: the files under the data
+    /// directory, or on PostgreSQL the entries in the database.
+    pub async fn stored_logs(&self) -> String {
+        if let Some(database) = &self._postgres {
+            let rows = sqlx::query("SELECT text FROM connection_log_entries ORDER BY written_at")
+                .fetch_all(&database.pool().await)
+                .await
+                .expect("log entries");
+            return rows.iter().map(|r| sqlx::Row::get::<String, _>(r, 0)).collect();
+        }
         fn walk(dir: &std::path::Path, out: &mut String) {
             let Ok(entries) = std::fs::read_dir(dir) else { return };
             for entry in entries.flatten() {
@@ -374,9 +382,18 @@ impl TestApp {
         out
     }
 
-    /// The log directory of one connection on disk.
-    pub fn log_dir_on_disk(&self, id: &str) -> PathBuf {
-        self.data.path().join("data/logs").join(id)
+    /// Whether any log of connection `id` is stored (a folder of files, or
+    /// entries in the database).
+    pub async fn has_stored_logs(&self, id: &str) -> bool {
+        if let Some(database) = &self._postgres {
+            let rows = sqlx::query("SELECT 1 FROM connection_log_entries WHERE connection_id = $1")
+                .bind(id)
+                .fetch_all(&database.pool().await)
+                .await
+                .expect("log entries");
+            return !rows.is_empty();
+        }
+        self.data.path().join("data/logs").join(id).exists()
     }
 
     /// Creates a connection, asserting 201; its JSON.

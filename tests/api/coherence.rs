@@ -173,9 +173,9 @@ async fn a_deleted_connections_logs_are_gone_and_its_successor_logs_afresh() {
     let app = spawn_app().await;
     let id = id_of(&app.create_quickbooks("Books").await);
     app.test_ok(&id).await;
-    assert!(app.log_dir_on_disk(&id).exists());
+    assert!(app.has_stored_logs(&id).await);
     assert_eq!(app.delete_connection(&id).await.status(), 204);
-    assert!(!app.log_dir_on_disk(&id).exists(), "the log folder is deleted");
+    assert!(!app.has_stored_logs(&id).await, "the log folder is deleted");
 
     let again = id_of(&app.create_quickbooks("Books").await);
     app.test_ok(&again).await;

@@ -175,7 +175,7 @@ async fn delete_answers_204_then_the_connection_and_its_logs_are_gone() {
     let app = spawn_app().await;
     let id = id_of(&app.create_quickbooks("Books").await);
     app.test_ok(&id).await;
-    assert!(app.log_dir_on_disk(&id).exists(), "the test left a log");
+    assert!(app.has_stored_logs(&id).await, "the test left a log");
 
     let response = app.delete_connection(&id).await;
     assert_eq!(response.status(), 204);
@@ -184,7 +184,7 @@ async fn delete_answers_204_then_the_connection_and_its_logs_are_gone() {
     assert_error(app.get_connection(&id).await, 404, "connection_not_found").await;
     assert_error(app.delete_connection(&id).await, 404, "connection_not_found").await;
     assert_error(app.list_logs(&id).await, 404, "connection_not_found").await;
-    assert!(!app.log_dir_on_disk(&id).exists(), "its logs are deleted");
+    assert!(!app.has_stored_logs(&id).await, "its logs are deleted");
     assert!(app.connection_names("default", "").await.is_empty());
     // Its name is free again.
     app.create_quickbooks("Books").await;

@@ -235,7 +235,7 @@ async fn a_leaked_secret_never_appears_in_a_response_or_a_log_at_any_verbosity()
         seen.push_str(&updated.text().await.expect("body"));
         seen.push_str(&bodies(&app, &id).await);
         assert!(!seen.contains(&password), "{verbosity}: the password leaked");
-        assert!(!app.log_files_on_disk().contains(&password), "{verbosity}: the password is in a log file");
+        assert!(!app.stored_logs().await.contains(&password), "{verbosity}: the password is in a log file");
     }
     assert!(seen.contains("password ******** refused"), "the leak was exercised: {seen}");
 }
@@ -264,7 +264,7 @@ async fn quickbooks_secrets_never_appear_in_a_response_or_a_log_at_any_verbosity
         seen.push_str(&reset);
         for secret in secrets.iter().chain([&expired]) {
             assert!(!seen.contains(secret), "{verbosity}: {secret} leaked in a response");
-            assert!(!app.log_files_on_disk().contains(secret), "{verbosity}: {secret} is in a log file");
+            assert!(!app.stored_logs().await.contains(secret), "{verbosity}: {secret} is in a log file");
         }
     }
 }

@@ -37,6 +37,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// A pool on the database, to look behind the server.
+    pub async fn pool(&self) -> sqlx::PgPool {
+        sqlx::PgPool::connect(&self.url).await.expect("connect to the test database")
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());

@@ -467,7 +467,7 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
     for id in &all {
         seen.add(app.reset_credentials(id).await).await;
     }
-    let on_disk = app.log_files_on_disk();
+    let on_disk = app.stored_logs().await;
 
     // Every route of the API once more, each POST and PUT carrying a secret;
     // the connection is deleted last.
@@ -497,7 +497,7 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
     for canary in &canaries {
         assert!(!seen.0.contains(canary.as_str()), "{canary} is in a response");
         assert!(!on_disk.contains(canary.as_str()), "{canary} is in a connection log");
-        assert!(!app.log_files_on_disk().contains(canary.as_str()), "{canary} is in a connection log");
+        assert!(!app.stored_logs().await.contains(canary.as_str()), "{canary} is in a connection log");
         assert!(!server.contains(canary.as_str()), "{canary} is in the server log");
         assert!(!contains(&db, canary), "{canary} is in the database in clear");
     }

@@ -78,3 +78,20 @@ async fn other_bytes_under_a_name_and_version_installed_on_one_server_are_a_409_
     let (_, stub) = json(a.get_connector_version("Stub", "1.0.0").await).await;
     assert_eq!(stub["description"], "Test fixture: ten fixed tables.");
 }
+
+#[tokio::test]
+async fn a_log_written_through_one_server_downloads_from_the_other() {
+    let Some((a, b)) = spawn_pair().await else { return };
+    let id = id_of(&a.create_quickbooks("Books").await);
+    a.test_ok(&id).await;
+    b.test_ok(&id).await;
+    let (status, logs) = json(b.list_logs(&id).await).await;
+    assert_eq!(status, 200, "{logs}");
+    let name = logs["value"][0]["name"].as_str().expect("a log file").to_string();
+    let (status, text) = super::text(b.download_log(&id, &name).await).await;
+    assert_eq!(status, 200);
+    assert_eq!(text.matches("test succeeded").count(), 2, "both servers' lines, in one file: {text}");
+    assert!(text.contains("create succeeded"), "the create through A: {text}");
+    assert_eq!(super::text(a.download_log(&id, &name).await).await.1, text, "the same file on both");
+    assert_eq!(logs["value"][0]["size"].as_u64(), Some(text.len() as u64));
+}

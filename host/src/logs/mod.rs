@@ -12,8 +12,10 @@ use crate::connector::model::LogLevel;
 use crate::runtime::{LogLine, LogSource};
 use chrono::{DateTime, NaiveDate, Utc};
 mod open;
+mod shared;
 
 use open::{OpenFile, OpenFiles};
+use shared::SharedLogs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,6 +58,8 @@ struct Inner {
     retention_days: u32,
     /// The files being appended to, kept open (see [`open`]).
     open: OpenFiles,
+    /// When set, logs live in the shared database instead of files.
+    shared: Option<SharedLogs>,
 }
 
 /// What an operation did, for its log lines.
@@ -108,7 +112,15 @@ impl ConnectionLogs {
     /// Logs under `dir`, with files capped at `max_file_bytes` and kept for
     /// `retention_days` days.
     pub fn new(dir: impl Into<PathBuf>, max_file_bytes: u64, retention_days: u32) -> Self {
-        let inner = Inner { dir: dir.into(), max_file_bytes, retention_days, open: OpenFiles::new() };
+        let inner = Inner { dir: dir.into(), max_file_bytes, retention_days, open: OpenFiles::new(), shared: None };
+        Self { inner: Arc::new(inner) }
+    }
+
+    /// Logs in `store` (for servers sharing a database), with the same
+    /// files, size cap and retention as [`ConnectionLogs::new`].
+    pub fn in_database(store: crate::store::Store, max_file_bytes: u64, retention_days: u32) -> Self {
+        let shared = Some(SharedLogs::new(store, max_file_bytes, retention_days));
+        let inner = Inner { dir: PathBuf::new(), max_file_bytes, retention_days, open: OpenFiles::new(), shared };
         Self { inner: Arc::new(inner) }
     }
 
@@ -118,6 +130,12 @@ impl ConnectionLogs {
         let now = Utc::now();
         let text = render(verbosity, &record, now);
         if text.is_empty() {
+            return;
+        }
+        if let Some(shared) = &self.inner.shared {
+            if let Err(error) = shared.record(connection, &text, now).await {
+                tracing::warn!(%connection, %error, "could not write the connection log");
+            }
             return;
         }
         // Usually one `write` to a file already open: done here, without a
@@ -141,6 +159,9 @@ impl ConnectionLogs {
 
     /// The log files of a connection, newest first.
     pub async fn list(&self, connection: Uuid) -> Result<Vec<LogFile>, LogError> {
+        if let Some(shared) = &self.inner.shared {
+            return shared.list(connection).await;
+        }
         let dir = self.dir(connection);
         let files = tokio::task::spawn_blocking(move || list(&dir)).await.map_err(std::io::Error::other)??;
         Ok(files)
@@ -154,6 +175,9 @@ impl ConnectionLogs {
         if parse_name(name).is_none() {
             return Err(LogError::NotFound(name.to_string()));
         }
+        if let Some(shared) = &self.inner.shared {
+            return shared.read(connection, name).await;
+        }
         let path = self.dir(connection).join(name);
         match tokio::fs::read(&path).await {
             Ok(bytes) => Ok(bytes),
@@ -164,6 +188,9 @@ impl ConnectionLogs {
 
     /// Deletes every log file of a connection.
     pub async fn remove(&self, connection: Uuid) -> Result<(), LogError> {
+        if let Some(shared) = &self.inner.shared {
+            return shared.remove(connection).await;
+        }
         self.inner.open.close(connection);
         match tokio::fs::remove_dir_all(self.dir(connection)).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),

@@ -7,6 +7,7 @@ mod components;
 mod connections;
 mod group_commit;
 mod guarded;
+mod logs;
 mod metadata;
 mod pins;
 mod rows;
@@ -15,6 +16,7 @@ mod workspaces;
 
 pub use components::{Stored, StoredComponent};
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
+pub use logs::LogEntry;
 pub use metadata::CachedItem;
 pub use pins::PinnedConnection;
 pub use users::{TokenInfo, User};
