@@ -84,9 +84,36 @@ pub(super) fn open_properties(keyring: &Keyring, id: Uuid, stored: &str) -> Resu
 
 /// Properties from their JSON text; the error gives the position, never the text.
 fn parse_properties(json: &str) -> Result<Properties, String> {
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(json).map(Properties::from).map_err(|e| {
-        format!("not a JSON object ({:?} error at line {}, column {})", e.classify(), e.line(), e.column())
-    })
+    let mut de = serde_json::Deserializer::from_str(json);
+    serde::Deserializer::deserialize_map(&mut de, InOrder).and_then(|properties| de.end().map(|()| properties)).map_err(
+        |e| format!("not a JSON object ({:?} error at line {}, column {})", e.classify(), e.line(), e.column()),
+    )
+}
+
+/// Reads a JSON object straight into [`Properties`], entry by entry, as
+/// `Properties::from` a `serde_json::Map` would (non-string values as their
+/// JSON text, a later duplicate name replacing the value), without
+/// building the map first.
+struct InOrder;
+
+impl<'de> serde::de::Visitor<'de> for InOrder {
+    type Value = Properties;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
+        let mut properties = Properties::default();
+        while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
+            let value = match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            properties.set(&name, value);
+        }
+        Ok(properties)
+    }
 }
 
 /// The label keys of `labels`: trimmed, lower case, unique.
@@ -433,5 +460,27 @@ impl Store {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(self.pool()).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_read_in_order_are_what_a_json_map_gives() {
+        let cases = [
+            r#"{"A":"1","b":"2"}"#,
+            r#"{"A":"1","a":"2","B":3,"C":null,"D":{"x":[1,true]}}"#,
+            r#"{"A":"1","A":"2"}"#,
+            "{}",
+        ];
+        for json in cases {
+            let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json).expect("an object");
+            assert_eq!(parse_properties(json), Ok(Properties::from(map)), "{json}");
+        }
+        for bad in ["[]", "\"text\"", "{", "{} trailing", ""] {
+            assert!(parse_properties(bad).is_err(), "{bad}");
+        }
     }
 }

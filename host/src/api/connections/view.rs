@@ -5,7 +5,7 @@ use crate::connector::model::ConnectorInfo;
 use crate::runtime::MASK;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::SerializeMap;
 use uuid::Uuid;
 
 /// A connection in a response.
@@ -23,7 +23,7 @@ pub struct ConnectionView {
     pub connector_version: String,
     /// Its properties; secret values are `********`.
     #[schema(value_type = Object)]
-    pub properties: Map<String, Value>,
+    pub properties: ShownProperties,
     /// Its settings.
     pub settings: Settings,
     /// Its labels.
@@ -38,6 +38,22 @@ pub struct ConnectionView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Properties as a response shows them: a JSON object of strings, in the
+/// stored order, secret values already masked. (Property names are unique,
+/// case-insensitively, so no map is needed to write the object.)
+#[derive(Debug)]
+pub struct ShownProperties(Vec<(String, String)>);
+
+impl Serialize for ShownProperties {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 /// The connection with the values that `info` marks secret masked. Without
 /// `info` (its connector version is gone) every value is masked.
 pub fn view(c: &Connection, info: Option<&ConnectorInfo>) -> ConnectionView {
@@ -47,7 +63,7 @@ pub fn view(c: &Connection, info: Option<&ConnectorInfo>) -> ConnectionView {
         .map(|p| {
             let secret = info.is_none_or(|i| i.property(&p.name).is_none_or(|s| s.secret));
             let value = if secret { MASK.to_string() } else { p.value.clone() };
-            (p.name.clone(), Value::String(value))
+            (p.name.clone(), value)
         })
         .collect();
     ConnectionView {
@@ -56,7 +72,7 @@ pub fn view(c: &Connection, info: Option<&ConnectorInfo>) -> ConnectionView {
         name: c.name.clone(),
         connector: c.connector.clone(),
         connector_version: c.connector_version.to_string(),
-        properties,
+        properties: ShownProperties(properties),
         settings: c.settings,
         labels: c.labels.clone(),
         status: c.status,
