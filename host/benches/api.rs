@@ -17,7 +17,7 @@ use serde_json::json;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{connect, dist, load, once, send, start, syncport};
+use support::{connect, create_books, dist, load, once, send, start, syncport};
 
 const TRIVIAL: &str = "SYNCPORT_BENCH_TRIVIAL";
 const WORKERS: usize = 32;
@@ -65,15 +65,7 @@ async fn run() {
     trivial_cmd.env(TRIVIAL, "1");
     let trivial = start(trivial_cmd, "LISTENING ");
     let server = syncport(data.path(), &dist(), &[]);
-    let created = once(
-        server.addr,
-        Method::POST,
-        "/api.rsc/v2/workspaces/default/connections",
-        Some(json!({"name": "Books", "connector": "QuickBooks", "properties": {
-            "CompanyId": "9130357766", "OAuthClientId": "id", "OAuthClientSecret": "secret", "OAuthAccessToken": "token"}})),
-    )
-    .await;
-    let id = created["id"].as_str().expect("id").to_string();
+    let id = create_books(server.addr).await;
     once(server.addr, Method::POST, &format!("/api.rsc/v2/connections/{id}/tables"), None).await;
 
     // Other work on the machine moves throughput by tens of percent within

@@ -12,7 +12,7 @@ use hyper::Method;
 use serde_json::json;
 use sqlx::Connection;
 use std::path::Path;
-use support::{Server, dist, load, once, syncport};
+use support::{Server, create_books, dist, load, once, syncport};
 use syncport::secrets::SecretKey;
 
 fn main() {
@@ -39,15 +39,7 @@ async fn run(admin_url: &str) {
     let (data_a, data_b) = (tempfile::tempdir().expect("tempdir"), tempfile::tempdir().expect("tempdir"));
 
     let a = server(data_a.path(), &url, &key);
-    let created = once(
-        a.addr,
-        Method::POST,
-        "/api.rsc/v2/workspaces/default/connections",
-        Some(json!({"name": "Books", "connector": "QuickBooks", "properties": {
-            "CompanyId": "9130357766", "OAuthClientId": "id", "OAuthClientSecret": "secret", "OAuthAccessToken": "token"}})),
-    )
-    .await;
-    let id = created["id"].as_str().expect("id").to_string();
+    let id = create_books(a.addr).await;
     let get = format!("/api.rsc/v2/connections/{id}");
     let test = format!("/api.rsc/v2/connections/{id}/test");
 

@@ -72,6 +72,14 @@ pub async fn once(addr: SocketAddr, method: Method, path: &str, body: Option<Val
 /// A client connection.
 pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
+/// Creates the QuickBooks connection `Books` the cases use; its id.
+pub async fn create_books(addr: SocketAddr) -> String {
+    let body = serde_json::json!({"name": "Books", "connector": "QuickBooks", "properties": {
+        "CompanyId": "9130357766", "OAuthClientId": "id", "OAuthClientSecret": "secret", "OAuthAccessToken": "token"}});
+    let created = once(addr, Method::POST, "/api.rsc/v2/workspaces/default/connections", Some(body)).await;
+    created["id"].as_str().expect("id").to_string()
+}
+
 /// One keep-alive HTTP/1.1 connection.
 pub async fn connect(addr: SocketAddr) -> Sender {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
