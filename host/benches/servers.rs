@@ -9,7 +9,6 @@
 mod support;
 
 use hyper::Method;
-use serde_json::json;
 use sqlx::Connection;
 use std::path::Path;
 use support::{Server, create_books, dist, load, once, syncport};
