@@ -205,16 +205,17 @@ pub async fn start(
     let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
-    let refresher = crate::connector::shared::refresh_every(
-        state.registry.clone(),
-        state.store.clone(),
-        crate::connector::shared::REFRESH_PERIOD,
-    );
+    let refresher = crate::connector::shared::is_shared(&state.store).then(|| {
+        let period = crate::connector::shared::REFRESH_PERIOD;
+        crate::connector::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
+    });
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
-        refresher.abort();
+        if let Some(refresher) = refresher {
+            refresher.abort();
+        }
         served
     });
     Ok(Running { addr, task, admin_token })

@@ -18,7 +18,6 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
-use std::sync::Arc;
 
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
@@ -181,7 +180,6 @@ pub async fn install(
     })?;
     // Checked and loaded; then stored in the database, which decides a
     // name and version for every server; then kept and made callable here.
-    let bytes = Arc::new(bytes);
     let registry = state.registry.clone();
     let prepared = {
         let (bytes, signature) = (bytes.clone(), signature.clone());

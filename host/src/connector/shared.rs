@@ -66,13 +66,26 @@ pub async fn sync_at_start(registry: &Arc<Registry>, store: &Store) -> Result<()
             blocking(registry, move |r| r.remove(&id.name, &id.version).map(drop)).await?;
         }
     }
-    refresh(registry, store).await
+    follow(registry, store).await
+}
+
+/// Whether other servers can change the stored components while this one
+/// runs: only on a shared database (PostgreSQL); one server owns an SQLite
+/// file, so it has nothing to refresh after its start.
+pub fn is_shared(store: &Store) -> bool {
+    !store.is_sqlite()
 }
 
 /// Loads the components other servers stored since the last refresh and
-/// drops those they removed. One query when nothing changed. A stored
-/// component that does not load or pass the policy is logged and skipped.
+/// drops those they removed, when the database is shared. One query when
+/// nothing changed.
 pub async fn refresh(registry: &Arc<Registry>, store: &Store) -> Result<(), SyncError> {
+    if is_shared(store) { follow(registry, store).await } else { Ok(()) }
+}
+
+/// Makes the registry hold exactly the stored components. A stored
+/// component that does not load or pass the policy is logged and skipped.
+async fn follow(registry: &Arc<Registry>, store: &Store) -> Result<(), SyncError> {
     let stored = store.stored_components().await?;
     let local: HashSet<String> = registry.list().iter().map(|p| p.id().sha256.clone()).collect();
     for component in stored.iter().filter(|c| !local.contains(&c.sha256)) {
