@@ -23,6 +23,8 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     /// The test's own PostgreSQL database, dropped with the app.
     _postgres: Option<postgres::TestDatabase>,
+    /// The secret key of a server started by [`spawn_shared`].
+    shared_key: Option<String>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -45,26 +47,29 @@ pub fn sqlite_only(what: &str) -> bool {
 /// directory; one secret key; the first admin's token works on both), or
 /// `None`, saying why, when the suite runs on SQLite.
 pub async fn spawn_pair() -> Option<(TestApp, TestApp)> {
+    let a = spawn_shared().await?;
+    let b = a.spawn_peer().await;
+    Some((a, b))
+}
+
+/// A server on its own PostgreSQL database with a secret key others can
+/// share ([`TestApp::spawn_peer`]), or `None`, saying why, on SQLite.
+pub async fn spawn_shared() -> Option<TestApp> {
     if postgres::backend().is_none() {
         eprintln!(
-            "skipped on SQLite: two servers share a PostgreSQL database (run with SYNCPORT_TEST_BACKEND=postgres)"
+            "skipped on SQLite: several servers share a PostgreSQL database (run with SYNCPORT_TEST_BACKEND=postgres)"
         );
         return None;
     }
     let key = SecretKey::generate_base64().expect("random");
-    let keys =
-        move || KeyConfig { key: Some(SecretKey::from_base64(&key, "test key").expect("key")), previous: vec![] };
-    let first_keys = keys.clone();
-    let a = spawn_app_with(move |c| c.secret_keys = first_keys()).await;
-    let url = a._postgres.as_ref().map(|db| db.url.clone());
-    let token = a.token.clone();
-    let b = spawn_app_with(move |c| {
-        c.secret_keys = keys();
-        c.database_url = url;
-        c.admin_token = Some(token);
-    })
-    .await;
-    Some((a, b))
+    let keys = key_config(&key);
+    let mut app = spawn_app_with(move |c| c.secret_keys = keys).await;
+    app.shared_key = Some(key);
+    Some(app)
+}
+
+fn key_config(key: &str) -> KeyConfig {
+    KeyConfig { key: Some(SecretKey::from_base64(key, "test key").expect("key")), previous: vec![] }
 }
 
 /// Starts a server after `configure` adjusts its configuration.
@@ -117,10 +122,25 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         client: reqwest::Client::new(),
         shutdown: Some(tx),
         _postgres: postgres,
+        shared_key: None,
     }
 }
 
 impl TestApp {
+    /// Another server (its own data directory) on this one's database and
+    /// key, from [`spawn_shared`]; the admin token works on both.
+    pub async fn spawn_peer(&self) -> TestApp {
+        let key = self.shared_key.clone().expect("a server from spawn_shared");
+        let url = self._postgres.as_ref().map(|db| db.url.clone());
+        let token = self.token.clone();
+        spawn_app_with(move |c| {
+            c.secret_keys = key_config(&key);
+            c.database_url = url;
+            c.admin_token = Some(token);
+        })
+        .await
+    }
+
     /// Asks the server to shut down, as SIGTERM does: it stops accepting
     /// connections and finishes the requests in flight.
     pub fn begin_shutdown(&mut self) {

@@ -23,5 +23,5 @@ mod workspaces;
 
 pub use app::{
     ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
-    server_log, spawn_app, spawn_app_with, spawn_pair, sqlite_only, text, token,
+    server_log, spawn_app, spawn_app_with, spawn_pair, spawn_shared, sqlite_only, text, token,
 };

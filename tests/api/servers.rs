@@ -1,7 +1,7 @@
 //! Several servers on one PostgreSQL database: any server answers for any
 //! connection (PostgreSQL runs only; on SQLite these say they are skipped).
 
-use super::{assert_error, id_of, json, quickbooks_body, spawn_pair};
+use super::{assert_error, id_of, json, quickbooks_body, spawn_pair, spawn_shared};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -94,4 +94,18 @@ async fn a_log_written_through_one_server_downloads_from_the_other() {
     assert!(text.contains("create succeeded"), "the create through A: {text}");
     assert_eq!(super::text(a.download_log(&id, &name).await).await.1, text, "the same file on both");
     assert_eq!(logs["value"][0]["size"].as_u64(), Some(text.len() as u64));
+}
+
+#[tokio::test]
+async fn a_version_removed_through_one_server_stays_removed_when_another_starts_with_it_bundled() {
+    let Some(a) = spawn_shared().await else { return };
+    assert_eq!(a.remove_connector_version("Salesforce", "1.0.0").await.status(), 204);
+    // A server started later has Salesforce 1.0.0 in its bundled directory.
+    let late = a.spawn_peer().await;
+    assert_error(late.get_connector("Salesforce").await, 404, "connector_not_found").await;
+    assert_error(a.get_connector("Salesforce").await, 404, "connector_not_found").await;
+    let (status, _) =
+        json(late.install_connector(crate::helpers::component("connectors/salesforce-1.0.0.wasm"), None).await).await;
+    assert_eq!(status, 201, "installing the same bytes again brings it back");
+    assert_eq!(json(a.get_connector("Salesforce").await).await.0, 200, "on every server");
 }
