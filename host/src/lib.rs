@@ -6,6 +6,7 @@
 //! - [`connections`]: connections, their properties and settings.
 //! - [`connector`]: the host's model of connectors and the registry of
 //!   installed versions.
+//! - [`jobs`]: job runs: copying tables from a source to a destination.
 //! - [`runtime`]: runs connector components in the wasmtime sandbox.
 //! - [`store`]: the database (SQLite by default, PostgreSQL by URL).
 //! - [`logs`]: connection log files.
@@ -17,6 +18,7 @@ pub mod auth;
 pub mod check;
 pub mod connections;
 pub mod connector;
+pub mod jobs;
 pub mod logs;
 pub mod runtime;
 pub mod secrets;

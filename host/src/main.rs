@@ -31,6 +31,9 @@ enum Command {
     /// Connector components: check, install, list, remove, sign (docs/plugin-guide.md).
     #[command(subcommand)]
     Connector(cli::connector::ConnectorCommand),
+    /// Replication jobs: run one and follow its progress (docs/jobs.md).
+    #[command(subcommand)]
+    Job(cli::job::JobCommand),
 }
 
 /// Where the secrets to re-encrypt are.
@@ -84,6 +87,9 @@ struct ServeArgs {
     /// Largest connector component an install over the API accepts, in MiB.
     #[arg(long, env = "SYNCPORT_COMPONENT_LIMIT_MIB", default_value_t = 64)]
     component_limit_mib: usize,
+    /// How long a job run holds its connections after its server stops renewing it, in seconds.
+    #[arg(long, env = "SYNCPORT_JOB_LEASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    job_lease_secs: u64,
     /// Server log format.
     #[arg(long, env = "SYNCPORT_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
@@ -95,6 +101,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve(args).await,
         Command::RotateKey(args) => rotate_key(args).await,
         Command::Connector(command) => cli::connector::run(command).await,
+        Command::Job(command) => cli::job::run(command).await,
     }
 }
 
@@ -157,6 +164,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         secret_keys,
         trust,
         component_limit: args.component_limit_mib << 20,
+        job_lease: std::time::Duration::from_secs(args.job_lease_secs),
         database_url: args.database_url,
         bundled_dir: args.connectors_dir,
         limits,

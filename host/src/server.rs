@@ -51,6 +51,8 @@ pub struct ServerConfig {
     pub trust: TrustPolicy,
     /// The largest connector component an install over the API accepts, in bytes.
     pub component_limit: usize,
+    /// How long a job run's lease lasts without renewal (docs/jobs.md).
+    pub job_lease: Duration,
 }
 
 impl ServerConfig {
@@ -70,6 +72,7 @@ impl ServerConfig {
             secret_keys: crate::secrets::KeyConfig::default(),
             trust: TrustPolicy::default(),
             component_limit: 64 << 20,
+            job_lease: crate::jobs::DEFAULT_LEASE,
         }
     }
 }
@@ -146,7 +149,8 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
     let component_limit = config.component_limit;
-    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit })
+    let jobs = Arc::new(crate::jobs::Jobs::new(data.join("connection-files"), config.job_lease));
+    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit, jobs })
 }
 
 /// On the first start (no user yet), creates the `admin` user with
@@ -209,6 +213,9 @@ pub async fn start(
         let period = crate::connector::shared::REFRESH_PERIOD;
         crate::connector::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
     });
+    // On SQLite this server alone owns the database: a run still marked as
+    // under way was this data directory's, stopped with its last process.
+    let sweeper = state.jobs.sweep_every(state.store.clone(), state.store.is_sqlite());
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -216,6 +223,7 @@ pub async fn start(
         if let Some(refresher) = refresher {
             refresher.abort();
         }
+        sweeper.abort();
         served
     });
     Ok(Running { addr, task, admin_token })

@@ -72,6 +72,27 @@ fn key_config(key: &str) -> KeyConfig {
     KeyConfig { key: Some(SecretKey::from_base64(key, "test key").expect("key")), previous: vec![] }
 }
 
+/// The components jobs need, bundled beside [`spawn_app`]'s: QuickBooks
+/// and Salesforce 2.0.0 (WIT 0.2.0 sources) and the CSV destination.
+pub const JOB_CONNECTORS: &[&str] =
+    &["connectors/quickbooks-2.0.0.wasm", "connectors/salesforce-2.0.0.wasm", "connectors/csv-1.0.0.wasm"];
+
+/// [`spawn_app`] with [`JOB_CONNECTORS`] too, and job leases of `lease`.
+pub async fn spawn_jobs_app(lease: Duration) -> TestApp {
+    spawn_app_with(|c| jobs_config(c, lease)).await
+}
+
+/// Bundles [`JOB_CONNECTORS`] and sets the job lease.
+pub fn jobs_config(config: &mut ServerConfig, lease: Duration) {
+    let bundled = config.bundled_dir.clone().expect("spawn_app bundles connectors");
+    for file in JOB_CONNECTORS {
+        let name = file.rsplit('/').next().expect("file name");
+        std::fs::copy(dist().join(file), bundled.join(name))
+            .unwrap_or_else(|e| panic!("{file}: {e}; run the tests with `cargo xtask test`"));
+    }
+    config.job_lease = lease;
+}
+
 /// Starts a server after `configure` adjusts its configuration.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     capture_server_log();
@@ -481,6 +502,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/connectors/{name}"),
     ("GET", "/connectors/{name}/versions/{version}"),
     ("DELETE", "/connectors/{name}/versions/{version}"),
+    ("GET", "/workspaces/{workspace_id}/jobs"),
+    ("POST", "/workspaces/{workspace_id}/jobs"),
+    ("GET", "/jobs/{job_id}"),
+    ("PUT", "/jobs/{job_id}"),
+    ("DELETE", "/jobs/{job_id}"),
+    ("POST", "/jobs/{job_id}/execute"),
+    ("POST", "/jobs/{job_id}/cancel"),
+    ("GET", "/jobs/{job_id}/status"),
+    ("GET", "/jobs/{job_id}/history"),
     ("GET", "/users"),
     ("POST", "/users"),
     ("GET", "/users/{user_id}"),
@@ -520,6 +550,7 @@ pub fn fill(template: &str, connection: &str, log: &str) -> String {
         .replace("{log_name}", log)
         .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+        .replace("{job_id}", "00000000-0000-0000-0000-000000000000")
         .replace("{name}", "Stub")
         .replace("{version}", "9.9.9")
 }

@@ -10,6 +10,7 @@ mod connectors;
 mod errors;
 mod faults;
 mod installs;
+mod jobs;
 mod logs;
 mod metadata;
 mod pinning;
@@ -23,5 +24,6 @@ mod workspaces;
 
 pub use app::{
     ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
-    server_log, spawn_app, spawn_app_with, spawn_pair, spawn_shared, sqlite_only, text, token,
+    jobs_config, server_log, spawn_app, spawn_app_with, spawn_jobs_app, spawn_pair, spawn_shared, sqlite_only, text,
+    token,
 };

@@ -80,11 +80,7 @@ pub async fn tables(
     let types = table_types(params.get("include_table_types"))?;
     let reset = params.flag("reset_metadata")?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
-    let plugin = plugin_for(&state.registry, &connection)?;
-    let config = connection.properties.to_vec();
-    let all: Answer<TableInfo> =
-        cached(&state, &connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new()))
-            .await?;
+    let all = tables_of(&state, &connection, reset).await?;
     let schema = params.get("schema").map(str::trim).filter(|s| !s.is_empty());
     if schema.is_none() && types.is_empty() {
         return Ok(all.into_response());
@@ -133,21 +129,37 @@ pub async fn columns(
     params.only(&["reset_metadata"])?;
     let reset = params.flag("reset_metadata")?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
-    let plugin = plugin_for(&state.registry, &connection)?;
+    Ok(columns_of(&state, &connection, &table, reset).await?.into_response())
+}
+
+/// The tables of `connection`, from the cache when fresh (and not `reset`).
+pub(crate) async fn tables_of(state: &AppState, connection: &Connection, reset: bool) -> ApiResult<Answer<TableInfo>> {
+    let plugin = plugin_for(&state.registry, connection)?;
+    let config = connection.properties.to_vec();
+    cached(state, connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new())).await
+}
+
+/// The columns of `table` of `connection`, from the cache when fresh (and
+/// not `reset`); an unknown table is 404 `table_not_found`.
+pub(crate) async fn columns_of(
+    state: &AppState,
+    connection: &Connection,
+    table: &str,
+    reset: bool,
+) -> ApiResult<Answer<ColumnInfo>> {
+    let plugin = plugin_for(&state.registry, connection)?;
     let config = connection.properties.to_vec();
     // The exact name: a source may have tables differing only in case.
     let item = format!("columns:{table}");
-    let name = table.clone();
-    let answer: Answer<ColumnInfo> =
-        cached(&state, &connection, &item, "list-columns", reset, || plugin.list_columns(config, name)).await.map_err(
-            |e| match e {
-                ApiError::Connector(e) if e.kind == ErrorKind::NotFound => {
-                    ApiError::not_found("table_not_found", format!("Table `{table}` does not exist: {}", e.message))
-                }
-                other => other,
-            },
-        )?;
-    Ok(answer.into_response())
+    let name = table.to_string();
+    cached(state, connection, &item, "list-columns", reset, || plugin.list_columns(config, name)).await.map_err(|e| {
+        match e {
+            ApiError::Connector(e) if e.kind == ErrorKind::NotFound => {
+                ApiError::not_found("table_not_found", format!("Table `{table}` does not exist: {}", e.message))
+            }
+            other => other,
+        }
+    })
 }
 
 /// `POST /connections/{connection_id}/reset-metadata`: drops the cache and
@@ -192,8 +204,9 @@ fn config_key(c: &Connection) -> String {
 /// A list of metadata items, and its JSON text when that is exactly what
 /// serializing the items gives (then the response is that text, with no
 /// work per item).
-struct Answer<T> {
-    items: Arc<Vec<T>>,
+pub(crate) struct Answer<T> {
+    /// The items.
+    pub(crate) items: Arc<Vec<T>>,
     json: Option<String>,
 }
 

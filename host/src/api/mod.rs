@@ -6,6 +6,7 @@ pub mod connections;
 pub mod connectors;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod logs;
 pub mod metadata;
 pub mod openapi;
@@ -28,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metadata::router())
         .merge(logs::router())
         .merge(connectors::router())
+        .merge(jobs::router())
         .merge(users::router())
         .merge(openapi::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

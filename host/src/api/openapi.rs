@@ -2,7 +2,7 @@
 //! served at `/api.rsc/v2/openapi.json`.
 
 use super::state::AppState;
-use super::{connections, connectors, error, logs, metadata, users, workspaces};
+use super::{connections, connectors, error, jobs, logs, metadata, users, workspaces};
 use axum::routing::get;
 use axum::{Json, Router};
 use utoipa::OpenApi;
@@ -20,6 +20,8 @@ use utoipa::OpenApi;
         metadata::tables, metadata::tables_with_get, metadata::columns, metadata::reset_metadata,
         logs::list, logs::download, logs::download_with_get,
         connectors::list, connectors::install, connectors::read, connectors::read_version, connectors::remove,
+        jobs::list, jobs::create, jobs::read, jobs::update, jobs::remove, jobs::execute, jobs::cancel, jobs::status,
+        jobs::history,
         users::list, users::create, users::read, users::update, users::remove, users::generate_token, users::revoke_token,
         document,
     ),
@@ -30,6 +32,7 @@ use utoipa::OpenApi;
         (name = "metadata", description = "Tables and columns, cached."),
         (name = "logs", description = "Connection log files."),
         (name = "connectors", description = "Installed connectors: list, install, remove."),
+        (name = "jobs", description = "Replication jobs: define, run, cancel, follow."),
         (name = "users", description = "Users, roles, workspace grants and tokens (admin only)."),
         (name = "openapi", description = "This document."),
     )

@@ -23,6 +23,8 @@ pub struct AppState {
     pub principals: Arc<PrincipalCache>,
     /// The largest component an install accepts, in bytes.
     pub component_limit: usize,
+    /// The job runs of this server.
+    pub jobs: Arc<crate::jobs::Jobs>,
 }
 
 impl FromRef<AppState> for Store {

@@ -52,8 +52,10 @@ pub enum Action {
     Read,
     /// Test a connection, list its tables and columns, read its logs.
     Operate,
-    /// Create, update, delete connections; reset metadata or credentials.
+    /// Create, update, delete connections and jobs; reset metadata or credentials.
     Write,
+    /// Start and cancel job runs.
+    Run,
     /// Create and delete workspaces; manage users and connectors.
     Administer,
 }
@@ -63,7 +65,7 @@ impl Action {
         matches!(
             (self, role),
             (_, Role::Admin)
-                | (Action::Read | Action::Operate, Role::Standard | Role::Support)
+                | (Action::Read | Action::Operate | Action::Run, Role::Standard | Role::Support)
                 | (Action::Write, Role::Standard)
         )
     }

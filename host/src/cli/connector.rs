@@ -2,6 +2,7 @@
 //! a running server (over its API) or in a data directory (with no server
 //! running), and make signing keys and signatures.
 
+use super::client::Client;
 use super::trust::TrustArgs;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -49,6 +50,17 @@ pub struct Target {
     /// Database URL, without --server; default: the SQLite file in the data directory.
     #[arg(long, env = "SYNCPORT_DATABASE_URL")]
     database_url: Option<String>,
+}
+
+impl Target {
+    /// A client when `--server` is given.
+    fn client(&self) -> anyhow::Result<Option<Client>> {
+        let Some(server) = &self.server else { return Ok(None) };
+        let Some(token) = self.token.clone() else {
+            bail!("--server needs an admin token: set SYNCPORT_TOKEN (or --token)");
+        };
+        Ok(Some(Client::new(server, token)))
+    }
 }
 
 /// `connector install`
@@ -129,7 +141,7 @@ pub async fn run(command: ConnectorCommand) -> ExitCode {
 async fn install(args: InstallArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
     let signature = read_signature(&args.file, args.signature.as_deref())?;
-    let (view, installed) = match Client::new(&args.target)? {
+    let (view, installed) = match args.target.client()? {
         Some(client) => {
             let mut request =
                 client.request(reqwest::Method::POST, "/connectors").header("content-type", "application/wasm");
@@ -157,7 +169,7 @@ async fn install(args: InstallArgs) -> anyhow::Result<()> {
 }
 
 async fn list(args: ListArgs) -> anyhow::Result<()> {
-    let list = match Client::new(&args.target)? {
+    let list = match args.target.client()? {
         Some(client) => client.send(client.request(reqwest::Method::GET, "/connectors")).await?.1,
         None => {
             let data_dir = existing(&args.target.data_dir)?;
@@ -183,7 +195,7 @@ async fn list(args: ListArgs) -> anyhow::Result<()> {
 
 async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
     let (name, version) = (&args.name, &args.version);
-    match Client::new(&args.target)? {
+    match args.target.client()? {
         Some(client) => {
             let path = format!("/connectors/{}/versions/{version}", urlencode(name));
             client.send(client.request(reqwest::Method::DELETE, &path)).await?;
@@ -296,49 +308,3 @@ fn urlencode(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
 }
 
-/// The API of a running server.
-struct Client {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Client {
-    /// A client when `--server` is given.
-    fn new(target: &Target) -> anyhow::Result<Option<Self>> {
-        let Some(server) = &target.server else { return Ok(None) };
-        let Some(token) = target.token.clone() else {
-            bail!("--server needs an admin token: set SYNCPORT_TOKEN (or --token)");
-        };
-        let server = server.trim_end_matches('/');
-        let base = if server.ends_with(syncport::api::BASE) {
-            server.to_string()
-        } else {
-            format!("{server}{}", syncport::api::BASE)
-        };
-        Ok(Some(Self { base, token, http: reqwest::Client::new() }))
-    }
-
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.base))
-            .header(syncport::auth::middleware::TOKEN_HEADER, &self.token)
-    }
-
-    /// Sends, and turns an error response into its message.
-    async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<(reqwest::StatusCode, Value)> {
-        let response = request.send().await.with_context(|| format!("connecting to {}", self.base))?;
-        let status = response.status();
-        let body = response.bytes().await?;
-        let json: Value =
-            if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
-        if !status.is_success() {
-            let error = &json["error"];
-            match (error["code"].as_str(), error["message"].as_str()) {
-                (Some(code), Some(message)) => bail!("{status} {code}: {message}"),
-                _ => bail!("{status}: {}", String::from_utf8_lossy(&body)),
-            }
-        }
-        Ok((status, json))
-    }
-}

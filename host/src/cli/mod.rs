@@ -1,6 +1,8 @@
 //! Subcommands of `syncport` other than `serve`.
 
 pub mod check;
+pub mod client;
 pub mod connector;
+pub mod job;
 pub mod limits;
 pub mod trust;

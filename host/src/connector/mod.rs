@@ -1,6 +1,8 @@
 //! Connectors as the host knows them: the model their answers convert into,
-//! the registry of installed versions, and component signatures.
+//! the typed rows jobs move, the registry of installed versions, and
+//! component signatures.
 
+pub mod batch;
 pub mod model;
 pub mod registry;
 pub mod shared;

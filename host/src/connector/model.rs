@@ -59,6 +59,18 @@ pub struct ConnectorInfo {
     pub description: String,
     /// The properties it accepts.
     pub properties: Vec<PropertySpec>,
+    /// What a job may use it as (none for WIT 0.1.0 connectors).
+    #[serde(default)]
+    pub roles: Roles,
+}
+
+/// The job endpoints a connector can be (WIT 0.2.0 and later).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Roles {
+    /// It implements `read`: a job can copy from it.
+    pub source: bool,
+    /// It implements `prepare`, `write` and `finish`: a job can copy into it.
+    pub destination: bool,
 }
 
 impl ConnectorInfo {

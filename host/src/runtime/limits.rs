@@ -19,6 +19,10 @@ pub enum Operation {
     ListColumns,
     /// `reset-metadata`.
     ResetMetadata,
+    /// `read`: a page of a job's source table.
+    Read,
+    /// `prepare`, `write` and `finish` of a job's destination table.
+    Write,
 }
 
 impl fmt::Display for Operation {
@@ -29,6 +33,8 @@ impl fmt::Display for Operation {
             Operation::ListTables => "list-tables",
             Operation::ListColumns => "list-columns",
             Operation::ResetMetadata => "reset-metadata",
+            Operation::Read => "read",
+            Operation::Write => "write",
         })
     }
 }
@@ -55,6 +61,10 @@ pub struct Limits {
     pub list_columns: CallLimits,
     /// Limits of `reset-metadata` (default 5 s, 64 MiB).
     pub reset_metadata: CallLimits,
+    /// Limits of each `read` of a job (default 30 s, 128 MiB).
+    pub read: CallLimits,
+    /// Limits of each `prepare`, `write` and `finish` of a job (default 30 s, 128 MiB).
+    pub write: CallLimits,
     /// Bytes of `log` messages one call may send before it is failed (default 1 MiB).
     pub max_log_bytes: usize,
     /// Bytes of stdout and of stderr kept per call; the rest is dropped (default 64 KiB).
@@ -80,6 +90,8 @@ impl Limits {
             Operation::ListTables => self.list_tables,
             Operation::ListColumns => self.list_columns,
             Operation::ResetMetadata => self.reset_metadata,
+            Operation::Read => self.read,
+            Operation::Write => self.write,
         }
     }
 
@@ -97,7 +109,7 @@ impl Limits {
 
     /// The largest memory cap of any operation; sizes the instance pool.
     pub fn max_memory_bytes(&self) -> usize {
-        [self.describe, self.test, self.list_tables, self.list_columns, self.reset_metadata]
+        [self.describe, self.test, self.list_tables, self.list_columns, self.reset_metadata, self.read, self.write]
             .iter()
             .map(|l| l.memory_bytes)
             .max()
@@ -111,6 +123,8 @@ impl Limits {
             &mut self.list_tables,
             &mut self.list_columns,
             &mut self.reset_metadata,
+            &mut self.read,
+            &mut self.write,
         ] {
             f(l);
         }
@@ -128,6 +142,8 @@ impl Default for Limits {
             list_tables: call(10, 64),
             list_columns: call(10, 64),
             reset_metadata: call(5, 64),
+            read: call(30, 128),
+            write: call(30, 128),
             max_log_bytes: MIB,
             max_output_bytes: 64 << 10,
             max_tables: 100_000,

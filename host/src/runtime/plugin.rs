@@ -20,12 +20,16 @@ pub enum WitVersion {
     /// `syncport:connector@0.1.0`.
     #[serde(rename = "0.1.0")]
     V0_1_0,
+    /// `syncport:connector@0.2.0`.
+    #[serde(rename = "0.2.0")]
+    V0_2_0,
 }
 
 impl fmt::Display for WitVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             WitVersion::V0_1_0 => "0.1.0",
+            WitVersion::V0_2_0 => "0.2.0",
         })
     }
 }
@@ -89,9 +93,16 @@ impl Plugin {
     }
 
     /// One instance for several calls under one deadline and memory cap,
-    /// both `op`'s (e.g. a job reading pages). See [`Session`].
+    /// both `op`'s. See [`Session`].
     pub fn session(&self, op: Operation) -> Session {
         Session::new(self.core.clone(), self.info.clone(), op)
+    }
+
+    /// One instance for a job's calls on one table: [`Operation::Read`] for
+    /// a source, [`Operation::Write`] with the connection's directory for a
+    /// destination. Each call gets the operation's deadline afresh.
+    pub fn job_session(&self, op: Operation, dir: Option<&std::path::Path>) -> wasmtime::Result<Session> {
+        Session::for_job(self.core.clone(), self.info.clone(), op, dir)
     }
 
     /// Runs `describe` again.
@@ -214,15 +225,26 @@ impl Core {
 
     /// A fresh store with `op`'s memory cap and deadline, counted from now.
     pub(crate) fn store(&self, op: Operation, redactor: Redactor) -> Store<HostState> {
+        self.store_with_dir(op, redactor, None).expect("a store without a directory always builds")
+    }
+
+    /// [`Core::store`] that also grants `dir` (see [`HostState::new`]).
+    pub(crate) fn store_with_dir(
+        &self,
+        op: Operation,
+        redactor: Redactor,
+        dir: Option<&std::path::Path>,
+    ) -> wasmtime::Result<Store<HostState>> {
         let call_limits = self.limits.for_operation(op);
+        let limits = &self.limits;
         let state =
-            HostState::new(call_limits.memory_bytes, self.limits.max_log_bytes, self.limits.max_output_bytes, redactor);
+            HostState::new(call_limits.memory_bytes, limits.max_log_bytes, limits.max_output_bytes, redactor, dir)?;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         // Before instantiating: instantiation runs guest code too.
         store.set_epoch_deadline(ticks(call_limits.timeout, self.limits.epoch_tick));
         store.epoch_deadline_trap();
-        store
+        Ok(store)
     }
 
     /// What a call of `op` into `store` (created with `call_limits`) amounts
@@ -336,7 +358,7 @@ fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
 
 /// The epoch ticks that cover `timeout`, rounded up, plus one for the tick
 /// already under way.
-fn ticks(timeout: Duration, tick: Duration) -> u64 {
+pub(crate) fn ticks(timeout: Duration, tick: Duration) -> u64 {
     let tick = tick.as_nanos().max(1);
     u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).saturating_add(1)
 }

@@ -6,6 +6,7 @@ use super::plugin::{Core, with_panic};
 use super::redact::Redactor;
 use super::state::HostState;
 use super::wit::{self, GuestResult};
+use crate::connector::batch::{Batch, Page, ReadRequest};
 use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,11 +36,17 @@ use wasmtime::Store;
 /// Calls run on the caller's thread and take none of the connector version's
 /// [`Limits::max_concurrent_calls`](super::Limits::max_concurrent_calls) slots,
 /// like the `*_blocking` methods of [`Plugin`](super::Plugin).
+///
+/// A job's session ([`Plugin::job_session`](super::Plugin::job_session))
+/// differs in one way: each call gets the operation's deadline afresh, so a
+/// table may take as many pages as it has.
 pub struct Session {
     core: Arc<Core>,
     info: Arc<ConnectorInfo>,
     limits: CallLimits,
     state: State,
+    /// Each call gets a fresh deadline (jobs).
+    deadline_per_call: bool,
 }
 
 enum State {
@@ -53,7 +60,18 @@ impl Session {
     pub(crate) fn new(core: Arc<Core>, info: Arc<ConnectorInfo>, op: Operation) -> Self {
         let store = core.store(op, Redactor::default());
         let limits = core.limits.for_operation(op);
-        Self { core, info, limits, state: State::Live { store, instance: None } }
+        Self { core, info, limits, state: State::Live { store, instance: None }, deadline_per_call: false }
+    }
+
+    pub(crate) fn for_job(
+        core: Arc<Core>,
+        info: Arc<ConnectorInfo>,
+        op: Operation,
+        dir: Option<&std::path::Path>,
+    ) -> wasmtime::Result<Self> {
+        let store = core.store_with_dir(op, Redactor::default(), dir)?;
+        let limits = core.limits.for_operation(op);
+        Ok(Self { core, info, limits, state: State::Live { store, instance: None }, deadline_per_call: true })
     }
 
     /// Whether the instance is still usable: no call has faulted.
@@ -89,6 +107,26 @@ impl Session {
         self.call(Operation::ResetMetadata, config, |i, s| i.reset_metadata(s, config))
     }
 
+    /// Runs `read` of one page.
+    pub fn read(&mut self, config: &[Property], request: &ReadRequest) -> Call<Page> {
+        self.call(Operation::Read, config, |i, s| i.read(s, config, request))
+    }
+
+    /// Runs `prepare` of `table` for `columns`.
+    pub fn prepare(&mut self, config: &[Property], table: &str, columns: &[ColumnInfo]) -> Call<()> {
+        self.call(Operation::Write, config, |i, s| i.prepare(s, config, table, columns))
+    }
+
+    /// Runs `write` of `rows` into `table`; the rows written.
+    pub fn write(&mut self, config: &[Property], table: &str, rows: Batch) -> Call<u64> {
+        self.call(Operation::Write, config, |i, s| i.write(s, config, table, rows))
+    }
+
+    /// Runs `finish` of `table`.
+    pub fn finish(&mut self, config: &[Property], table: &str) -> Call<()> {
+        self.call(Operation::Write, config, |i, s| i.finish(s, config, table))
+    }
+
     /// One call on the live instance (made first if need be), classified as
     /// [`Core::run`] does; a fault drops the store.
     fn call<T: super::redact::Mask>(
@@ -103,6 +141,9 @@ impl Session {
             State::Dead(kind) => return self.core.failed(op, kind.clone(), start),
         };
         store.data_mut().start_call(Redactor::new(Some(&self.info), config));
+        if self.deadline_per_call {
+            store.set_epoch_deadline(super::plugin::ticks(self.limits.timeout, self.core.limits.epoch_tick));
+        }
         let outcome = match instance {
             Some(plugin) => f(plugin, store),
             None => self.core.pre.instantiate(&mut *store).and_then(|plugin| f(instance.insert(plugin), store)),

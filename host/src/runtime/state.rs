@@ -7,7 +7,11 @@ use serde::Serialize;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Result};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use std::path::Path;
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
+
+/// Where a destination's connection directory appears inside the sandbox.
+pub const DATA_DIR: &str = "/data";
 
 /// Where a log line came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -45,19 +49,30 @@ pub(crate) struct HostState {
 }
 
 impl HostState {
-    /// A state that grants nothing: no files, environment, arguments or
-    /// sockets; stdin closed; stdout and stderr captured up to `output_cap` bytes.
-    pub(crate) fn new(memory_cap: usize, log_cap: usize, output_cap: usize, redactor: Redactor) -> Self {
+    /// A state that grants nothing but `dir`, if given (preopened at
+    /// [`DATA_DIR`], read and write): no other files, no environment,
+    /// arguments or sockets; stdin closed; stdout and stderr captured up to
+    /// `output_cap` bytes.
+    pub(crate) fn new(
+        memory_cap: usize,
+        log_cap: usize,
+        output_cap: usize,
+        redactor: Redactor,
+        dir: Option<&Path>,
+    ) -> Result<Self> {
         let stdout = MemoryOutputPipe::new(output_cap);
         let stderr = MemoryOutputPipe::new(output_cap);
-        let wasi = WasiCtx::builder()
-            .stdout(stdout.clone())
+        let mut wasi = WasiCtx::builder();
+        wasi.stdout(stdout.clone())
             .stderr(stderr.clone())
             .allow_tcp(false)
             .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
-        Self {
+            .allow_ip_name_lookup(false);
+        if let Some(dir) = dir {
+            wasi.preopened_dir(dir, DATA_DIR, FsPerms::ReadWrite)?;
+        }
+        let wasi = wasi.build();
+        Ok(Self {
             wasi,
             table: ResourceTable::new(),
             limiter: MemoryLimiter { cap: memory_cap, exceeded: false },
@@ -65,7 +80,7 @@ impl HostState {
             stdout,
             stderr,
             seen: (0, 0),
-        }
+        })
     }
 
     /// The log lines of the call: the plugin's own, then stdout, then stderr;

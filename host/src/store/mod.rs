@@ -7,6 +7,7 @@ mod components;
 mod connections;
 mod group_commit;
 mod guarded;
+mod jobs;
 mod logs;
 mod metadata;
 mod pins;
@@ -16,6 +17,7 @@ mod workspaces;
 
 pub use components::{Stored, StoredComponent};
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
+pub use jobs::{Job, JobWrite, LEASE_EXPIRED, Renewal, Run, RunStatus, Start, TableProgress, TableStatus};
 pub use logs::LogEntry;
 pub use metadata::CachedItem;
 pub use pins::PinnedConnection;

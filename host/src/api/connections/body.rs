@@ -43,7 +43,9 @@ pub enum BodyKind {
 /// The most labels a connection may carry.
 pub const MAX_LABELS: usize = 50;
 
-fn normalize(key: &str) -> String {
+/// A request key as compared: trimmed, lowercase, spaces and dashes as
+/// underscores.
+pub fn normalize(key: &str) -> String {
     key.trim().to_ascii_lowercase().replace([' ', '-'], "_")
 }
 

@@ -286,6 +286,7 @@ pub async fn remove(
             if let Err(error) = state.logs.remove(connection.id).await {
                 tracing::warn!(%error, connection = %connection.id, "could not delete the connection's logs");
             }
+            state.jobs.remove_connection_dir(connection.id).await;
             Ok(StatusCode::NO_CONTENT)
         }
         WriteOutcome::InUse(job) => Err(in_use(&id, &job)),

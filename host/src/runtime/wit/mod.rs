@@ -8,11 +8,13 @@
 //! generated types. Serving a new version adds a module, a variant to
 //! [`WitVersion`], [`Pre`] and [`Instance`], and its arms here.
 
+mod convert;
 pub(crate) mod v0_1;
+pub(crate) mod v0_2;
 
 use super::plugin::WitVersion;
 use super::state::HostState;
-use crate::connector::model;
+use crate::connector::{batch, model};
 use wasmtime::component::{InstancePre, Linker};
 
 type Store = wasmtime::Store<HostState>;
@@ -22,14 +24,21 @@ type Store = wasmtime::Store<HostState>;
 pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, model::ConnectorError>>;
 
 /// The connector export of each served version, newest last.
-pub(crate) const EXPORTS: &[(WitVersion, &str)] = &[(WitVersion::V0_1_0, v0_1::EXPORT)];
+pub(crate) const EXPORTS: &[(WitVersion, &str)] =
+    &[(WitVersion::V0_1_0, v0_1::EXPORT), (WitVersion::V0_2_0, v0_2::EXPORT)];
 
 /// Every `syncport:` interface a component of a served version may import.
-pub(crate) const IMPORTS: &[&str] = v0_1::IMPORTS;
+pub(crate) const IMPORTS: &[&str] = &[
+    v0_1::IMPORTS[0],
+    v0_1::IMPORTS[1],
+    v0_2::IMPORTS[0],
+    v0_2::IMPORTS[1],
+];
 
 /// Adds the host side of every served version's imports to `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    v0_1::add_to_linker(linker)
+    v0_1::add_to_linker(linker)?;
+    v0_2::add_to_linker(linker)
 }
 
 /// The served version whose connector export is among `exports`, the newest
@@ -42,12 +51,16 @@ pub(crate) fn detect(exports: &[&str]) -> Option<WitVersion> {
 pub(crate) enum Pre {
     /// `syncport:connector@0.1.0`.
     V0_1(v0_1::Pre),
+    /// `syncport:connector@0.2.0`.
+    V0_2(v0_2::Pre),
 }
 
 /// A live instance of a component.
 pub(crate) enum Instance {
     /// `syncport:connector@0.1.0`.
     V0_1(v0_1::Plugin),
+    /// `syncport:connector@0.2.0`.
+    V0_2(v0_2::Plugin),
 }
 
 impl Pre {
@@ -55,6 +68,7 @@ impl Pre {
     pub(crate) fn new(version: WitVersion, pre: InstancePre<HostState>) -> wasmtime::Result<Self> {
         match version {
             WitVersion::V0_1_0 => Ok(Self::V0_1(v0_1::Pre::new(pre)?)),
+            WitVersion::V0_2_0 => Ok(Self::V0_2(v0_2::Pre::new(pre)?)),
         }
     }
 
@@ -62,6 +76,7 @@ impl Pre {
     pub(crate) fn instantiate(&self, store: &mut Store) -> wasmtime::Result<Instance> {
         match self {
             Self::V0_1(pre) => pre.instantiate(store).map(Instance::V0_1),
+            Self::V0_2(pre) => pre.instantiate(store).map(Instance::V0_2),
         }
     }
 }
@@ -71,6 +86,7 @@ impl Instance {
     pub(crate) fn describe(&self, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
         match self {
             Self::V0_1(p) => v0_1::describe(p, s),
+            Self::V0_2(p) => v0_2::describe(p, s),
         }
     }
 
@@ -78,6 +94,7 @@ impl Instance {
     pub(crate) fn test(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
         match self {
             Self::V0_1(p) => v0_1::test(p, s, config),
+            Self::V0_2(p) => v0_2::test(p, s, config),
         }
     }
 
@@ -91,6 +108,7 @@ impl Instance {
     ) -> GuestResult<Vec<model::TableInfo>> {
         match self {
             Self::V0_1(p) => v0_1::list_tables(p, s, config, schema, types),
+            Self::V0_2(p) => v0_2::list_tables(p, s, config, schema, types),
         }
     }
 
@@ -103,6 +121,7 @@ impl Instance {
     ) -> GuestResult<Vec<model::ColumnInfo>> {
         match self {
             Self::V0_1(p) => v0_1::list_columns(p, s, config, table),
+            Self::V0_2(p) => v0_2::list_columns(p, s, config, table),
         }
     }
 
@@ -110,6 +129,66 @@ impl Instance {
     pub(crate) fn reset_metadata(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
         match self {
             Self::V0_1(p) => v0_1::reset_metadata(p, s, config),
+            Self::V0_2(p) => v0_2::reset_metadata(p, s, config),
         }
+    }
+
+    /// `read` of one page; 0.1.0 connectors cannot be sources.
+    pub(crate) fn read(
+        &self,
+        s: &mut Store,
+        config: &[model::Property],
+        request: &batch::ReadRequest,
+    ) -> GuestResult<batch::Page> {
+        match self {
+            Self::V0_1(_) => Ok(Err(no_jobs("read"))),
+            Self::V0_2(p) => v0_2::read(p, s, config, request),
+        }
+    }
+
+    /// `prepare` of `table` for `columns`; 0.1.0 connectors cannot be destinations.
+    pub(crate) fn prepare(
+        &self,
+        s: &mut Store,
+        config: &[model::Property],
+        table: &str,
+        columns: &[model::ColumnInfo],
+    ) -> GuestResult<()> {
+        match self {
+            Self::V0_1(_) => Ok(Err(no_jobs("prepare"))),
+            Self::V0_2(p) => v0_2::prepare(p, s, config, table, columns),
+        }
+    }
+
+    /// `write` of `rows` into `table`; the rows written.
+    pub(crate) fn write(
+        &self,
+        s: &mut Store,
+        config: &[model::Property],
+        table: &str,
+        rows: batch::Batch,
+    ) -> GuestResult<u64> {
+        match self {
+            Self::V0_1(_) => Ok(Err(no_jobs("write"))),
+            Self::V0_2(p) => v0_2::write(p, s, config, table, rows),
+        }
+    }
+
+    /// `finish` of `table`.
+    pub(crate) fn finish(&self, s: &mut Store, config: &[model::Property], table: &str) -> GuestResult<()> {
+        match self {
+            Self::V0_1(_) => Ok(Err(no_jobs("finish"))),
+            Self::V0_2(p) => v0_2::finish(p, s, config, table),
+        }
+    }
+}
+
+/// The error of a job call on a version that has no such export.
+fn no_jobs(call: &str) -> model::ConnectorError {
+    model::ConnectorError {
+        kind: model::ErrorKind::Unsupported,
+        message: format!("`{call}` needs a connector on WIT 0.2.0 or later; this one is on 0.1.0"),
+        property: None,
+        retry_after: None,
     }
 }

@@ -5,11 +5,11 @@
 //! [`super`]); the rest of the host sees only [`crate::connector::model`].
 
 use super::GuestResult;
+use crate::connector::model;
 use crate::runtime::state::HostState;
 
 /// The store every call of this version runs in.
 type Store = wasmtime::Store<HostState>;
-use crate::connector::model;
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -34,183 +34,11 @@ pub(crate) fn add_to_linker(linker: &mut wasmtime::component::Linker<HostState>)
     Plugin::add_to_linker::<HostState, wasmtime::component::HasSelf<HostState>>(linker, |s| s)
 }
 
-impl types::Host for HostState {}
+super::convert::shared_conversions!();
 
-impl host::Host for HostState {
-    fn log(&mut self, level: types::LogLevel, message: String) -> wasmtime::Result<()> {
-        self.logs.push(level.into(), message)
-    }
-}
-
-impl From<types::LogLevel> for model::LogLevel {
-    fn from(level: types::LogLevel) -> Self {
-        match level {
-            types::LogLevel::Error => Self::Error,
-            types::LogLevel::Info => Self::Info,
-            types::LogLevel::Transfer => Self::Transfer,
-            types::LogLevel::Verbose => Self::Verbose,
-        }
-    }
-}
-
-/// Converts a `describe` answer; the version must be semver.
-fn connector_info(info: types::ConnectorInfo) -> Result<model::ConnectorInfo, String> {
-    let version =
-        semver::Version::parse(&info.version).map_err(|e| format!("version `{}` is not semver: {e}", info.version))?;
-    Ok(model::ConnectorInfo {
-        name: info.name,
-        version,
-        display_name: info.display_name,
-        description: info.description,
-        properties: info
-            .properties
-            .into_iter()
-            .map(|p| model::PropertySpec {
-                name: p.name,
-                display_name: p.display_name,
-                description: p.description,
-                required: p.required,
-                secret: p.secret,
-                default_value: p.default_value,
-                allowed_values: p.allowed_values,
-            })
-            .collect(),
-    })
-}
-
-/// The configuration as this version passes it.
-fn properties(config: &[model::Property]) -> Vec<types::Property> {
-    config.iter().map(|p| types::Property { name: p.name.clone(), value: p.value.clone() }).collect()
-}
-
-/// A table type as this version passes it.
-fn table_type(t: model::TableType) -> types::TableType {
-    match t {
-        model::TableType::Table => types::TableType::Table,
-        model::TableType::View => types::TableType::View,
-        model::TableType::Synonym => types::TableType::Synonym,
-    }
-}
-
-impl From<types::TableInfo> for model::TableInfo {
-    fn from(t: types::TableInfo) -> Self {
-        Self {
-            schema: t.schema,
-            name: t.name,
-            table_type: match t.table_type {
-                types::TableType::Table => model::TableType::Table,
-                types::TableType::View => model::TableType::View,
-                types::TableType::Synonym => model::TableType::Synonym,
-            },
-            description: t.description,
-        }
-    }
-}
-
-impl From<types::DataType> for model::DataType {
-    fn from(t: types::DataType) -> Self {
-        use types::DataType as W;
-        match t {
-            W::Boolean => Self::Boolean,
-            W::Smallint => Self::Smallint,
-            W::Integer => Self::Integer,
-            W::Bigint => Self::Bigint,
-            W::Decimal => Self::Decimal,
-            W::Real => Self::Real,
-            W::Double => Self::Double,
-            W::String => Self::String,
-            W::Date => Self::Date,
-            W::Time => Self::Time,
-            W::Timestamp => Self::Timestamp,
-            W::TimestampTz => Self::TimestampTz,
-            W::Binary => Self::Binary,
-            W::Uuid => Self::Uuid,
-            W::Json => Self::Json,
-        }
-    }
-}
-
-impl From<types::ColumnInfo> for model::ColumnInfo {
-    fn from(c: types::ColumnInfo) -> Self {
-        Self {
-            name: c.name,
-            data_type: c.data_type.into(),
-            nullable: c.nullable,
-            ordinal: c.ordinal,
-            primary_key: c.primary_key,
-            length: c.length,
-            precision: c.precision,
-            scale: c.scale,
-            description: c.description,
-        }
-    }
-}
-
-impl From<types::ConnectorError> for model::ConnectorError {
-    fn from(e: types::ConnectorError) -> Self {
-        use types::ErrorKind as W;
-        Self {
-            kind: match e.kind {
-                W::InvalidConfig => model::ErrorKind::InvalidConfig,
-                W::AuthFailed => model::ErrorKind::AuthFailed,
-                W::Unreachable => model::ErrorKind::Unreachable,
-                W::NotFound => model::ErrorKind::NotFound,
-                W::RateLimited => model::ErrorKind::RateLimited,
-                W::Unsupported => model::ErrorKind::Unsupported,
-                W::Internal => model::ErrorKind::Internal,
-            },
-            message: e.message,
-            property: e.property,
-            retry_after: e.retry_after,
-        }
-    }
-}
-
-/// The guest's exported functions.
-fn guest(plugin: &Plugin) -> &guest::Guest {
-    plugin.syncport_connector_connector()
-}
-
-/// The connector's own error, in the host's model.
-fn own<T>(result: Result<T, types::ConnectorError>) -> Result<T, model::ConnectorError> {
-    result.map_err(model::ConnectorError::from)
-}
-
-/// `describe`, converted (the error says what breaks the contract).
+/// `describe`, converted (the error says what breaks the contract). A 0.1.0
+/// connector has no job roles.
 pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
-    guest(p).call_describe(s).map(|info| Ok(connector_info(info)))
-}
-
-/// `test` with `config`.
-pub(crate) fn test(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
-    guest(p).call_test(s, &properties(config)).map(own)
-}
-
-/// `list-tables` with `config` and the filters, in the host's model.
-pub(crate) fn list_tables(
-    p: &Plugin,
-    s: &mut Store,
-    config: &[model::Property],
-    schema: Option<&str>,
-    types: &[model::TableType],
-) -> GuestResult<Vec<model::TableInfo>> {
-    let types: Vec<_> = types.iter().copied().map(table_type).collect();
-    let tables = guest(p).call_list_tables(s, &properties(config), schema, &types)?;
-    Ok(own(tables).map(|t| t.into_iter().map(model::TableInfo::from).collect()))
-}
-
-/// `list-columns` of `table` with `config`, in the host's model.
-pub(crate) fn list_columns(
-    p: &Plugin,
-    s: &mut Store,
-    config: &[model::Property],
-    table: &str,
-) -> GuestResult<Vec<model::ColumnInfo>> {
-    let columns = guest(p).call_list_columns(s, &properties(config), table)?;
-    Ok(own(columns).map(|c| c.into_iter().map(model::ColumnInfo::from).collect()))
-}
-
-/// `reset-metadata` with `config`.
-pub(crate) fn reset_metadata(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
-    guest(p).call_reset_metadata(s, &properties(config)).map(own)
+    let i = guest(p).call_describe(s)?;
+    Ok(Ok(connector_info(i.name, i.version, i.display_name, i.description, i.properties, model::Roles::default())))
 }

@@ -1,0 +1,501 @@
+//! `/workspaces/{id}/jobs` and `/jobs/{id}`: replication jobs, their runs
+//! (`execute`, `cancel`, `status`, `history`). See docs/jobs.md.
+
+use super::connections::find;
+use super::error::{ApiError, ApiResult};
+use super::extract::{JsonObject, Params, Path, kind};
+use super::state::AppState;
+use super::workspaces::require_workspace_as;
+use crate::auth::{Action, Denied, Principal, forbidden};
+use crate::store::{Job, JobWrite, Run, RunStatus, Start, TableProgress};
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+/// The routes of jobs.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/workspaces/{workspace_id}/jobs", get(list).post(create))
+        .route("/jobs/{job_id}", get(read).put(update).delete(remove))
+        .route("/jobs/{job_id}/execute", post(execute))
+        .route("/jobs/{job_id}/cancel", post(cancel))
+        .route("/jobs/{job_id}/status", get(status))
+        .route("/jobs/{job_id}/history", get(history))
+}
+
+/// The default rows per page and batch.
+pub const DEFAULT_BATCH_SIZE: u32 = 1000;
+/// The most rows per page and batch.
+pub const MAX_BATCH_SIZE: u32 = 100_000;
+
+/// A job in a response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobView {
+    /// Its id.
+    pub id: Uuid,
+    /// The workspace it belongs to.
+    pub workspace_id: String,
+    /// Its name.
+    pub name: String,
+    /// The connection rows are read from.
+    pub source_connection_id: Uuid,
+    /// The connection rows are written to.
+    pub destination_connection_id: Uuid,
+    /// `"all"`, or the source tables to copy.
+    #[schema(value_type = Object)]
+    pub tables: Value,
+    /// Prepended to each table's name in the destination.
+    pub table_prefix: String,
+    /// Rows per page read and batch written.
+    pub batch_size: u32,
+    /// The run under way, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_run_id: Option<Uuid>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A list of jobs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JobList {
+    /// The jobs, by name.
+    pub value: Vec<JobView>,
+}
+
+/// A run in a response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RunView {
+    /// The run's id.
+    pub run_id: Uuid,
+    /// The job's id.
+    pub job_id: Uuid,
+    /// Starting, Testing, Running, Successful, Failed or Cancelled.
+    pub status: RunStatus,
+    /// Rows written over all tables.
+    pub rows: u64,
+    /// Per-table progress, in copy order.
+    pub tables: Vec<TableProgress>,
+    /// Why the run failed as a whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Whether a cancel was asked for.
+    pub cancel_requested: bool,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    /// How long it ran (so far), in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// A job's runs, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RunList {
+    /// The runs.
+    pub value: Vec<RunView>,
+}
+
+fn view(job: Job) -> JobView {
+    JobView {
+        id: job.id,
+        workspace_id: job.workspace_id,
+        name: job.name,
+        source_connection_id: job.source,
+        destination_connection_id: job.destination,
+        tables: job.tables.map_or_else(|| Value::from("all"), |t| Value::from(t)),
+        table_prefix: job.table_prefix,
+        batch_size: job.batch_size,
+        active_run_id: job.active_run,
+        created_at: job.created_at,
+        updated_at: job.updated_at,
+    }
+}
+
+fn run_view(run: Run) -> RunView {
+    let end = run.finished_at.unwrap_or_else(Utc::now);
+    RunView {
+        run_id: run.id,
+        job_id: run.job_id,
+        status: run.status,
+        rows: run.tables.iter().map(|t| t.rows).sum(),
+        tables: run.tables,
+        error: run.error,
+        cancel_requested: run.cancel_requested,
+        started_at: run.started_at,
+        finished_at: run.finished_at,
+        duration_ms: u64::try_from((end - run.started_at).num_milliseconds()).unwrap_or_default(),
+    }
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::not_found("job_not_found", format!("Job `{id}` does not exist."))
+}
+
+fn name_taken(name: &str) -> ApiError {
+    ApiError::conflict("job_name_taken", format!("A job named `{name}` already exists in this workspace."), None)
+}
+
+fn running(id: &str) -> ApiError {
+    ApiError::conflict("job_running", format!("Job `{id}` is running; cancel it or wait for it to end."), None)
+}
+
+/// The job `id` if `principal` may do `action` in its workspace.
+async fn find_job(state: &AppState, principal: &Principal, id: &str, action: Action) -> ApiResult<Job> {
+    let uuid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
+    let job = state.store.job(uuid).await?.ok_or_else(|| not_found(id))?;
+    match principal.check(&job.workspace_id, action) {
+        Ok(()) => Ok(job),
+        Err(Denied::Hidden) => Err(not_found(id)),
+        Err(Denied::Forbidden) => Err(forbidden()),
+    }
+}
+
+/// The fields of a job body, each set only when given.
+#[derive(Default)]
+struct JobBody {
+    name: Option<String>,
+    source: Option<Uuid>,
+    destination: Option<Uuid>,
+    tables: Option<Option<Vec<String>>>,
+    table_prefix: Option<String>,
+    batch_size: Option<u32>,
+}
+
+const FIELDS: &str = "name, source_connection_id, destination_connection_id, tables, table_prefix, batch_size";
+
+fn invalid(key: &str, message: String) -> ApiError {
+    ApiError::bad_request("invalid_field", message, Some(key.to_string()))
+}
+
+/// Parses a job body; keys compare case-insensitively.
+fn parse(body: Map<String, Value>) -> ApiResult<JobBody> {
+    let mut out = JobBody::default();
+    for (key, value) in body {
+        let text = |value: &Value| match value {
+            Value::String(s) => Ok(s.clone()),
+            other => Err(invalid(&key, format!("`{key}` must be a string, not {}.", kind(other)))),
+        };
+        let id = |value: &Value| {
+            let s = text(value)?;
+            Uuid::parse_str(s.trim()).map_err(|_| invalid(&key, format!("`{key}` must be a connection id, not `{s}`.")))
+        };
+        match super::connections::body::normalize(&key).as_str() {
+            "name" => {
+                let name = text(&value)?.trim().to_string();
+                if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+                    return Err(invalid(&key, "`name` must be 1 to 128 printable characters.".into()));
+                }
+                out.name = Some(name);
+            }
+            "source_connection_id" | "source" => out.source = Some(id(&value)?),
+            "destination_connection_id" | "destination" => out.destination = Some(id(&value)?),
+            "tables" => out.tables = Some(tables(&key, &value)?),
+            "table_prefix" => {
+                let prefix = text(&value)?;
+                if prefix.len() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+                    return Err(invalid(
+                        &key,
+                        "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters."
+                            .into(),
+                    ));
+                }
+                out.table_prefix = Some(prefix);
+            }
+            "batch_size" => {
+                let size = value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_BATCH_SIZE).contains(n));
+                out.batch_size = Some(size.ok_or_else(|| {
+                    invalid(&key, format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {value}."))
+                })?);
+            }
+            _ => {
+                return Err(ApiError::bad_request(
+                    "unknown_field",
+                    format!("`{key}` is not a job field; the fields are {FIELDS}."),
+                    Some(key.clone()),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `"all"` (`None`) or a non-empty list of distinct table names.
+fn tables(key: &str, value: &Value) -> ApiResult<Option<Vec<String>>> {
+    let wrong = || invalid(key, "`tables` must be \"all\" or a non-empty list of table names.".into());
+    match value {
+        Value::String(s) if s.trim().eq_ignore_ascii_case("all") => Ok(None),
+        Value::Array(items) if !items.is_empty() => {
+            let mut names: Vec<String> = Vec::new();
+            for item in items {
+                let name = item.as_str().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(wrong)?;
+                if names.iter().any(|n| n == name) {
+                    return Err(invalid(key, format!("`tables` names `{name}` twice.")));
+                }
+                names.push(name.to_string());
+            }
+            Ok(Some(names))
+        }
+        _ => Err(wrong()),
+    }
+}
+
+/// Checks that both connections exist in `workspace` and that their pinned
+/// connectors can be a source and a destination.
+async fn check_endpoints(state: &AppState, workspace: &str, source: Uuid, destination: Uuid) -> ApiResult<()> {
+    for (id, field, source_side) in
+        [(source, "source_connection_id", true), (destination, "destination_connection_id", false)]
+    {
+        let missing = || {
+            ApiError::bad_request(
+                "unknown_connection",
+                format!("Connection `{id}` does not exist in workspace `{workspace}`."),
+                Some(field.to_string()),
+            )
+        };
+        let connection = find(&state.store, &id.to_string()).await.map_err(|_| missing())?;
+        if connection.workspace_id != workspace {
+            return Err(missing());
+        }
+        let plugin = super::connections::plugin_for(&state.registry, &connection)?;
+        let roles = plugin.info().roles;
+        let (able, code, verb) = if source_side {
+            (roles.source, "connector_cannot_read", "read from (it is not a source)")
+        } else {
+            (roles.destination, "connector_cannot_write", "write to (it is not a destination)")
+        };
+        if !able {
+            return Err(ApiError::bad_request(
+                code,
+                format!(
+                    "Connection `{}` uses {} {} (WIT {}), which a job cannot {verb}; move it to a version that can.",
+                    connection.name, connection.connector, connection.connector_version, plugin.id().wit
+                ),
+                Some(field.to_string()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `GET /workspaces/{workspace_id}/jobs`
+#[utoipa::path(get, operation_id = "list_jobs", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
+    params(("workspace_id" = String, Path, description = "The workspace.")),
+    responses((status = 200, body = JobList), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn list(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(workspace_id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<JobList>> {
+    params.only(&[])?;
+    require_workspace_as(&state.store, &principal, &workspace_id, Action::Read).await?;
+    let jobs = state.store.jobs(&workspace_id).await?;
+    Ok(Json(JobList { value: jobs.into_iter().map(view).collect() }))
+}
+
+/// `POST /workspaces/{workspace_id}/jobs`
+#[utoipa::path(post, operation_id = "create_job", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
+    params(("workspace_id" = String, Path, description = "The workspace.")),
+    request_body(content = Object, description = "name, source_connection_id, destination_connection_id (required); tables (\"all\" or a list, default all), table_prefix (default none), batch_size (default 1000)"),
+    responses((status = 201, body = JobView), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn create(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(workspace_id): Path<String>,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
+    let body = parse(body)?;
+    let required = |field: &str| ApiError::bad_request("missing_field", format!("`{field}` is required."), Some(field.into()));
+    let name = body.name.ok_or_else(|| required("name"))?;
+    let source = body.source.ok_or_else(|| required("source_connection_id"))?;
+    let destination = body.destination.ok_or_else(|| required("destination_connection_id"))?;
+    check_endpoints(&state, &workspace_id, source, destination).await?;
+    let now = crate::store::now();
+    let job = Job {
+        id: Uuid::new_v4(),
+        workspace_id,
+        name,
+        source,
+        destination,
+        tables: body.tables.unwrap_or(None),
+        table_prefix: body.table_prefix.unwrap_or_default(),
+        batch_size: body.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
+        created_at: now,
+        updated_at: now,
+        active_run: None,
+    };
+    match state.store.create_job(&job).await? {
+        JobWrite::Done => {
+            let location = format!("/api.rsc/v2/jobs/{}", job.id);
+            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(job))))
+        }
+        JobWrite::NameTaken => Err(name_taken(&job.name)),
+        other => Err(ApiError::Internal(format!("job create gave {other:?}"))),
+    }
+}
+
+/// `GET /jobs/{job_id}`
+#[utoipa::path(get, operation_id = "get_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    responses((status = 200, body = JobView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn read(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<JobView>> {
+    params.only(&[])?;
+    Ok(Json(view(find_job(&state, &principal, &id, Action::Read).await?)))
+}
+
+/// `PUT /jobs/{job_id}`: replaces the fields given; 409 while it runs.
+#[utoipa::path(put, operation_id = "update_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    request_body(content = Object, description = "Any of name, source_connection_id, destination_connection_id, tables, table_prefix, batch_size"),
+    responses((status = 200, body = JobView), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn update(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Json<JobView>> {
+    params.only(&[])?;
+    let mut job = find_job(&state, &principal, &id, Action::Write).await?;
+    let body = parse(body)?;
+    job.name = body.name.unwrap_or(job.name);
+    job.source = body.source.unwrap_or(job.source);
+    job.destination = body.destination.unwrap_or(job.destination);
+    job.tables = body.tables.unwrap_or(job.tables);
+    job.table_prefix = body.table_prefix.unwrap_or(job.table_prefix);
+    job.batch_size = body.batch_size.unwrap_or(job.batch_size);
+    job.updated_at = crate::store::now();
+    check_endpoints(&state, &job.workspace_id, job.source, job.destination).await?;
+    match state.store.update_job(&job).await? {
+        JobWrite::Done => Ok(Json(view(job))),
+        JobWrite::NameTaken => Err(name_taken(&job.name)),
+        JobWrite::Running => Err(running(&id)),
+        JobWrite::NotFound => Err(not_found(&id)),
+    }
+}
+
+/// `DELETE /jobs/{job_id}`: the job and its history; 409 while it runs.
+#[utoipa::path(delete, operation_id = "delete_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn remove(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<StatusCode> {
+    params.only(&[])?;
+    let job = find_job(&state, &principal, &id, Action::Write).await?;
+    match state.store.delete_job(job.id).await? {
+        JobWrite::Done => Ok(StatusCode::NO_CONTENT),
+        JobWrite::Running => Err(running(&id)),
+        _ => Err(not_found(&id)),
+    }
+}
+
+/// `POST /jobs/{job_id}/execute`: starts a run in the background; 202 with
+/// the run, `Location` its status.
+#[utoipa::path(post, operation_id = "execute_job", path = "/api.rsc/v2/jobs/{job_id}/execute", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    responses((status = 202, body = RunView), (status = 400, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
+pub async fn execute(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    let job = find_job(&state, &principal, &id, Action::Run).await?;
+    check_endpoints(&state, &job.workspace_id, job.source, job.destination).await?;
+    let tables = crate::jobs::pending(job.tables.as_deref().unwrap_or_default(), &job.table_prefix);
+    let (run, started) = state.jobs.execute(state.clone(), job, tables).await?;
+    match started {
+        Start::Started => {
+            let run = state.store.run(run).await?.ok_or_else(|| ApiError::Internal("a started run is gone".into()))?;
+            let location = format!("/api.rsc/v2/jobs/{id}/status");
+            Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(run_view(run))))
+        }
+        Start::Running(_) => Err(running(&id)),
+        Start::NotFound => Err(not_found(&id)),
+    }
+}
+
+/// `POST /jobs/{job_id}/cancel`: asks the run under way to stop (at its
+/// next page, on whichever server runs it); 202 with the run.
+#[utoipa::path(post, operation_id = "cancel_job", path = "/api.rsc/v2/jobs/{job_id}/cancel", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    responses((status = 202, body = RunView), (status = 404, body = super::error::ErrorResponse),
+        (status = 409, body = super::error::ErrorResponse)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<impl IntoResponse> {
+    params.only(&[])?;
+    let job = find_job(&state, &principal, &id, Action::Run).await?;
+    let Some(run) = state.store.request_cancel(job.id).await? else {
+        return Err(ApiError::conflict("job_not_running", format!("Job `{id}` is not running."), None));
+    };
+    state.jobs.cancel_here(run);
+    let run = state.store.run(run).await?.ok_or_else(|| ApiError::Internal("a cancelled run is gone".into()))?;
+    Ok((StatusCode::ACCEPTED, Json(run_view(run))))
+}
+
+/// `GET /jobs/{job_id}/status`: the latest run, live while it runs.
+#[utoipa::path(get, operation_id = "job_status", path = "/api.rsc/v2/jobs/{job_id}/status", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id.")),
+    responses((status = 200, body = RunView), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn status(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<RunView>> {
+    params.only(&[])?;
+    let job = find_job(&state, &principal, &id, Action::Read).await?;
+    let latest = state.store.runs(job.id, 1, 0).await?.into_iter().next();
+    let run = latest.ok_or_else(|| ApiError::not_found("run_not_found", format!("Job `{id}` has not run yet.")))?;
+    Ok(Json(run_view(run)))
+}
+
+/// `GET /jobs/{job_id}/history`: every run, newest first.
+#[utoipa::path(get, operation_id = "job_history", path = "/api.rsc/v2/jobs/{job_id}/history", tag = "jobs",
+    params(("job_id" = String, Path, description = "The job id."),
+        ("$top" = Option<i64>, Query, description = "At most this many (default and maximum 1000)."),
+        ("$skip" = Option<i64>, Query, description = "Skip this many first.")),
+    responses((status = 200, body = RunList), (status = 404, body = super::error::ErrorResponse)))]
+pub async fn history(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<RunList>> {
+    params.only(&["top", "skip"])?;
+    const MAX_TOP: i64 = 1000;
+    let top = params.count("top", MAX_TOP)?.unwrap_or(MAX_TOP);
+    let skip = params.count("skip", i64::MAX)?.unwrap_or(0);
+    let job = find_job(&state, &principal, &id, Action::Read).await?;
+    let runs = state.store.runs(job.id, top, skip).await?;
+    Ok(Json(RunList { value: runs.into_iter().map(run_view).collect() }))
+}

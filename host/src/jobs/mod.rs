@@ -1,0 +1,135 @@
+//! Job runs: started by the API, run in the background on the server that
+//! started them, held by a lease in the database that the run renews while
+//! it lives (docs/jobs.md).
+//!
+//! - [`Jobs::execute`] takes the job and leases its connections in one
+//!   transaction, then spawns the run ([`run`]).
+//! - A run renews its lease every third of [`Jobs::lease`]; a run whose
+//!   server stopped is failed by any server once the lease expires
+//!   ([`Jobs::sweep_every`]), or at once by the next start on SQLite,
+//!   where one server owns the database.
+//! - Cancels go through the database, so any server can cancel any run.
+
+mod copy;
+mod run;
+
+use crate::api::state::AppState;
+use crate::store::{Job, Start, StoreError, TableProgress, TableStatus};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The default lease of a run: how long after its server stops renewing it
+/// its connections stay held.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+
+/// The runs of this server, and where destinations write.
+pub struct Jobs {
+    /// This server's id in `job_runs.lease_owner`.
+    server: String,
+    /// How long a renewal holds a run.
+    lease: Duration,
+    /// Each connection's own directory is a folder under this one.
+    files: PathBuf,
+    /// The cancel flag of each run under way here.
+    running: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+}
+
+impl Jobs {
+    /// Runs whose destinations write under `files`, held by leases of `lease`.
+    pub fn new(files: PathBuf, lease: Duration) -> Self {
+        Self { server: Uuid::new_v4().to_string(), lease, files, running: Mutex::new(HashMap::new()) }
+    }
+
+    /// How long a renewal holds a run.
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// The directory connection `id` is granted as a job destination.
+    pub fn connection_dir(&self, id: Uuid) -> PathBuf {
+        self.files.join(id.to_string())
+    }
+
+    /// Removes the directory of a deleted connection.
+    pub async fn remove_connection_dir(&self, id: Uuid) {
+        let dir = self.connection_dir(id);
+        if let Err(error) = tokio::fs::remove_dir_all(&dir).await
+            && error.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(%error, dir = %dir.display(), "could not remove a deleted connection's files");
+        }
+    }
+
+    /// Starts a run of `job` in the background (with `tables`, pending).
+    pub async fn execute(
+        self: &Arc<Self>,
+        state: AppState,
+        job: Job,
+        tables: Vec<TableProgress>,
+    ) -> Result<(Uuid, Start), StoreError> {
+        let id = Uuid::new_v4();
+        let until = chrono::Utc::now() + self.lease;
+        let started = state.store.start_run(&job, id, &self.server, until, &tables).await?;
+        if started == Start::Started {
+            let cancel = Arc::new(AtomicBool::new(false));
+            self.running.lock().expect("run table lock").insert(id, cancel.clone());
+            let jobs = self.clone();
+            tokio::spawn(async move {
+                run::run(&state, &jobs, job, id, tables, cancel).await;
+                jobs.running.lock().expect("run table lock").remove(&id);
+            });
+        }
+        Ok((id, started))
+    }
+
+    /// Stops run `id` at its next page if it runs on this server.
+    pub fn cancel_here(&self, id: Uuid) {
+        if let Some(flag) = self.running.lock().expect("run table lock").get(&id) {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Fails abandoned runs now (with `all`: every active run, for a SQLite
+    /// database this server alone owns) and then every lease period.
+    pub fn sweep_every(self: &Arc<Self>, store: crate::store::Store, all_at_start: bool) -> tokio::task::JoinHandle<()> {
+        let period = self.lease;
+        tokio::spawn(async move {
+            let mut all = all_at_start;
+            loop {
+                match store.fail_abandoned_runs(all).await {
+                    Ok(failed) if !failed.is_empty() => {
+                        tracing::warn!(runs = ?failed, "failed job runs whose server stopped");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "could not check for abandoned job runs"),
+                }
+                all = false;
+                tokio::time::sleep(period).await;
+            }
+        })
+    }
+}
+
+/// The pending progress of `tables` copied into `prefix` + their bare name.
+pub fn pending(tables: &[String], prefix: &str) -> Vec<TableProgress> {
+    tables
+        .iter()
+        .map(|table| TableProgress {
+            table: table.clone(),
+            destination_table: format!("{prefix}{}", bare_name(table)),
+            status: TableStatus::Pending,
+            rows: 0,
+            duration_ms: 0,
+            error: None,
+        })
+        .collect()
+}
+
+/// `Customers` of `QuickBooks.Customers`.
+fn bare_name(table: &str) -> &str {
+    table.rsplit_once('.').map_or(table, |(_, name)| name)
+}

@@ -1,0 +1,261 @@
+//! One run of a job: test both connections, refresh metadata where the
+//! connection asks for it at the start of a job, then copy each table.
+//! One table's failure fails that table, not the others.
+
+use super::copy::{Copied, Endpoint, TableCopy};
+use super::{Jobs, pending};
+use crate::api::metadata::{columns_of, tables_of};
+use crate::api::state::AppState;
+use crate::connections::{Connection, RefreshInterval};
+use crate::logs::OperationRecord;
+use crate::runtime::Plugin;
+use crate::store::{Job, Renewal, RunStatus, TableProgress, TableStatus};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+/// What the run has done so far, shared with its lease renewals.
+struct Progress {
+    status: RunStatus,
+    tables: Vec<TableProgress>,
+    /// Rows of the table being copied, counted by the copy itself.
+    current: Option<(usize, Arc<AtomicU64>, Instant)>,
+}
+
+impl Progress {
+    /// The tables with the current one's live row count and duration.
+    fn snapshot(&self) -> (RunStatus, Vec<TableProgress>) {
+        let mut tables = self.tables.clone();
+        if let Some((i, rows, started)) = &self.current {
+            tables[*i].rows = rows.load(Ordering::Relaxed);
+            tables[*i].duration_ms = millis(started.elapsed());
+        }
+        (self.status, tables)
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Why a run stopped before its tables.
+type Stop = String;
+
+/// Runs `job` as run `id` to its end and records that end.
+pub(super) async fn run(
+    state: &AppState,
+    jobs: &Arc<Jobs>,
+    job: Job,
+    id: Uuid,
+    tables: Vec<TableProgress>,
+    cancel: Arc<AtomicBool>,
+) {
+    let progress = Arc::new(Mutex::new(Progress { status: RunStatus::Testing, tables, current: None }));
+    let lost = Arc::new(AtomicBool::new(false));
+    let renewals = renew_every(state, jobs, id, progress.clone(), cancel.clone(), lost.clone());
+    let outcome = copy_all(state, jobs, &job, &progress, &cancel).await;
+    renewals.abort();
+    if lost.load(Ordering::Relaxed) {
+        tracing::warn!(run = %id, job = %job.id, "job run ended elsewhere (its lease expired); stopped");
+        return;
+    }
+    let (_, tables) = progress.lock().expect("progress lock").snapshot();
+    let (status, error) = match outcome {
+        Err(stop) => (RunStatus::Failed, Some(stop)),
+        Ok(()) if cancel.load(Ordering::Relaxed) => (RunStatus::Cancelled, None),
+        Ok(()) => match tables.iter().filter(|t| t.status == TableStatus::Failed).count() {
+            0 => (RunStatus::Successful, None),
+            n => (RunStatus::Failed, Some(format!("{n} of {} tables failed.", tables.len()))),
+        },
+    };
+    match state.store.finish_run(id, status, &tables, error.as_deref()).await {
+        Ok(true) => tracing::info!(run = %id, job = %job.id, status = status.as_str(), "job run ended"),
+        Ok(false) => tracing::warn!(run = %id, "job run was ended elsewhere before it finished"),
+        Err(error) => tracing::error!(%error, run = %id, "could not record the end of a job run"),
+    }
+}
+
+/// Renews the run's lease with its progress every third of the lease;
+/// sets `cancel` when a cancel was asked for, and `lost` too when the run
+/// was ended elsewhere.
+fn renew_every(
+    state: &AppState,
+    jobs: &Jobs,
+    id: Uuid,
+    progress: Arc<Mutex<Progress>>,
+    cancel: Arc<AtomicBool>,
+    lost: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
+    let (store, lease) = (state.store.clone(), jobs.lease());
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            let (status, tables) = progress.lock().expect("progress lock").snapshot();
+            match store.renew_run(id, status, &tables, chrono::Utc::now() + lease).await {
+                Ok(Renewal::Held { cancel_requested }) => {
+                    if cancel_requested {
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                }
+                Ok(Renewal::Lost) => {
+                    lost.store(true, Ordering::Relaxed);
+                    cancel.store(true, Ordering::Relaxed);
+                    return;
+                }
+                Err(error) => tracing::error!(%error, run = %id, "could not renew a job run's lease"),
+            }
+        }
+    })
+}
+
+/// A connection of the job with its pinned plugin, or why it cannot serve.
+async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<(Connection, Plugin), Stop> {
+    let connection = state
+        .store
+        .connection(id)
+        .await
+        .map_err(|e| format!("reading the {side} connection: {e}"))?
+        .ok_or_else(|| format!("The {side} connection `{id}` no longer exists."))?;
+    let plugin = state
+        .registry
+        .get(&connection.connector, Some(&connection.connector_version))
+        .ok_or_else(|| format!("{} {} is not installed.", connection.connector, connection.connector_version))?;
+    let roles = plugin.info().roles;
+    let (able, role) = if side == "source" { (roles.source, "read from") } else { (roles.destination, "write to") };
+    if !able {
+        return Err(format!(
+            "The {side} connection `{}` uses {} {} (WIT {}), which a job cannot {role}.",
+            connection.name,
+            connection.connector,
+            connection.connector_version,
+            plugin.id().wit
+        ));
+    }
+    Ok((connection, plugin))
+}
+
+/// Tests the connection; the error says which side failed and why.
+async fn test(state: &AppState, connection: &Connection, plugin: &Plugin, side: &str) -> Result<(), Stop> {
+    let call = plugin.test(connection.properties.to_vec()).await;
+    let ok = call.result.is_ok();
+    let outcome = call.result.as_ref().map_or_else(ToString::to_string, Clone::clone);
+    let record = OperationRecord::new("job-test", ok, outcome.clone(), call.duration).with_plugin(&call.logs);
+    state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+    if ok { Ok(()) } else { Err(format!("The {side} connection `{}` failed its test: {outcome}", connection.name)) }
+}
+
+/// Everything but recording the end: tests, metadata, tables.
+async fn copy_all(
+    state: &AppState,
+    jobs: &Jobs,
+    job: &Job,
+    progress: &Mutex<Progress>,
+    cancel: &Arc<AtomicBool>,
+) -> Result<(), Stop> {
+    let (source, source_plugin) = endpoint(state, job.source, "source").await?;
+    let (destination, destination_plugin) = endpoint(state, job.destination, "destination").await?;
+    test(state, &source, &source_plugin, "source").await?;
+    test(state, &destination, &destination_plugin, "destination").await?;
+    let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
+    if refresh(&destination) {
+        state.store.clear_cache(destination.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
+    }
+    let reset = refresh(&source);
+    if job.tables.is_none() {
+        let listed = tables_of(state, &source, reset).await.map_err(|e| format!("listing the source's tables: {e}"))?;
+        let names: Vec<String> = listed
+            .items
+            .iter()
+            .map(|t| if t.schema.is_empty() { t.name.clone() } else { format!("{}.{}", t.schema, t.name) })
+            .collect();
+        progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
+    }
+    let dir = jobs.connection_dir(destination.id);
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
+    progress.lock().expect("progress lock").status = RunStatus::Running;
+    let count = progress.lock().expect("progress lock").tables.len();
+    for i in 0..count {
+        if cancel.load(Ordering::Relaxed) {
+            let mut p = progress.lock().expect("progress lock");
+            p.tables[i..].iter_mut().for_each(|t| t.status = TableStatus::Cancelled);
+            break;
+        }
+        let table = progress.lock().expect("progress lock").tables[i].clone();
+        let rows = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        {
+            let mut p = progress.lock().expect("progress lock");
+            p.tables[i].status = TableStatus::Running;
+            p.current = Some((i, rows.clone(), started));
+        }
+        let sides = Sides { source: &source, source_plugin: &source_plugin, destination: &destination };
+        let copied = copy_table(state, job, &sides, (&destination_plugin, &dir), &table, reset, cancel, &rows).await;
+        let record = {
+            let mut p = progress.lock().expect("progress lock");
+            p.current = None;
+            let t = &mut p.tables[i];
+            t.rows = rows.load(Ordering::Relaxed);
+            t.duration_ms = millis(started.elapsed());
+            (t.status, t.error) = match copied {
+                Ok(Copied::Whole) => (TableStatus::Successful, None),
+                Ok(Copied::Cancelled) => (TableStatus::Cancelled, None),
+                Err(e) => (TableStatus::Failed, Some(e)),
+            };
+            let error = t.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+            let outcome = format!(
+                "job `{}`: {} -> {}: {:?}, {} rows{error}",
+                job.name, t.table, t.destination_table, t.status, t.rows
+            );
+            OperationRecord::new("job-table", t.status != TableStatus::Failed, outcome, started.elapsed())
+        };
+        for c in [&source, &destination] {
+            state.logs.record(c.id, c.settings.logfile_verbosity, record.clone()).await;
+        }
+    }
+    Ok(())
+}
+
+/// The source side and the destination connection of a run.
+struct Sides<'a> {
+    source: &'a Connection,
+    source_plugin: &'a Plugin,
+    destination: &'a Connection,
+}
+
+/// Copies one table on blocking threads.
+#[allow(clippy::too_many_arguments)]
+async fn copy_table(
+    state: &AppState,
+    job: &Job,
+    sides: &Sides<'_>,
+    (destination_plugin, dir): (&Plugin, &std::path::Path),
+    table: &TableProgress,
+    reset: bool,
+    cancel: &Arc<AtomicBool>,
+    rows: &Arc<AtomicU64>,
+) -> Result<Copied, String> {
+    let columns = columns_of(state, sides.source, &table.table, reset).await.map_err(|e| e.to_string())?;
+    let columns = columns.items.clone();
+    let (source_plugin, destination_plugin) = (sides.source_plugin.clone(), destination_plugin.clone());
+    let source_config = sides.source.properties.to_vec();
+    let destination_config = sides.destination.properties.to_vec();
+    let (dir, rows) = (dir.to_path_buf(), rows.clone());
+    let (name, destination_table, batch_size) = (table.table.clone(), table.destination_table.clone(), job.batch_size);
+    let stop = cancel.clone();
+    let copy = tokio::task::spawn_blocking(move || {
+        TableCopy {
+            source: Endpoint { plugin: &source_plugin, config: &source_config },
+            destination: Endpoint { plugin: &destination_plugin, config: &destination_config },
+            destination_dir: &dir,
+            table: &name,
+            destination_table: &destination_table,
+            columns: &columns,
+            batch_size,
+            cancel: &stop,
+            rows: &rows,
+        }
+        .run()
+    });
+    copy.await.map_err(|e| format!("the copy task failed: {e}"))?
+}

@@ -1,0 +1,338 @@
+//! Jobs: definitions, runs from QuickBooks 2.0.0 into the CSV destination
+//! checked row by row against the generator, connections held while a run
+//! is under way, cancels, roles, and 0.1.0 connectors beside 0.2.0 ones.
+
+use super::{
+    TestApp, assert_error, create_user, id_of, json, quickbooks_body, spawn_jobs_app, token,
+};
+use chrono::{DateTime, Duration as Days, NaiveDate};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+const LEASE: Duration = Duration::from_secs(3);
+
+/// A QuickBooks 2.0.0 source with `rows` rows per table and a CSV
+/// destination; their ids.
+async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
+    let mut body = quickbooks_body("Books");
+    body["connector_version"] = json!("2.0.0");
+    body["properties"]["RowsPerTable"] = json!(rows.to_string());
+    let source = id_of(&app.create_ok("default", &body).await);
+    let destination = id_of(&app.create_ok("default", &json!({"name": "Files", "connector": "CSV"})).await);
+    (source, destination)
+}
+
+/// Creates a job; its JSON.
+async fn create_job(app: &TestApp, body: &Value) -> Value {
+    let (status, job) = json(app.create_job("default", body).await).await;
+    assert_eq!(status, 201, "create job {body}: {job}");
+    job
+}
+
+/// Starts a run; its JSON.
+async fn execute(app: &TestApp, job: &str) -> Value {
+    let (status, run) = json(app.execute_job(job).await).await;
+    assert_eq!(status, 202, "execute: {run}");
+    run
+}
+
+/// Polls the job's status until its run ends (at most a minute); the run.
+async fn wait_for_end(app: &TestApp, job: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, run) = json(app.job_status(job).await).await;
+        assert_eq!(status, 200, "status: {run}");
+        if !matches!(run["status"].as_str(), Some("Starting" | "Testing" | "Running")) {
+            return run;
+        }
+        assert!(Instant::now() < deadline, "the run did not end: {run}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls until the run is copying.
+async fn wait_for_running(app: &TestApp, job: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, run) = json(app.job_status(job).await).await;
+        if run["status"] == "Running" && run["rows"].as_u64().unwrap_or(0) > 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the run did not start copying: {run}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The generator's value of column `column` (its JSON from `list-columns`)
+/// in row `r` of table `table`, as the CSV destination writes it
+/// (plugins/generator/README.md, plugins/csv/README.md).
+fn expected(table: &str, column: &Value, r: u64) -> String {
+    let k = column["ordinal"].as_u64().expect("ordinal");
+    if column["nullable"] == true && column["primary_key"] != true && (r + k) % 7 == 0 {
+        return String::new();
+    }
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    match column["data_type"].as_str().expect("data_type") {
+        "boolean" => ((r + k) % 2 == 0).to_string(),
+        "smallint" | "integer" | "bigint" if column["primary_key"] == true => (r + 1).to_string(),
+        "smallint" | "integer" | "bigint" => ((r * k) % 1000).to_string(),
+        "real" | "double" => (r as f64 * 0.5 + k as f64).to_string(),
+        "decimal" => format!("{}.{:02}", (r * k) % 100_000, r % 100),
+        "string" => format!("{table} {k}-{r}"),
+        "uuid" => format!("00000000-0000-0000-{k:04x}-{r:012x}"),
+        "json" => format!("{{\"row\":{r}}}"),
+        "time" => format!("{:02}:{:02}:{:02}", (r / 3600) % 24, (r / 60) % 60, r % 60),
+        "binary" => format!("{:02x}{:02x}", r % 256, k % 256),
+        "date" => (epoch + Days::days(19_000 + (r % 1000) as i64)).format("%Y-%m-%d").to_string(),
+        "timestamp" | "timestamp_tz" => {
+            let micros = 1_700_000_000_000_000 + r as i64 * 1_000_000;
+            DateTime::from_timestamp_micros(micros).expect("in range").format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+        }
+        other => panic!("unknown data type {other}"),
+    }
+}
+
+/// Checks every row of `file` against the generator for `table`'s columns.
+fn check_csv(file: &std::path::Path, table: &str, columns: &[Value], rows: u64) {
+    let mut reader = csv::Reader::from_path(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let header: Vec<String> = reader.headers().expect("a header").iter().map(str::to_string).collect();
+    let names: Vec<String> = columns.iter().map(|c| c["name"].as_str().expect("name").to_string()).collect();
+    assert_eq!(header, names, "{}: header", file.display());
+    let mut count = 0;
+    for (r, record) in reader.records().enumerate() {
+        let record = record.unwrap_or_else(|e| panic!("{} row {r}: {e}", file.display()));
+        let want: Vec<String> = columns.iter().map(|c| expected(table, c, r as u64)).collect();
+        let got: Vec<&str> = record.iter().collect();
+        assert_eq!(got, want, "{} row {r}", file.display());
+        count += 1;
+    }
+    assert_eq!(count, rows, "{}: rows", file.display());
+}
+
+#[tokio::test]
+async fn a_job_copies_every_row_of_every_quickbooks_table_into_csv_files() {
+    let app = spawn_jobs_app(LEASE).await;
+    let rows = 2_345;
+    let (source, destination) = endpoints(&app, rows).await;
+    let body = json!({"name": "Nightly", "source_connection_id": source, "destination_connection_id": destination,
+        "table_prefix": "qb_", "batch_size": 1000});
+    let job = create_job(&app, &body).await;
+    assert_eq!(job["tables"], "all");
+    let job_id = id_of(&job);
+    let run = execute(&app, &job_id).await;
+    assert_eq!(run["status"], "Starting");
+
+    let run = wait_for_end(&app, &job_id).await;
+
+    assert_eq!(run["status"], "Successful", "{run}");
+    let tables = app.tables_ok(&source, "").await;
+    assert_eq!(run["tables"].as_array().expect("tables").len(), tables.len());
+    let dir = app.data.path().join("data/connection-files").join(&destination);
+    for t in run["tables"].as_array().expect("tables") {
+        assert_eq!(t["status"], "Successful", "{t}");
+        assert_eq!(t["rows"], rows, "{t}");
+        let qualified = t["table"].as_str().expect("table");
+        let bare = qualified.rsplit('.').next().expect("name");
+        assert_eq!(t["destination_table"], format!("qb_{bare}"));
+        let (status, columns) = json(app.list_columns(&source, qualified, "").await).await;
+        assert_eq!(status, 200, "{columns}");
+        let columns = columns["value"].as_array().expect("columns").clone();
+        check_csv(&dir.join(format!("qb_{bare}.csv")), bare, &columns, rows);
+    }
+    assert_eq!(run["rows"], rows * tables.len() as u64);
+    let names: Vec<_> = std::fs::read_dir(&dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert_eq!(names.len(), tables.len(), "only the finished files are left: {names:?}");
+}
+
+#[tokio::test]
+async fn a_connection_in_use_by_a_running_job_cannot_be_changed_or_deleted_until_it_is_cancelled() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 10_000_000).await;
+    let body = json!({"name": "Big", "source": source, "destination": destination, "batch_size": 100});
+    let job_id = id_of(&create_job(&app, &body).await);
+    execute(&app, &job_id).await;
+    wait_for_running(&app, &job_id).await;
+
+    for (connection, what) in [(&source, "source"), (&destination, "destination")] {
+        let error = assert_error(app.update_connection(connection, &json!({"labels": ["x"]})).await, 409, "connection_in_use").await;
+        assert!(error["error"]["message"].as_str().expect("message").contains("Big"), "{what}: {error}");
+        assert_error(app.delete_connection(connection).await, 409, "connection_in_use").await;
+    }
+    assert_error(app.delete_job(&job_id).await, 409, "job_running").await;
+    assert_error(app.update_job(&job_id, &json!({"batch_size": 10})).await, 409, "job_running").await;
+    assert_error(app.execute_job(&job_id).await, 409, "job_running").await;
+
+    let (status, cancelled) = json(app.cancel_job(&job_id).await).await;
+    assert_eq!(status, 202, "{cancelled}");
+    assert_eq!(cancelled["cancel_requested"], true);
+    let run = wait_for_end(&app, &job_id).await;
+
+    assert_eq!(run["status"], "Cancelled", "{run}");
+    assert!(run["rows"].as_u64().expect("rows") > 0);
+    assert_eq!(app.update_ok(&source, &json!({"labels": ["x"]})).await["labels"], json!(["x"]));
+    assert_error(app.cancel_job(&job_id).await, 409, "job_not_running").await;
+    assert_eq!(app.delete_connection(&destination).await.status(), 204);
+    assert!(!app.data.path().join("data/connection-files").join(&destination).exists(), "its files go with it");
+}
+
+#[tokio::test]
+async fn one_failing_table_fails_itself_and_the_run_but_not_the_other_tables() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 10).await;
+    let first = app.tables_ok(&source, "").await[0].clone();
+    let good = format!("{}.{}", first["schema"].as_str().expect("schema"), first["name"].as_str().expect("name"));
+    let body = json!({"name": "Partly", "source_connection_id": source, "destination_connection_id": destination,
+        "tables": ["NoSuchTable", good]});
+    let job_id = id_of(&create_job(&app, &body).await);
+    execute(&app, &job_id).await;
+
+    let run = wait_for_end(&app, &job_id).await;
+
+    assert_eq!(run["status"], "Failed", "{run}");
+    assert_eq!(run["error"], "1 of 2 tables failed.");
+    assert_eq!(run["tables"][0]["status"], "Failed");
+    assert!(run["tables"][0]["error"].as_str().expect("error").contains("NoSuchTable"), "{run}");
+    assert_eq!(run["tables"][1]["status"], "Successful");
+    assert_eq!(run["tables"][1]["rows"], 10);
+}
+
+#[tokio::test]
+async fn history_lists_every_run_newest_first() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 5).await;
+    let body = json!({"name": "Twice", "source_connection_id": source, "destination_connection_id": destination});
+    let job_id = id_of(&create_job(&app, &body).await);
+    assert_error(app.job_status(&job_id).await, 404, "run_not_found").await;
+    let first = execute(&app, &job_id).await;
+    wait_for_end(&app, &job_id).await;
+    let second = execute(&app, &job_id).await;
+    wait_for_end(&app, &job_id).await;
+
+    let (status, history) = json(app.job_history(&job_id, "").await).await;
+
+    assert_eq!(status, 200);
+    let ids: Vec<_> = history["value"].as_array().expect("runs").iter().map(|r| r["run_id"].clone()).collect();
+    assert_eq!(ids, vec![second["run_id"].clone(), first["run_id"].clone()]);
+    let (_, page) = json(app.job_history(&job_id, "$top=1&$skip=1").await).await;
+    assert_eq!(page["value"][0]["run_id"], first["run_id"]);
+}
+
+#[tokio::test]
+async fn wit_0_1_0_connectors_keep_working_but_cannot_be_job_endpoints() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 5).await;
+    let old = id_of(&app.create_ok("default", &quickbooks_body("Old books")).await);
+    assert_eq!(app.get_ok(&old).await["connector_version"], "1.1.0");
+    assert_eq!(app.test_ok(&old).await["success"], true, "a 0.1.0 component runs beside 0.2.0 ones");
+    assert!(!app.tables_ok(&old, "").await.is_empty());
+
+    let cases = [
+        (json!({"source": old, "destination": destination}), "connector_cannot_read", "source_connection_id"),
+        (json!({"source": destination, "destination": destination}), "connector_cannot_read", "source_connection_id"),
+        (json!({"source": source, "destination": old}), "connector_cannot_write", "destination_connection_id"),
+        (json!({"source": source, "destination": source}), "connector_cannot_write", "destination_connection_id"),
+    ];
+    for (mut body, code, target) in cases {
+        body["name"] = json!("Invalid");
+        let error = assert_error(app.create_job("default", &body).await, 400, code).await;
+        assert_eq!(error["error"]["target"], target, "{body}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_job_bodies_are_refused_with_the_field_at_fault() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 5).await;
+    let valid = json!({"name": "Valid", "source_connection_id": source, "destination_connection_id": destination});
+    create_job(&app, &valid).await;
+    let with = |key: &str, value: Value| {
+        let mut body = valid.clone();
+        body[key] = value;
+        body
+    };
+    let without = |key: &str| {
+        let mut body = valid.clone();
+        body.as_object_mut().expect("object").remove(key);
+        body
+    };
+    let cases = [
+        (without("name"), 400, "missing_field", "name"),
+        (without("source_connection_id"), 400, "missing_field", "source_connection_id"),
+        (without("destination_connection_id"), 400, "missing_field", "destination_connection_id"),
+        (with("name", json!("")), 400, "invalid_field", "name"),
+        (with("name", json!(7)), 400, "invalid_field", "name"),
+        (with("source_connection_id", json!("not-a-uuid")), 400, "invalid_field", "source_connection_id"),
+        (with("source_connection_id", json!(uuid::Uuid::new_v4().to_string())), 400, "unknown_connection", "source_connection_id"),
+        (with("tables", json!([])), 400, "invalid_field", "tables"),
+        (with("tables", json!("some")), 400, "invalid_field", "tables"),
+        (with("tables", json!(["A", "A"])), 400, "invalid_field", "tables"),
+        (with("batch_size", json!(0)), 400, "invalid_field", "batch_size"),
+        (with("batch_size", json!(100_001)), 400, "invalid_field", "batch_size"),
+        (with("table_prefix", json!("../")), 400, "invalid_field", "table_prefix"),
+        (with("schedule", json!("daily")), 400, "unknown_field", "schedule"),
+        (with("name", json!("VALID")), 409, "job_name_taken", ""),
+    ];
+    for (body, status, code, target) in cases {
+        let error = assert_error(app.create_job("default", &body).await, status, code).await;
+        if !target.is_empty() {
+            assert_eq!(error["error"]["target"], target, "{body}: {error}");
+        }
+    }
+    assert_error(app.get_job("not-a-job").await, 404, "job_not_found").await;
+    assert_error(app.execute_job(&uuid::Uuid::new_v4().to_string()).await, 404, "job_not_found").await;
+    assert_error(app.list_jobs("nowhere").await, 404, "workspace_not_found").await;
+}
+
+#[tokio::test]
+async fn a_job_can_be_read_listed_updated_and_deleted() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 5).await;
+    let body = json!({"Name": "Weekly", "SOURCE_CONNECTION_ID": source, "destination_connection_id": destination,
+        "tables": ["QuickBooks.Customers"]});
+    let job = create_job(&app, &body).await;
+    let id = id_of(&job);
+    assert_eq!(job["name"], "Weekly", "keys are case-insensitive");
+    assert_eq!(job["batch_size"], 1000);
+
+    let (_, read) = json(app.get_job(&id).await).await;
+    assert_eq!(read, job);
+    let (status, updated) = json(app.update_job(&id, &json!({"tables": "all", "table_prefix": "w_"})).await).await;
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!((updated["tables"].clone(), updated["table_prefix"].clone(), updated["name"].clone()), (json!("all"), json!("w_"), json!("Weekly")));
+    let (_, list) = json(app.list_jobs("default").await).await;
+    assert_eq!(list["value"][0]["id"], id.as_str());
+
+    assert_eq!(app.delete_job(&id).await.status(), 204);
+    assert_error(app.get_job(&id).await, 404, "job_not_found").await;
+}
+
+#[tokio::test]
+async fn support_users_start_and_cancel_runs_but_only_standard_users_define_jobs() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 10_000_000).await;
+    let support = token(&create_user(&app, "sam", "support", &["default"]).await);
+    let standard = token(&create_user(&app, "stan", "standard", &["default"]).await);
+    let body = json!({"name": "Roles", "source": source, "destination": destination, "batch_size": 100});
+    let send = |token: &str, method: reqwest::Method, path: String, body: Option<Value>| {
+        let mut request = app.request_as(token, method, &path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    let refused = send(&support, reqwest::Method::POST, "/workspaces/default/jobs".into(), Some(body.clone())).await;
+    assert_error(refused.expect("sent"), 403, "forbidden").await;
+    let created = send(&standard, reqwest::Method::POST, "/workspaces/default/jobs".into(), Some(body)).await;
+    let (status, job) = json(created.expect("sent")).await;
+    assert_eq!(status, 201, "{job}");
+    let id = id_of(&job);
+
+    let started = send(&support, reqwest::Method::POST, format!("/jobs/{id}/execute"), None).await.expect("sent");
+    assert_eq!(started.status(), 202);
+    wait_for_running(&app, &id).await;
+    let cancelled = send(&support, reqwest::Method::POST, format!("/jobs/{id}/cancel"), None).await.expect("sent");
+    assert_eq!(cancelled.status(), 202);
+    assert_eq!(wait_for_end(&app, &id).await["status"], "Cancelled");
+    let deleted = send(&support, reqwest::Method::DELETE, format!("/jobs/{id}"), None).await.expect("sent");
+    assert_error(deleted, 403, "forbidden").await;
+}
