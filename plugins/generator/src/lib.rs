@@ -5,12 +5,13 @@
 //!
 //! [`value`] gives one value, [`fill`] appends rows to a
 //! [`BatchBuilder`], [`page`] answers a whole `read` request, and
-//! [`rows_per_table`] reads the `RowsPerTable` property both connectors share.
+//! [`rows_per_table`] reads the `RowsPerTable` property both connectors share;
+//! [`read`] puts them together for a connector with a [`Catalog`].
 
 use std::fmt::Write;
 use std::ops::Range;
 use syncport_connector_sdk::{
-    self as sdk, BatchBuilder, ColumnInfo, Config, ConnectorError, DataType, ErrorKind, Page, PropertyBuilder,
+    self as sdk, BatchBuilder, Catalog, ColumnInfo, Config, ConnectorError, DataType, ErrorKind, Page, PropertyBuilder,
     ReadRequest, Result, Value,
 };
 
@@ -149,6 +150,20 @@ pub fn page(table: &str, columns: &[ColumnInfo], request: &ReadRequest, row_coun
     fill(&mut builder, table, &selected, start..end)?;
     let next_cursor = (end < row_count).then(|| end.to_string());
     Ok(Page { batch: builder.finish(), next_cursor })
+}
+
+/// Answers `request` from `catalog`: `RowsPerTable` rows (checked, see
+/// [`rows_per_table`]) of the table, named as `list-columns` takes it; an
+/// unknown table is a not-found error. See [`page`] for the rest.
+pub fn read(catalog: &Catalog, config: &Config, request: &ReadRequest) -> Result<Page> {
+    let rows = rows_per_table(config)?;
+    let table = catalog
+        .find(&request.table)
+        .ok_or_else(|| ConnectorError::not_found(format!("Table `{}` does not exist.", request.table)))?;
+    sdk::verbose!("reading `{}` from row {}", table.info.name, request.cursor.as_deref().unwrap_or("0"));
+    let page = page(&table.info.name, &table.columns, request, rows)?;
+    sdk::transfer!("read {} rows of `{}`", page.batch.row_count(), table.info.name);
+    Ok(page)
 }
 
 #[cfg(test)]
