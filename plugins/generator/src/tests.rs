@@ -70,15 +70,6 @@ fn the_values_follow_the_formula() {
     assert_eq!(format_timestamp(1_700_000_000_000_000 + 3661 * 1_000_000), "2023-11-14T23:14:21.000000Z");
 }
 
-fn request(columns: &[&str], cursor: Option<&str>, batch_size: u32) -> ReadRequest {
-    ReadRequest {
-        table: "Things".into(),
-        columns: columns.iter().map(|c| c.to_string()).collect(),
-        cursor: cursor.map(str::to_string),
-        batch_size,
-    }
-}
-
 #[test]
 fn pages_follow_the_cursor() {
     let columns = table();
@@ -86,7 +77,7 @@ fn pages_follow_the_cursor() {
     let mut ids = Vec::new();
     let mut pages = 0;
     loop {
-        let page = page("Things", &columns, &request(&[], cursor.as_deref(), 4), 10).expect("reads");
+        let page = page("Things", &columns, &ReadRequest::new("Things", &[], cursor.as_deref(), 4), 10).expect("reads");
         pages += 1;
         assert_eq!(page.batch.column_count(), 12);
         page.batch.check_columns(&columns).expect("well formed");
@@ -98,15 +89,16 @@ fn pages_follow_the_cursor() {
     }
     assert_eq!(pages, 3);
     assert_eq!(ids, (1..=10).map(|i| format!("Integer({i})")).collect::<Vec<_>>());
-    let second = page("Things", &columns, &request(&[], Some("4"), 4), 10).expect("reads");
+    let second = page("Things", &columns, &ReadRequest::new("Things", &[], Some("4"), 4), 10).expect("reads");
     assert_eq!(second.next_cursor.as_deref(), Some("8"));
-    let empty = page("Things", &columns, &request(&[], None, 4), 0).expect("reads");
+    let empty = page("Things", &columns, &ReadRequest::new("Things", &[], None, 4), 0).expect("reads");
     assert_eq!((empty.batch.row_count(), empty.next_cursor), (0, None));
 }
 
 #[test]
 fn a_column_subset_comes_in_the_requested_order() {
-    let page = page("Things", &table(), &request(&["name", "ID"], Some("2"), 100), 3).expect("reads");
+    let page =
+        page("Things", &table(), &ReadRequest::new("Things", &["name", "ID"], Some("2"), 100), 3).expect("reads");
     assert_eq!(page.batch.row_count(), 1);
     let row: Vec<Value<'_>> = page.batch.rows().next().expect("row").values().collect();
     assert_eq!(row, [Value::String("Things 6-2"), Value::Integer(3)]);
@@ -115,14 +107,19 @@ fn a_column_subset_comes_in_the_requested_order() {
 
 #[test]
 fn bad_requests_are_errors() {
-    let e = page("Things", &table(), &request(&["Id", "Nope"], None, 10), 3).expect_err("unknown column");
+    let e = page("Things", &table(), &ReadRequest::new("Things", &["Id", "Nope"], None, 10), 3)
+        .expect_err("unknown column");
     assert_eq!(e.kind, ErrorKind::InvalidConfig);
     assert!(e.message.contains("`Nope`"), "{}", e.message);
     for cursor in ["x", "-1", "4"] {
-        let e = page("Things", &table(), &request(&[], Some(cursor), 10), 3).expect_err("bad cursor");
+        let e =
+            page("Things", &table(), &ReadRequest::new("Things", &[], Some(cursor), 10), 3).expect_err("bad cursor");
         assert_eq!(e.kind, ErrorKind::Internal);
     }
-    assert_eq!(page("Things", &table(), &request(&[], None, 0), 3).expect_err("size 0").kind, ErrorKind::Internal);
+    assert_eq!(
+        page("Things", &table(), &ReadRequest::new("Things", &[], None, 0), 3).expect_err("size 0").kind,
+        ErrorKind::Internal
+    );
 }
 
 #[test]

@@ -513,20 +513,11 @@ mod read {
     use syncport_connector_sdk::{ReadRequest, Roles, Value};
     use syncport_generator::ROWS_PER_TABLE;
 
-    fn request(table: &str, columns: &[&str], cursor: Option<&str>, batch_size: u32) -> ReadRequest {
-        ReadRequest {
-            table: table.into(),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            cursor: cursor.map(str::to_string),
-            batch_size,
-        }
-    }
-
     #[test]
     fn roles_follow_the_release() {
         assert_eq!(QuickBooks::roles(), if RELEASE_1 { Roles::NONE } else { Roles::SOURCE });
         if RELEASE_1 {
-            let e = expect_err(QuickBooks.read(&good(), &request("Customers", &[], None, 10)));
+            let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Customers", &[], None, 10)));
             assert_eq!(e.kind, ErrorKind::Unsupported);
         }
     }
@@ -541,7 +532,7 @@ mod read {
         let (mut cursor, mut rows, mut pages) = (None, 0, 0);
         loop {
             let page = QuickBooks
-                .read(&config, &request("quickbooksonline.customers", &[], cursor.as_deref(), 10))
+                .read(&config, &ReadRequest::new("quickbooksonline.customers", &[], cursor.as_deref(), 10))
                 .expect("reads");
             page.batch.check_columns(&columns).expect("well formed");
             rows += page.batch.row_count();
@@ -556,7 +547,7 @@ mod read {
         }
         assert_eq!((rows, pages), (25, 3));
         // The default is 1000 rows.
-        let page = QuickBooks.read(&good(), &request("Customers", &["Id"], Some("995"), 10)).expect("reads");
+        let page = QuickBooks.read(&good(), &ReadRequest::new("Customers", &["Id"], Some("995"), 10)).expect("reads");
         assert_eq!((page.batch.row_count(), page.next_cursor), (5, None));
     }
 
@@ -568,8 +559,9 @@ mod read {
         let columns = catalog::build().columns("Customers").expect("table");
         let id = columns.iter().find(|c| c.primary_key).expect("a key");
         let text = columns.iter().find(|c| c.data_type == DataType::String && !c.primary_key).expect("a string");
-        let page =
-            QuickBooks.read(&good(), &request("Customers", &[&text.name, &id.name], Some("7"), 2)).expect("reads");
+        let page = QuickBooks
+            .read(&good(), &ReadRequest::new("Customers", &[&text.name, &id.name], Some("7"), 2))
+            .expect("reads");
         assert_eq!(page.batch.column_count(), 2);
         let mut scratch = syncport_generator::Scratch::default();
         for (i, row) in page.batch.rows().enumerate() {
@@ -587,14 +579,14 @@ mod read {
         if RELEASE_1 {
             return;
         }
-        let e = expect_err(QuickBooks.read(&good(), &request("Nope", &[], None, 10)));
+        let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Nope", &[], None, 10)));
         assert_eq!(e.kind, ErrorKind::NotFound);
-        let e = expect_err(QuickBooks.read(&good(), &request("Customers", &["Id", "Bogus"], None, 10)));
+        let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Customers", &["Id", "Bogus"], None, 10)));
         assert_eq!(e.kind, ErrorKind::InvalidConfig);
         assert!(e.message.contains("`Bogus`"), "{}", e.message);
         // Credentials are checked first, as for the other calls.
         let e = expect_err(
-            QuickBooks.read(&config(&[(prop::ACCESS_TOKEN, "expired")]), &request("Customers", &[], None, 10)),
+            QuickBooks.read(&config(&[(prop::ACCESS_TOKEN, "expired")]), &ReadRequest::new("Customers", &[], None, 10)),
         );
         assert_eq!(e.kind, ErrorKind::AuthFailed);
     }
@@ -608,13 +600,14 @@ mod read {
             let config = config(&[(ROWS_PER_TABLE, bad)]);
             for e in [
                 expect_err(run_test(&config)),
-                expect_err(QuickBooks.read(&config, &request("Customers", &[], None, 1))),
+                expect_err(QuickBooks.read(&config, &ReadRequest::new("Customers", &[], None, 1))),
             ] {
                 assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::InvalidConfig, Some(ROWS_PER_TABLE)), "{bad}");
             }
         }
-        let page =
-            QuickBooks.read(&config(&[(ROWS_PER_TABLE, "0")]), &request("Customers", &[], None, 5)).expect("reads");
+        let page = QuickBooks
+            .read(&config(&[(ROWS_PER_TABLE, "0")]), &ReadRequest::new("Customers", &[], None, 5))
+            .expect("reads");
         assert_eq!((page.batch.row_count(), page.next_cursor), (0, None));
     }
 
@@ -626,7 +619,8 @@ mod read {
         let config = config(&[(ROWS_PER_TABLE, "10000000")]);
         for table in catalog::build().tables(&TableFilter::default()) {
             for cursor in ["0", "9999990"] {
-                let page = QuickBooks.read(&config, &request(&table.name, &[], Some(cursor), 10)).expect("reads");
+                let page =
+                    QuickBooks.read(&config, &ReadRequest::new(&table.name, &[], Some(cursor), 10)).expect("reads");
                 assert_eq!(page.batch.row_count(), 10, "{}", table.name);
             }
         }

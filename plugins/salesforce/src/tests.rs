@@ -516,15 +516,6 @@ mod read {
     use syncport_connector_sdk::{ReadRequest, Roles, Value};
     use syncport_generator::ROWS_PER_TABLE;
 
-    fn request(table: &str, columns: &[&str], cursor: Option<&str>, batch_size: u32) -> ReadRequest {
-        ReadRequest {
-            table: table.into(),
-            columns: columns.iter().map(|c| c.to_string()).collect(),
-            cursor: cursor.map(str::to_string),
-            batch_size,
-        }
-    }
-
     fn read(config: &Config, request: &ReadRequest) -> Result<syncport_connector_sdk::Page> {
         config.validate()?;
         Salesforce.read(config, request)
@@ -534,7 +525,7 @@ mod read {
     fn roles_follow_the_release() {
         assert_eq!(Salesforce::roles(), if RELEASE_1_0 { Roles::NONE } else { Roles::SOURCE });
         if RELEASE_1_0 {
-            let e = read(&basic(&[]), &request("Account", &[], None, 10)).expect_err("1.0.0 is no source");
+            let e = read(&basic(&[]), &ReadRequest::new("Account", &[], None, 10)).expect_err("1.0.0 is no source");
             assert_eq!(e.kind, ErrorKind::Unsupported);
         }
     }
@@ -550,8 +541,8 @@ mod read {
         let id = columns.iter().find(|c| c.name == "Id").expect("Id");
         let (mut cursor, mut names) = (None, Vec::new());
         loop {
-            let page =
-                read(&config, &request("salesforce.account", &["NAME", "Id"], cursor.as_deref(), 5)).expect("reads");
+            let page = read(&config, &ReadRequest::new("salesforce.account", &["NAME", "Id"], cursor.as_deref(), 5))
+                .expect("reads");
             page.batch.check_columns(&[name.clone(), id.clone()]).expect("well formed");
             names.extend(page.batch.column(0).expect("Name").iter().map(|v| format!("{v:?}")));
             match page.next_cursor {
@@ -563,7 +554,7 @@ mod read {
         let expected: Vec<String> =
             (0..12).map(|r| format!("{:?}", syncport_generator::value("Account", name, r, &mut scratch))).collect();
         assert_eq!(names, expected);
-        let page = read(&config, &request("Account", &["Id"], Some("10"), 5)).expect("reads");
+        let page = read(&config, &ReadRequest::new("Account", &["Id"], Some("10"), 5)).expect("reads");
         assert_eq!(page.batch.column(0).expect("Id").get(0), Value::String("Account 1-10"));
         assert_eq!(page.next_cursor, None);
     }
@@ -573,16 +564,17 @@ mod read {
         if RELEASE_1_0 {
             return;
         }
-        let e = read(&basic(&[]), &request("Nope", &[], None, 10)).expect_err("unknown table");
+        let e = read(&basic(&[]), &ReadRequest::new("Nope", &[], None, 10)).expect_err("unknown table");
         assert_eq!(e.kind, ErrorKind::NotFound);
-        let e = read(&basic(&[]), &request("Account", &["Bogus"], None, 10)).expect_err("unknown column");
+        let e = read(&basic(&[]), &ReadRequest::new("Account", &["Bogus"], None, 10)).expect_err("unknown column");
         assert_eq!(e.kind, ErrorKind::InvalidConfig);
         assert!(e.message.contains("`Bogus`"), "{}", e.message);
         for bad in ["x", "10000001", "-5"] {
             let config = basic(&[(ROWS_PER_TABLE, bad)]);
-            for e in
-                [test(&config).expect_err("test"), read(&config, &request("Account", &[], None, 1)).expect_err("read")]
-            {
+            for e in [
+                test(&config).expect_err("test"),
+                read(&config, &ReadRequest::new("Account", &[], None, 1)).expect_err("read"),
+            ] {
                 assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::InvalidConfig, Some(ROWS_PER_TABLE)), "{bad}");
             }
         }
@@ -595,7 +587,7 @@ mod read {
         }
         let config = basic(&[(ROWS_PER_TABLE, "10000000")]);
         for table in catalog::build().tables(&TableFilter::default()) {
-            let page = read(&config, &request(&table.name, &[], Some("9999995"), 10)).expect("reads");
+            let page = read(&config, &ReadRequest::new(&table.name, &[], Some("9999995"), 10)).expect("reads");
             assert_eq!((page.batch.row_count(), page.next_cursor), (5, None), "{}", table.name);
         }
     }

@@ -40,6 +40,19 @@ pub struct ReadRequest {
     pub batch_size: u32,
 }
 
+impl ReadRequest {
+    /// A request for `columns` of `table` from `cursor`, at most `batch_size`
+    /// rows a page; handy in tests.
+    pub fn new(table: &str, columns: &[&str], cursor: Option<&str>, batch_size: u32) -> Self {
+        Self {
+            table: table.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            cursor: cursor.map(str::to_string),
+            batch_size,
+        }
+    }
+}
+
 /// One page of rows, the answer to [`read`](crate::Connector::read).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
