@@ -4,7 +4,8 @@
 //!   builds every plugin and copies the components to `plugins/dist/`.
 //! - `cargo xtask serve [ARGS]`: `plugins`, then `syncport serve` (release
 //!   build) with the bundled connectors; ARGS go to `serve`.
-//! - `cargo xtask test [ARGS]`: `plugins`, then the whole test suite; without
+//! - `cargo xtask test [ARGS]`: `plugins`, the plugins' native unit tests
+//!   (each feature build on its own), then the whole test suite; without
 //!   ARGS, then the `#[ignore]`d reliability tests that load the machine, alone.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
 //!
@@ -26,15 +27,31 @@ struct Component {
 }
 
 const COMPONENTS: &[Component] = &[
-    // Built first, then overwritten in target/ by the default 1.1.0 build.
+    // The 1.x releases build on WIT 0.1.0 (their features enable the SDK's
+    // `wit-0-1`), each in a cargo run of its own; the default build, last,
+    // is the newest release on WIT 0.2.0.
     Component {
         package: "syncport-quickbooks",
         features: "release-1-0",
         file: "quickbooks-1.0.0.wasm",
         dist: "connectors",
     },
-    Component { package: "syncport-quickbooks", features: "", file: "quickbooks-1.1.0.wasm", dist: "connectors" },
-    Component { package: "syncport-salesforce", features: "", file: "salesforce-1.0.0.wasm", dist: "connectors" },
+    Component {
+        package: "syncport-quickbooks",
+        features: "release-1-1",
+        file: "quickbooks-1.1.0.wasm",
+        dist: "connectors",
+    },
+    Component { package: "syncport-quickbooks", features: "", file: "quickbooks-2.0.0.wasm", dist: "connectors" },
+    Component {
+        package: "syncport-salesforce",
+        features: "release-1-0",
+        file: "salesforce-1.0.0.wasm",
+        dist: "connectors",
+    },
+    Component { package: "syncport-salesforce", features: "", file: "salesforce-2.0.0.wasm", dist: "connectors" },
+    Component { package: "syncport-csv", features: "", file: "csv-1.0.0.wasm", dist: "connectors" },
+    // Fixtures stay on WIT 0.1.0 (their SDK dependency enables `wit-0-1`).
     Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
@@ -75,28 +92,10 @@ fn main() -> Result<()> {
         }
         "test" => {
             plugins(&root)?;
-            // The SDK's and connectors' own unit tests run natively.
-            let host = host_triple()?;
-            cargo(
-                &root.join("plugins"),
-                &[
-                    "test",
-                    "--target",
-                    &host,
-                    "-p",
-                    "syncport-connector-sdk",
-                    "-p",
-                    "syncport-quickbooks",
-                    "-p",
-                    "syncport-salesforce",
-                    "-p",
-                    "syncport-template",
-                ],
-            )?;
-            cargo(
-                &root.join("plugins"),
-                &["test", "--target", &host, "-p", "syncport-quickbooks", "--features", "release-1-0"],
-            )?;
+            // The SDK's and connectors' own unit tests run natively, once per
+            // build: features are unified within one cargo run, so each
+            // feature build (WIT 0.1.0) runs on its own.
+            plugin_tests(&root.join("plugins"))?;
             cargo(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat())?;
             if rest.is_empty() {
                 // The API suite again on PostgreSQL, each test in a database of its own.
@@ -166,6 +165,35 @@ fn plugins(root: &Path) -> Result<()> {
         std::fs::copy(&built, dir.join(c.file)).with_context(|| format!("copying {}", built.display()))?;
     }
     eprintln!("xtask: components in {}", plugins.join("dist").display());
+    Ok(())
+}
+
+/// The plugin crates' unit tests, natively: the default builds (WIT 0.2.0)
+/// together, then each feature build alone.
+fn plugin_tests(plugins: &Path) -> Result<()> {
+    let host = host_triple()?;
+    let native = ["test", "--target", host.as_str()];
+    let defaults = [
+        "syncport-connector-sdk",
+        "syncport-generator",
+        "syncport-quickbooks",
+        "syncport-salesforce",
+        "syncport-csv",
+        "syncport-template",
+    ];
+    let mut args = native.to_vec();
+    for package in defaults {
+        args.extend(["-p", package]);
+    }
+    cargo(plugins, &args)?;
+    for (package, features) in [
+        ("syncport-connector-sdk", "wit-0-1"),
+        ("syncport-quickbooks", "release-1-0"),
+        ("syncport-quickbooks", "release-1-1"),
+        ("syncport-salesforce", "release-1-0"),
+    ] {
+        cargo(plugins, &[&native[..], &["-p", package, "--features", features]].concat())?;
+    }
     Ok(())
 }
 

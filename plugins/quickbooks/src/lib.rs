@@ -8,9 +8,12 @@
 //!
 //! # Releases
 //!
-//! The default build is release 1.1.0. Built with `--features release-1-0` it
-//! is release 1.0.0, which lacks the `MinorVersion` property and the tables
-//! `Attachables`, `Budgets` and `RecurringTransactions`.
+//! The default build is release 2.0.0 (WIT 0.2.0): the catalog of 1.1.0, and a
+//! source: `read` returns generated rows (see the `syncport-generator` crate),
+//! `RowsPerTable` of them per table. Built with `--features release-1-1` it is
+//! release 1.1.0, and with `--features release-1-0` release 1.0.0, which lacks
+//! the `MinorVersion` property and the tables `Attachables`, `Budgets` and
+//! `RecurringTransactions`; both are metadata-only connectors on WIT 0.1.0.
 //!
 //! # Fake credential rules
 //!
@@ -41,14 +44,25 @@ mod tests;
 
 use auth::{Environment, Session, prop};
 use syncport_connector_sdk::{
-    self as sdk, ColumnInfo, Config, Connector, ConnectorInfo, Result, TableFilter, TableInfo,
+    self as sdk, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, Page, ReadRequest, Result, Roles,
+    TableFilter, TableInfo,
 };
 
 /// Whether this is the release 1.0.0 build (`--features release-1-0`).
 pub const RELEASE_1_0: bool = cfg!(feature = "release-1-0");
 
+/// Whether this is a 1.x build (`--features release-1-0` or `release-1-1`):
+/// WIT 0.1.0, no `read`, no `RowsPerTable`.
+pub const RELEASE_1: bool = RELEASE_1_0 || cfg!(feature = "release-1-1");
+
 /// The connector's version.
-pub const VERSION: &str = if RELEASE_1_0 { "1.0.0" } else { "1.1.0" };
+pub const VERSION: &str = if RELEASE_1_0 {
+    "1.0.0"
+} else if RELEASE_1 {
+    "1.1.0"
+} else {
+    "2.0.0"
+};
 
 /// The QuickBooks Online connector.
 #[derive(Debug, Default)]
@@ -108,6 +122,9 @@ impl Connector for QuickBooks {
                 .default("75"),
             );
         }
+        if !RELEASE_1 {
+            properties.push(syncport_generator::rows_per_table_property());
+        }
         sdk::connector_info(
             "QuickBooks",
             VERSION,
@@ -121,8 +138,15 @@ impl Connector for QuickBooks {
         )
     }
 
+    fn roles() -> Roles {
+        if RELEASE_1 { Roles::NONE } else { Roles::SOURCE }
+    }
+
     fn test(&self, config: &Config) -> Result<String> {
         let session = connect("test", config)?;
+        if !RELEASE_1 {
+            syncport_generator::rows_per_table(config)?;
+        }
         let message =
             format!("Connected to QuickBooks Online company {} ({})", session.company_id, session.environment.name());
         sdk::info!("{message}");
@@ -143,6 +167,14 @@ impl Connector for QuickBooks {
         let columns = catalog::build().columns(table).inspect_err(|e| sdk::info!("{}", e.message))?;
         sdk::transfer!("listed {} columns of `{table}`", columns.len());
         Ok(columns)
+    }
+
+    fn read(&self, config: &Config, request: &ReadRequest) -> Result<Page> {
+        if RELEASE_1 {
+            return Err(ConnectorError::unsupported(format!("QuickBooks Online {VERSION} cannot read tables.")));
+        }
+        connect("read", config)?;
+        syncport_generator::read(&catalog::build(), config, request).inspect_err(|e| sdk::info!("{}", e.message))
     }
 
     fn reset_metadata(&self, config: &Config) -> Result<()> {

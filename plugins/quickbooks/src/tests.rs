@@ -3,7 +3,7 @@
 
 use crate::auth::{self, prop};
 use crate::catalog::{self, ADDED_IN_1_1, SCHEMA};
-use crate::{QuickBooks, RELEASE_1_0};
+use crate::{QuickBooks, RELEASE_1, RELEASE_1_0, VERSION};
 use std::collections::HashSet;
 use syncport_connector_sdk::testing::take_logs;
 use syncport_connector_sdk::{
@@ -64,7 +64,12 @@ fn describes_the_connector() {
     let info = QuickBooks::describe();
     assert_eq!(info.name, "QuickBooks");
     assert_eq!(info.display_name, "QuickBooks Online");
-    assert_eq!(info.version, if RELEASE_1_0 { "1.0.0" } else { "1.1.0" });
+    let expected = match (cfg!(feature = "release-1-0"), cfg!(feature = "release-1-1")) {
+        (true, _) => "1.0.0",
+        (false, true) => "1.1.0",
+        (false, false) => "2.0.0",
+    };
+    assert_eq!((info.version.as_str(), VERSION), (expected, expected));
     assert!(!info.description.is_empty());
 
     let spec = |name: &str| info.properties.iter().find(|p| p.name == name);
@@ -88,7 +93,22 @@ fn describes_the_connector() {
     }
     let names: HashSet<String> = info.properties.iter().map(|p| p.name.to_ascii_lowercase()).collect();
     assert_eq!(names.len(), info.properties.len(), "property names are unique");
-    assert_eq!(info.properties.len(), if RELEASE_1_0 { 6 } else { 7 });
+    assert_eq!(
+        info.properties.len(),
+        if RELEASE_1_0 {
+            6
+        } else if RELEASE_1 {
+            7
+        } else {
+            8
+        }
+    );
+    let rows = spec(syncport_generator::ROWS_PER_TABLE);
+    assert_eq!(rows.is_some(), !RELEASE_1, "only 2.x has RowsPerTable");
+    if let Some(rows) = rows {
+        assert_eq!(rows.default_value.as_deref(), Some("1000"));
+        assert!(!rows.secret && !rows.required);
+    }
 }
 
 #[test]
@@ -484,4 +504,125 @@ fn credential_failures_log_an_error_without_secrets() {
 fn reset_metadata_succeeds() {
     QuickBooks.reset_metadata(&good()).expect("reset");
     take_logs();
+}
+
+// ---- read (2.x) -----------------------------------------------------------
+
+mod read {
+    use super::*;
+    use syncport_connector_sdk::{ReadRequest, Roles, Value};
+    use syncport_generator::ROWS_PER_TABLE;
+
+    #[test]
+    fn roles_follow_the_release() {
+        assert_eq!(QuickBooks::roles(), if RELEASE_1 { Roles::NONE } else { Roles::SOURCE });
+        if RELEASE_1 {
+            let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Customers", &[], None, 10)));
+            assert_eq!(e.kind, ErrorKind::Unsupported);
+        }
+    }
+
+    #[test]
+    fn pages_through_a_table() {
+        if RELEASE_1 {
+            return;
+        }
+        let config = config(&[(ROWS_PER_TABLE, "25")]);
+        let columns = catalog::build().columns("Customers").expect("table");
+        let (mut cursor, mut rows, mut pages) = (None, 0, 0);
+        loop {
+            let page = QuickBooks
+                .read(&config, &ReadRequest::new("quickbooksonline.customers", &[], cursor.as_deref(), 10))
+                .expect("reads");
+            page.batch.check_columns(&columns).expect("well formed");
+            rows += page.batch.row_count();
+            pages += 1;
+            match page.next_cursor {
+                Some(next) => {
+                    assert_eq!(next, rows.to_string());
+                    cursor = Some(next);
+                }
+                None => break,
+            }
+        }
+        assert_eq!((rows, pages), (25, 3));
+        // The default is 1000 rows.
+        let page = QuickBooks.read(&good(), &ReadRequest::new("Customers", &["Id"], Some("995"), 10)).expect("reads");
+        assert_eq!((page.batch.row_count(), page.next_cursor), (5, None));
+    }
+
+    #[test]
+    fn reads_a_column_subset_with_the_generator_values() {
+        if RELEASE_1 {
+            return;
+        }
+        let columns = catalog::build().columns("Customers").expect("table");
+        let id = columns.iter().find(|c| c.primary_key).expect("a key");
+        let text = columns.iter().find(|c| c.data_type == DataType::String && !c.primary_key).expect("a string");
+        let page = QuickBooks
+            .read(&good(), &ReadRequest::new("Customers", &[&text.name, &id.name], Some("7"), 2))
+            .expect("reads");
+        assert_eq!(page.batch.column_count(), 2);
+        let mut scratch = syncport_generator::Scratch::default();
+        for (i, row) in page.batch.rows().enumerate() {
+            let r = 7 + i as u64;
+            assert_eq!(row.get(0), syncport_generator::value("Customers", text, r, &mut scratch));
+            assert_eq!(row.get(1), syncport_generator::value("Customers", id, r, &mut scratch));
+        }
+        assert_eq!(page.next_cursor.as_deref(), Some("9"));
+        // `Id` is a string key of QuickBooks: `Customers 1-7`, never null.
+        assert_eq!(page.batch.column(1).expect("Id").get(0), Value::String("Customers 1-7"));
+    }
+
+    #[test]
+    fn unknown_tables_and_columns_are_errors() {
+        if RELEASE_1 {
+            return;
+        }
+        let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Nope", &[], None, 10)));
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = expect_err(QuickBooks.read(&good(), &ReadRequest::new("Customers", &["Id", "Bogus"], None, 10)));
+        assert_eq!(e.kind, ErrorKind::InvalidConfig);
+        assert!(e.message.contains("`Bogus`"), "{}", e.message);
+        // Credentials are checked first, as for the other calls.
+        let e = expect_err(
+            QuickBooks.read(&config(&[(prop::ACCESS_TOKEN, "expired")]), &ReadRequest::new("Customers", &[], None, 10)),
+        );
+        assert_eq!(e.kind, ErrorKind::AuthFailed);
+    }
+
+    #[test]
+    fn rows_per_table_is_validated() {
+        if RELEASE_1 {
+            return;
+        }
+        for bad in ["abc", "1.5", "-1", "10000001"] {
+            let config = config(&[(ROWS_PER_TABLE, bad)]);
+            for e in [
+                expect_err(run_test(&config)),
+                expect_err(QuickBooks.read(&config, &ReadRequest::new("Customers", &[], None, 1))),
+            ] {
+                assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::InvalidConfig, Some(ROWS_PER_TABLE)), "{bad}");
+            }
+        }
+        let page = QuickBooks
+            .read(&config(&[(ROWS_PER_TABLE, "0")]), &ReadRequest::new("Customers", &[], None, 5))
+            .expect("reads");
+        assert_eq!((page.batch.row_count(), page.next_cursor), (0, None));
+    }
+
+    #[test]
+    fn every_table_generates_rows_that_fit_its_columns() {
+        if RELEASE_1 {
+            return;
+        }
+        let config = config(&[(ROWS_PER_TABLE, "10000000")]);
+        for table in catalog::build().tables(&TableFilter::default()) {
+            for cursor in ["0", "9999990"] {
+                let page =
+                    QuickBooks.read(&config, &ReadRequest::new(&table.name, &[], Some(cursor), 10)).expect("reads");
+                assert_eq!(page.batch.row_count(), 10, "{}", table.name);
+            }
+        }
+    }
 }

@@ -56,8 +56,16 @@
 //! `OAuthAccessToken` values are never logged nor put in error messages.
 
 use syncport_connector_sdk::{
-    self as sdk, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, Result, TableFilter, TableInfo,
+    self as sdk, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, Page, ReadRequest, Result, Roles,
+    TableFilter, TableInfo,
 };
+
+/// Whether this is the release 1.0.0 build (`--features release-1-0`): WIT
+/// 0.1.0, metadata only, no `RowsPerTable`.
+pub const RELEASE_1_0: bool = cfg!(feature = "release-1-0");
+
+/// The connector's version.
+pub const VERSION: &str = if RELEASE_1_0 { "1.0.0" } else { "2.0.0" };
 
 mod auth;
 mod catalog;
@@ -101,9 +109,55 @@ impl Salesforce {
 
 impl Connector for Salesforce {
     fn describe() -> ConnectorInfo {
+        let mut properties = vec![
+            sdk::property(
+                "AuthScheme",
+                "Authentication scheme",
+                "How to log in: Basic (user name, password and security token), \
+                     OAuth (web-server flow) or OAuthJWT (JWT bearer flow).",
+            )
+            .allowed(&["Basic", "OAuth", "OAuthJWT"])
+            .default("Basic"),
+            sdk::property("User", "User", "Salesforce user name, in the form of an email address (user@example.com).")
+                .required(),
+            sdk::property("Password", "Password", "Password of the user; required with AuthScheme Basic.").secret(),
+            sdk::property(
+                "SecurityToken",
+                "Security token",
+                "Security token of the user (Settings > Reset My Security Token); \
+                     required with AuthScheme Basic.",
+            )
+            .secret(),
+            sdk::property(
+                "LoginURL",
+                "Login URL",
+                "URL to log in at: https://login.salesforce.com, \
+                     https://test.salesforce.com or a My Domain URL.",
+            )
+            .default(auth::PRODUCTION_LOGIN_URL),
+            sdk::property(
+                "OAuthAccessToken",
+                "OAuth access token",
+                "Access token obtained by authorizing the connection; \
+                     required with AuthScheme OAuth or OAuthJWT.",
+            )
+            .secret(),
+            sdk::property(
+                "UseSandbox",
+                "Use sandbox",
+                "Whether the org is a sandbox (logs in at https://test.salesforce.com \
+                     unless LoginURL is changed).",
+            )
+            .allowed(&["true", "false"])
+            .default("false"),
+            sdk::property("APIVersion", "API version", "Salesforce REST API version, e.g. 62.0.").default("62.0"),
+        ];
+        if !RELEASE_1_0 {
+            properties.push(syncport_generator::rows_per_table_property());
+        }
         sdk::connector_info(
             "Salesforce",
-            "1.0.0",
+            VERSION,
             "Salesforce",
             "Connects to a Salesforce org (Sales Cloud, Service Cloud and custom objects) \
              through the Salesforce REST API, exposing standard and custom objects as tables \
@@ -111,58 +165,19 @@ impl Connector for Salesforce {
              with a user name, password and security token or with an OAuth access token. \
              This build is a deterministic stub that talks to no network: it answers from \
              a fixed catalog and fake credential rules.",
-            vec![
-                sdk::property(
-                    "AuthScheme",
-                    "Authentication scheme",
-                    "How to log in: Basic (user name, password and security token), \
-                     OAuth (web-server flow) or OAuthJWT (JWT bearer flow).",
-                )
-                .allowed(&["Basic", "OAuth", "OAuthJWT"])
-                .default("Basic"),
-                sdk::property(
-                    "User",
-                    "User",
-                    "Salesforce user name, in the form of an email address (user@example.com).",
-                )
-                .required(),
-                sdk::property("Password", "Password", "Password of the user; required with AuthScheme Basic.").secret(),
-                sdk::property(
-                    "SecurityToken",
-                    "Security token",
-                    "Security token of the user (Settings > Reset My Security Token); \
-                     required with AuthScheme Basic.",
-                )
-                .secret(),
-                sdk::property(
-                    "LoginURL",
-                    "Login URL",
-                    "URL to log in at: https://login.salesforce.com, \
-                     https://test.salesforce.com or a My Domain URL.",
-                )
-                .default(auth::PRODUCTION_LOGIN_URL),
-                sdk::property(
-                    "OAuthAccessToken",
-                    "OAuth access token",
-                    "Access token obtained by authorizing the connection; \
-                     required with AuthScheme OAuth or OAuthJWT.",
-                )
-                .secret(),
-                sdk::property(
-                    "UseSandbox",
-                    "Use sandbox",
-                    "Whether the org is a sandbox (logs in at https://test.salesforce.com \
-                     unless LoginURL is changed).",
-                )
-                .allowed(&["true", "false"])
-                .default("false"),
-                sdk::property("APIVersion", "API version", "Salesforce REST API version, e.g. 62.0.").default("62.0"),
-            ],
+            properties,
         )
+    }
+
+    fn roles() -> Roles {
+        if RELEASE_1_0 { Roles::NONE } else { Roles::SOURCE }
     }
 
     fn test(&self, config: &Config) -> Result<String> {
         let session = Self::login(config, "Test connection")?;
+        if !RELEASE_1_0 {
+            syncport_generator::rows_per_table(config)?;
+        }
         let message = format!(
             "Connected to Salesforce as {} ({}, API {})",
             session.user,
@@ -202,6 +217,14 @@ impl Connector for Salesforce {
             found.info.name
         );
         Ok(found.columns.clone())
+    }
+
+    fn read(&self, config: &Config, request: &ReadRequest) -> Result<Page> {
+        if RELEASE_1_0 {
+            return Err(ConnectorError::unsupported(format!("Salesforce {VERSION} cannot read tables.")));
+        }
+        Self::login(config, &format!("Read {}", request.table))?;
+        syncport_generator::read(&catalog::build(), config, request).inspect_err(|e| sdk::error!("{}", e.message))
     }
 
     fn reset_metadata(&self, _config: &Config) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Native unit tests: catalog invariants, credential rules and logging.
 
-use crate::{Salesforce, catalog};
+use crate::{RELEASE_1_0, Salesforce, catalog};
 use std::collections::HashSet;
 use syncport_connector_sdk::testing::take_logs;
 use syncport_connector_sdk::{
@@ -58,10 +58,13 @@ fn all_tables() -> Vec<(syncport_connector_sdk::TableInfo, Vec<ColumnInfo>)> {
 fn describe_names_the_connector_and_its_properties() {
     let info = Salesforce::describe();
     assert_eq!(info.name, "Salesforce");
-    assert_eq!(info.version, "1.0.0");
+    assert_eq!(info.version, if cfg!(feature = "release-1-0") { "1.0.0" } else { "2.0.0" });
     assert_eq!(info.display_name, "Salesforce");
     assert!(!info.description.is_empty());
-    let names: Vec<_> = info.properties.iter().map(|p| p.name.as_str()).collect();
+    let mut names: Vec<_> = info.properties.iter().map(|p| p.name.as_str()).collect();
+    if !RELEASE_1_0 {
+        assert_eq!(names.pop(), Some("RowsPerTable"), "2.x adds RowsPerTable last");
+    }
     assert_eq!(
         names,
         ["AuthScheme", "User", "Password", "SecurityToken", "LoginURL", "OAuthAccessToken", "UseSandbox", "APIVersion"]
@@ -504,4 +507,88 @@ fn answers_are_deterministic() {
 #[test]
 fn reset_metadata_succeeds() {
     Salesforce.reset_metadata(&basic(&[])).expect("nothing to reset");
+}
+
+// ---- read (2.x) -----------------------------------------------------------
+
+mod read {
+    use super::*;
+    use syncport_connector_sdk::{ReadRequest, Roles, Value};
+    use syncport_generator::ROWS_PER_TABLE;
+
+    fn read(config: &Config, request: &ReadRequest) -> Result<syncport_connector_sdk::Page> {
+        config.validate()?;
+        Salesforce.read(config, request)
+    }
+
+    #[test]
+    fn roles_follow_the_release() {
+        assert_eq!(Salesforce::roles(), if RELEASE_1_0 { Roles::NONE } else { Roles::SOURCE });
+        if RELEASE_1_0 {
+            let e = read(&basic(&[]), &ReadRequest::new("Account", &[], None, 10)).expect_err("1.0.0 is no source");
+            assert_eq!(e.kind, ErrorKind::Unsupported);
+        }
+    }
+
+    #[test]
+    fn pages_through_a_table_with_a_column_subset() {
+        if RELEASE_1_0 {
+            return;
+        }
+        let config = basic(&[(ROWS_PER_TABLE, "12")]);
+        let columns = catalog::build().columns("Account").expect("table");
+        let name = columns.iter().find(|c| c.name == "Name").expect("Name");
+        let id = columns.iter().find(|c| c.name == "Id").expect("Id");
+        let (mut cursor, mut names) = (None, Vec::new());
+        loop {
+            let page = read(&config, &ReadRequest::new("salesforce.account", &["NAME", "Id"], cursor.as_deref(), 5))
+                .expect("reads");
+            page.batch.check_columns(&[name.clone(), id.clone()]).expect("well formed");
+            names.extend(page.batch.column(0).expect("Name").iter().map(|v| format!("{v:?}")));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let mut scratch = syncport_generator::Scratch::default();
+        let expected: Vec<String> =
+            (0..12).map(|r| format!("{:?}", syncport_generator::value("Account", name, r, &mut scratch))).collect();
+        assert_eq!(names, expected);
+        let page = read(&config, &ReadRequest::new("Account", &["Id"], Some("10"), 5)).expect("reads");
+        assert_eq!(page.batch.column(0).expect("Id").get(0), Value::String("Account 1-10"));
+        assert_eq!(page.next_cursor, None);
+    }
+
+    #[test]
+    fn bad_reads_are_errors() {
+        if RELEASE_1_0 {
+            return;
+        }
+        let e = read(&basic(&[]), &ReadRequest::new("Nope", &[], None, 10)).expect_err("unknown table");
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = read(&basic(&[]), &ReadRequest::new("Account", &["Bogus"], None, 10)).expect_err("unknown column");
+        assert_eq!(e.kind, ErrorKind::InvalidConfig);
+        assert!(e.message.contains("`Bogus`"), "{}", e.message);
+        for bad in ["x", "10000001", "-5"] {
+            let config = basic(&[(ROWS_PER_TABLE, bad)]);
+            for e in [
+                test(&config).expect_err("test"),
+                read(&config, &ReadRequest::new("Account", &[], None, 1)).expect_err("read"),
+            ] {
+                assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::InvalidConfig, Some(ROWS_PER_TABLE)), "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_table_generates_rows_that_fit_its_columns() {
+        if RELEASE_1_0 {
+            return;
+        }
+        let config = basic(&[(ROWS_PER_TABLE, "10000000")]);
+        for table in catalog::build().tables(&TableFilter::default()) {
+            let page = read(&config, &ReadRequest::new(&table.name, &[], Some("9999995"), 10)).expect("reads");
+            assert_eq!((page.batch.row_count(), page.next_cursor), (5, None), "{}", table.name);
+        }
+    }
 }

@@ -3,7 +3,22 @@
 
 use crate::{ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, TableFilter, TableInfo, TableType};
 
-/// The bindings `wit-bindgen` generates from `wit/`.
+/// The bindings `wit-bindgen` generates from WIT 0.2.0 (`wit/v0.2`).
+#[cfg(not(feature = "wit-0-1"))]
+#[allow(missing_docs, unsafe_code, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "wit/v0.2",
+        world: "syncport:connector/plugin@0.2.0",
+        pub_export_macro: true,
+        export_macro_name: "export",
+        default_bindings_module: "syncport_connector_sdk::__private::bindings",
+    });
+}
+
+/// The bindings `wit-bindgen` generates from WIT 0.1.0 (`wit/`), under the
+/// `wit-0-1` feature.
+#[cfg(feature = "wit-0-1")]
 #[allow(missing_docs, unsafe_code, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
@@ -15,13 +30,31 @@ pub mod bindings {
     });
 }
 
+#[cfg(not(feature = "wit-0-1"))]
+pub use jobs::{finish, prepare, read, write};
+
 pub use bindings::export;
 pub use bindings::exports::syncport::connector::connector::Guest;
 pub use bindings::syncport::connector::types::Property;
 
 /// `describe`, as the component exports it.
 pub fn describe<C: Connector>() -> ConnectorInfo {
-    C::describe()
+    #[allow(unused_mut)]
+    let mut info = C::describe();
+    #[cfg(not(feature = "wit-0-1"))]
+    {
+        use bindings::syncport::connector::types::Roles as WitRoles;
+        let roles = C::roles();
+        let mut wit = WitRoles::empty();
+        if roles.source {
+            wit = wit | WitRoles::SOURCE;
+        }
+        if roles.destination {
+            wit = wit | WitRoles::DESTINATION;
+        }
+        info.roles = wit;
+    }
+    info
 }
 
 /// Builds the checked configuration every call but `describe` starts with.
@@ -54,6 +87,102 @@ pub fn list_columns<C: Connector>(properties: Vec<Property>, table: String) -> R
 /// `reset-metadata`, as the component exports it.
 pub fn reset_metadata<C: Connector>(properties: Vec<Property>) -> Result<(), ConnectorError> {
     C::default().reset_metadata(&config::<C>(properties)?)
+}
+
+/// The job calls of WIT 0.2.0 and the moves between the WIT batch and the
+/// SDK's [`Batch`](crate::Batch): vectors change hands, values are not copied.
+#[cfg(not(feature = "wit-0-1"))]
+mod jobs {
+    use super::bindings::syncport::connector::types as wit;
+    use super::{Property, config};
+    use crate::batch::{Bin, Column, Text, Values};
+    use crate::{Batch, ColumnInfo, Connector, ConnectorError, ReadRequest};
+
+    /// `read`, as the component exports it.
+    pub fn read<C: Connector>(
+        properties: Vec<Property>,
+        request: wit::ReadRequest,
+    ) -> Result<wit::Page, ConnectorError> {
+        let request = ReadRequest {
+            table: request.table,
+            columns: request.columns,
+            cursor: request.cursor,
+            batch_size: request.batch_size,
+        };
+        let page = C::default().read(&config::<C>(properties)?, &request)?;
+        page.batch.check()?;
+        Ok(wit::Page { batch: to_wit(page.batch), next_cursor: page.next_cursor })
+    }
+
+    /// `prepare`, as the component exports it.
+    pub fn prepare<C: Connector>(
+        properties: Vec<Property>,
+        table: String,
+        columns: Vec<ColumnInfo>,
+    ) -> Result<(), ConnectorError> {
+        C::default().prepare(&config::<C>(properties)?, &table, &columns)
+    }
+
+    /// `write`, as the component exports it; the batch is checked first.
+    pub fn write<C: Connector>(
+        properties: Vec<Property>,
+        table: String,
+        rows: wit::Batch,
+    ) -> Result<u64, ConnectorError> {
+        let config = config::<C>(properties)?;
+        let rows = from_wit(rows);
+        rows.check()?;
+        C::default().write(&config, &table, &rows)
+    }
+
+    /// `finish`, as the component exports it.
+    pub fn finish<C: Connector>(properties: Vec<Property>, table: String) -> Result<(), ConnectorError> {
+        C::default().finish(&config::<C>(properties)?, &table)
+    }
+
+    /// A WIT batch as an SDK batch.
+    pub(crate) fn from_wit(batch: wit::Batch) -> Batch {
+        let columns = batch
+            .columns
+            .into_iter()
+            .map(|c| {
+                let values = match c.values {
+                    wit::ColumnValues::Booleans(v) => Values::Booleans(v),
+                    wit::ColumnValues::Integers(v) => Values::Integers(v),
+                    wit::ColumnValues::Floats(v) => Values::Floats(v),
+                    wit::ColumnValues::Decimals(t) => Values::Decimals(Text { data: t.data, ends: t.ends }),
+                    wit::ColumnValues::Strings(t) => Values::Strings(Text { data: t.data, ends: t.ends }),
+                    wit::ColumnValues::Bytes(b) => Values::Bytes(Bin { data: b.data, ends: b.ends }),
+                    wit::ColumnValues::Dates(v) => Values::Dates(v),
+                    wit::ColumnValues::Timestamps(v) => Values::Timestamps(v),
+                };
+                Column { values, nulls: c.nulls }
+            })
+            .collect();
+        Batch { row_count: batch.row_count, columns }
+    }
+
+    /// An SDK batch as a WIT batch.
+    pub(crate) fn to_wit(batch: Batch) -> wit::Batch {
+        let columns = batch
+            .columns
+            .into_iter()
+            .map(|c| {
+                let values = match c.values {
+                    Values::Booleans(v) => wit::ColumnValues::Booleans(v),
+                    Values::Integers(v) => wit::ColumnValues::Integers(v),
+                    Values::Floats(v) => wit::ColumnValues::Floats(v),
+                    Values::Decimals(t) => wit::ColumnValues::Decimals(wit::TextValues { data: t.data, ends: t.ends }),
+                    Values::Strings(t) => wit::ColumnValues::Strings(wit::TextValues { data: t.data, ends: t.ends }),
+                    Values::Bytes(b) => wit::ColumnValues::Bytes(wit::BytesValues { data: b.data, ends: b.ends }),
+                    Values::Dates(v) => wit::ColumnValues::Dates(v),
+                    Values::Timestamps(v) => wit::ColumnValues::Timestamps(v),
+                };
+                wit::ColumnData { values, nulls: c.nulls }
+            })
+            .collect();
+        wit::Batch { row_count: batch.row_count, columns }
+    }
 }
 
 #[cfg(test)]
@@ -149,5 +278,36 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::NotFound);
         reset_metadata::<Probe>(user).expect("runs");
         assert_eq!(take_logs().len(), 4);
+    }
+
+    #[cfg(not(feature = "wit-0-1"))]
+    #[test]
+    fn describe_reports_the_roles_and_job_methods_default_to_unsupported() {
+        use bindings::syncport::connector::types::{self as wit, Roles as WitRoles};
+        assert_eq!(describe::<Probe>().roles, WitRoles::empty());
+        let user = props(&[("User", "bob")]);
+        let request = wit::ReadRequest { table: "T".into(), columns: vec![], cursor: None, batch_size: 10 };
+        let e = read::<Probe>(user.clone(), request).expect_err("not a source");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("Probe 1.0.0 cannot read"), "{}", e.message);
+        assert_eq!(prepare::<Probe>(user.clone(), "T".into(), vec![]).expect_err("no").kind, ErrorKind::Unsupported);
+        assert_eq!(finish::<Probe>(user.clone(), "T".into()).expect_err("no").kind, ErrorKind::Unsupported);
+        // A malformed batch is refused before the connector's `write` runs.
+        let bad = wit::Batch {
+            row_count: 2,
+            columns: vec![wit::ColumnData { values: wit::ColumnValues::Booleans(vec![true]), nulls: vec![] }],
+        };
+        assert_eq!(write::<Probe>(user, "T".into(), bad).expect_err("malformed").kind, ErrorKind::Internal);
+    }
+
+    #[cfg(not(feature = "wit-0-1"))]
+    #[test]
+    fn batches_move_to_and_from_the_wit_form_unchanged() {
+        let mut b =
+            crate::BatchBuilder::new(&[crate::DataType::String, crate::DataType::Binary, crate::DataType::Date]);
+        b.push_row(&[crate::Value::String("a"), crate::Value::Null, crate::Value::Date(3)]).expect("fits");
+        b.push_row(&[crate::Value::String("bc"), crate::Value::Bytes(b"z"), crate::Value::Date(4)]).expect("fits");
+        let batch = b.finish();
+        assert_eq!(jobs::from_wit(jobs::to_wit(batch.clone())), batch);
     }
 }

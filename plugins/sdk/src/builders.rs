@@ -16,6 +16,9 @@ pub fn connector_info(
         display_name: display_name.into(),
         description: description.into(),
         properties: properties.into_iter().map(|p| p.0).collect(),
+        // Set from `Connector::roles` when the component describes itself.
+        #[cfg(not(feature = "wit-0-1"))]
+        roles: crate::__private::bindings::syncport::connector::types::Roles::empty(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Build a Syncport connector plugin: a WebAssembly component
 //! (`wasm32-wasip2`) that the Syncport host runs in a sandbox, implementing the
-//! WIT contract `syncport:connector@0.1.0` (`wit/connector.wit`). The crate's
-//! `README.md` is the full guide for plugin authors.
+//! WIT contract `syncport:connector@0.2.0` (`wit/v0.2/connector.wit`), or
+//! `syncport:connector@0.1.0` (`wit/connector.wit`) with the feature `wit-0-1`.
+//! The crate's `README.md` is the full guide for plugin authors.
 //!
 //! Implement [`Connector`] for a type with a [`Default`], then call
 //! [`export_connector!`] once at the crate root of a `cdylib`:
@@ -73,19 +74,33 @@
 //!
 //! # Versions
 //!
-//! | SDK | WIT package |
-//! |---|---|
-//! | 0.1.x | `syncport:connector@0.1.0` |
+//! | SDK | feature | WIT package |
+//! |---|---|---|
+//! | 0.2.x | (default) | `syncport:connector@0.2.0` |
+//! | 0.2.x | `wit-0-1` | `syncport:connector@0.1.0` |
+//! | 0.1.x | | `syncport:connector@0.1.0` |
+//!
+//! Under `wit-0-1` everything compiles the same, but the component is a
+//! 0.1.0 one: [`Connector::roles`] is not reported and the job methods
+//! ([`read`](Connector::read), [`prepare`](Connector::prepare),
+//! [`write`](Connector::write), [`finish`](Connector::finish)) are not
+//! exported. Cargo unifies features: when several crates are built in one
+//! cargo invocation and one of them enables `wit-0-1`, all of them get it, so
+//! build each component with its own `cargo build -p`. [`WIT_VERSION`] says
+//! which contract a build implements.
 
+mod batch;
 mod builders;
 mod catalog;
 mod config;
 mod connector;
 mod error;
 mod filter;
+mod job;
 #[doc(hidden)]
 pub mod log;
 pub mod testing;
+mod value;
 
 #[doc(hidden)]
 pub mod __private;
@@ -96,12 +111,19 @@ pub mod __private;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+pub use batch::{Batch, BatchBuilder, ColumnRef, Row};
 pub use builders::{ColumnBuilder, PropertyBuilder, column, columns, connector_info, property, table};
 pub use catalog::{Catalog, TableDef};
 pub use config::Config;
 pub use connector::Connector;
 pub use error::Result;
 pub use filter::TableFilter;
+pub use job::{Page, ReadRequest, Roles};
+pub use value::{Value, civil_from_days, format_date, format_timestamp, write_date, write_timestamp};
+
+/// The WIT package version this build implements: `0.2.0`, or `0.1.0` with
+/// the feature `wit-0-1`.
+pub const WIT_VERSION: &str = if cfg!(feature = "wit-0-1") { "0.1.0" } else { "0.2.0" };
 
 /// The WIT types the SDK exposes, under their WIT names.
 pub use __private::bindings::syncport::connector::types::{
@@ -151,6 +173,7 @@ macro_rules! export_connector {
                 ) -> ::std::result::Result<(), $crate::ConnectorError> {
                     $crate::__private::reset_metadata::<$connector>(config)
                 }
+                $crate::__export_jobs!($connector);
             }
 
             $crate::__private::export! { __SyncportConnectorExport with_types_in $crate::__private::bindings }
@@ -161,4 +184,49 @@ macro_rules! export_connector {
         #[cfg(not(target_arch = "wasm32"))]
         const _: fn() -> $crate::ConnectorInfo = $crate::__private::describe::<$connector>;
     };
+}
+
+/// The job methods of the `connector` export (WIT 0.2.0); used by
+/// [`export_connector!`] only.
+#[cfg(not(feature = "wit-0-1"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_jobs {
+    ($connector:ty) => {
+        fn read(
+            config: ::std::vec::Vec<$crate::__private::Property>,
+            request: $crate::__private::bindings::syncport::connector::types::ReadRequest,
+        ) -> ::std::result::Result<$crate::__private::bindings::syncport::connector::types::Page, $crate::ConnectorError>
+        {
+            $crate::__private::read::<$connector>(config, request)
+        }
+        fn prepare(
+            config: ::std::vec::Vec<$crate::__private::Property>,
+            table: ::std::string::String,
+            columns: ::std::vec::Vec<$crate::ColumnInfo>,
+        ) -> ::std::result::Result<(), $crate::ConnectorError> {
+            $crate::__private::prepare::<$connector>(config, table, columns)
+        }
+        fn write(
+            config: ::std::vec::Vec<$crate::__private::Property>,
+            table: ::std::string::String,
+            rows: $crate::__private::bindings::syncport::connector::types::Batch,
+        ) -> ::std::result::Result<u64, $crate::ConnectorError> {
+            $crate::__private::write::<$connector>(config, table, rows)
+        }
+        fn finish(
+            config: ::std::vec::Vec<$crate::__private::Property>,
+            table: ::std::string::String,
+        ) -> ::std::result::Result<(), $crate::ConnectorError> {
+            $crate::__private::finish::<$connector>(config, table)
+        }
+    };
+}
+
+/// WIT 0.1.0 has no job methods: nothing to export.
+#[cfg(feature = "wit-0-1")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __export_jobs {
+    ($connector:ty) => {};
 }

@@ -1,5 +1,9 @@
 //! Hello: a minimal Syncport connector with two fixed tables and one secret.
-//! Copy this crate to start a connector (docs/plugin-guide.md).
+//! Copy this crate to start a connector (docs/plugin-guide.md). It builds
+//! against the SDK's default WIT 0.2.0 and takes no part in jobs (the
+//! default `roles`); to make it a source or a destination, implement
+//! `roles` and `read`, or `prepare`, `write` and `finish` (see the SDK's
+//! README).
 
 use syncport_connector_sdk::{
     self as sdk, Catalog, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, DataType, Result, TableFilter,
@@ -12,8 +16,8 @@ pub const NAME: &str = "Hello";
 /// version they were created on until moved.
 pub const VERSION: &str = "1.0.0";
 
-/// The connector. The host makes a fresh one (with `Default`) for every call,
-/// so it keeps no state between calls.
+/// The connector. The host may make a fresh one (with `Default`) for any
+/// call, so it keeps no state between calls.
 #[derive(Default)]
 pub struct Hello;
 
