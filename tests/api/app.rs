@@ -47,14 +47,24 @@ pub fn sqlite_only(what: &str) -> bool {
 /// directory; one secret key; the first admin's token works on both), or
 /// `None`, saying why, when the suite runs on SQLite.
 pub async fn spawn_pair() -> Option<(TestApp, TestApp)> {
-    let a = spawn_shared().await?;
-    let b = a.spawn_peer().await;
+    spawn_pair_with(|_| {}).await
+}
+
+/// [`spawn_pair`] with `configure` applied to both servers' configuration.
+pub async fn spawn_pair_with(configure: impl Fn(&mut ServerConfig) + Clone) -> Option<(TestApp, TestApp)> {
+    let a = spawn_shared_with(configure.clone()).await?;
+    let b = a.spawn_peer_with(configure).await;
     Some((a, b))
 }
 
 /// A server on its own PostgreSQL database with a secret key others can
 /// share ([`TestApp::spawn_peer`]), or `None`, saying why, on SQLite.
 pub async fn spawn_shared() -> Option<TestApp> {
+    spawn_shared_with(|_| {}).await
+}
+
+/// [`spawn_shared`] after `configure` adjusts the configuration.
+pub async fn spawn_shared_with(configure: impl FnOnce(&mut ServerConfig)) -> Option<TestApp> {
     if postgres::backend().is_none() {
         eprintln!(
             "skipped on SQLite: several servers share a PostgreSQL database (run with SYNCPORT_TEST_BACKEND=postgres)"
@@ -63,7 +73,11 @@ pub async fn spawn_shared() -> Option<TestApp> {
     }
     let key = SecretKey::generate_base64().expect("random");
     let keys = key_config(&key);
-    let mut app = spawn_app_with(move |c| c.secret_keys = keys).await;
+    let mut app = spawn_app_with(move |c| {
+        c.secret_keys = keys;
+        configure(c);
+    })
+    .await;
     app.shared_key = Some(key);
     Some(app)
 }
@@ -151,10 +165,16 @@ impl TestApp {
     /// Another server (its own data directory) on this one's database and
     /// key, from [`spawn_shared`]; the admin token works on both.
     pub async fn spawn_peer(&self) -> TestApp {
+        self.spawn_peer_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_peer`] after `configure` adjusts the configuration.
+    pub async fn spawn_peer_with(&self, configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
         let key = self.shared_key.clone().expect("a server from spawn_shared");
         let url = self._postgres.as_ref().map(|db| db.url.clone());
         let token = self.token.clone();
         spawn_app_with(move |c| {
+            configure(c);
             c.secret_keys = key_config(&key);
             c.database_url = url;
             c.admin_token = Some(token);
@@ -325,6 +345,51 @@ impl TestApp {
     /// `DELETE /connectors/{name}/versions/{version}`
     pub async fn remove_connector_version(&self, name: &str, version: &str) -> Response {
         self.send(Method::DELETE, &format!("/connectors/{name}/versions/{version}"), None).await
+    }
+
+    /// `GET /workspaces/{ws}/jobs`
+    pub async fn list_jobs(&self, workspace: &str) -> Response {
+        self.send(Method::GET, &format!("/workspaces/{workspace}/jobs"), None).await
+    }
+
+    /// `POST /workspaces/{ws}/jobs`
+    pub async fn create_job(&self, workspace: &str, body: &Value) -> Response {
+        self.send(Method::POST, &format!("/workspaces/{workspace}/jobs"), Some(body)).await
+    }
+
+    /// `GET /jobs/{id}`
+    pub async fn get_job(&self, id: &str) -> Response {
+        self.send(Method::GET, &format!("/jobs/{id}"), None).await
+    }
+
+    /// `PUT /jobs/{id}`
+    pub async fn update_job(&self, id: &str, body: &Value) -> Response {
+        self.send(Method::PUT, &format!("/jobs/{id}"), Some(body)).await
+    }
+
+    /// `DELETE /jobs/{id}`
+    pub async fn delete_job(&self, id: &str) -> Response {
+        self.send(Method::DELETE, &format!("/jobs/{id}"), None).await
+    }
+
+    /// `POST /jobs/{id}/execute`
+    pub async fn execute_job(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/jobs/{id}/execute"), None).await
+    }
+
+    /// `POST /jobs/{id}/cancel`
+    pub async fn cancel_job(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/jobs/{id}/cancel"), None).await
+    }
+
+    /// `GET /jobs/{id}/status`
+    pub async fn job_status(&self, id: &str) -> Response {
+        self.send(Method::GET, &format!("/jobs/{id}/status"), None).await
+    }
+
+    /// `GET /jobs/{id}/history?{query}`
+    pub async fn job_history(&self, id: &str, query: &str) -> Response {
+        self.send(Method::GET, &format!("/jobs/{id}/history?{query}"), None).await
     }
 
     /// `GET /openapi.json`

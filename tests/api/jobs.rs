@@ -3,7 +3,8 @@
 //! is under way, cancels, roles, and 0.1.0 connectors beside 0.2.0 ones.
 
 use super::{
-    TestApp, assert_error, create_user, id_of, json, quickbooks_body, spawn_jobs_app, token,
+    TestApp, assert_error, create_user, id_of, jobs_config, json, quickbooks_body, spawn_jobs_app, spawn_pair_with,
+    token,
 };
 use chrono::{DateTime, Duration as Days, NaiveDate};
 use serde_json::{Value, json};
@@ -68,12 +69,12 @@ async fn wait_for_running(app: &TestApp, job: &str) {
 /// (plugins/generator/README.md, plugins/csv/README.md).
 fn expected(table: &str, column: &Value, r: u64) -> String {
     let k = column["ordinal"].as_u64().expect("ordinal");
-    if column["nullable"] == true && column["primary_key"] != true && (r + k) % 7 == 0 {
+    if column["nullable"] == true && column["primary_key"] != true && (r + k).is_multiple_of(7) {
         return String::new();
     }
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
     match column["data_type"].as_str().expect("data_type") {
-        "boolean" => ((r + k) % 2 == 0).to_string(),
+        "boolean" => (r + k).is_multiple_of(2).to_string(),
         "smallint" | "integer" | "bigint" if column["primary_key"] == true => (r + 1).to_string(),
         "smallint" | "integer" | "bigint" => ((r * k) % 1000).to_string(),
         "real" | "double" => (r as f64 * 0.5 + k as f64).to_string(),
@@ -154,7 +155,9 @@ async fn a_connection_in_use_by_a_running_job_cannot_be_changed_or_deleted_until
     wait_for_running(&app, &job_id).await;
 
     for (connection, what) in [(&source, "source"), (&destination, "destination")] {
-        let error = assert_error(app.update_connection(connection, &json!({"labels": ["x"]})).await, 409, "connection_in_use").await;
+        let error =
+            assert_error(app.update_connection(connection, &json!({"labels": ["x"]})).await, 409, "connection_in_use")
+                .await;
         assert!(error["error"]["message"].as_str().expect("message").contains("Big"), "{what}: {error}");
         assert_error(app.delete_connection(connection).await, 409, "connection_in_use").await;
     }
@@ -221,8 +224,13 @@ async fn history_lists_every_run_newest_first() {
 async fn wit_0_1_0_connectors_keep_working_but_cannot_be_job_endpoints() {
     let app = spawn_jobs_app(LEASE).await;
     let (source, destination) = endpoints(&app, 5).await;
-    let old = id_of(&app.create_ok("default", &quickbooks_body("Old books")).await);
-    assert_eq!(app.get_ok(&old).await["connector_version"], "1.1.0");
+    let mut body = quickbooks_body("Old books");
+    body["connector_version"] = json!("1.1.0");
+    let old = id_of(&app.create_ok("default", &body).await);
+    for (version, wit) in [("1.1.0", "0.1.0"), ("2.0.0", "0.2.0")] {
+        let (_, connector) = json(app.get_connector_version("QuickBooks", version).await).await;
+        assert_eq!(connector["wit_version"], wit, "{connector}");
+    }
     assert_eq!(app.test_ok(&old).await["success"], true, "a 0.1.0 component runs beside 0.2.0 ones");
     assert!(!app.tables_ok(&old, "").await.is_empty());
 
@@ -262,7 +270,12 @@ async fn invalid_job_bodies_are_refused_with_the_field_at_fault() {
         (with("name", json!("")), 400, "invalid_field", "name"),
         (with("name", json!(7)), 400, "invalid_field", "name"),
         (with("source_connection_id", json!("not-a-uuid")), 400, "invalid_field", "source_connection_id"),
-        (with("source_connection_id", json!(uuid::Uuid::new_v4().to_string())), 400, "unknown_connection", "source_connection_id"),
+        (
+            with("source_connection_id", json!(uuid::Uuid::new_v4().to_string())),
+            400,
+            "unknown_connection",
+            "source_connection_id",
+        ),
         (with("tables", json!([])), 400, "invalid_field", "tables"),
         (with("tables", json!("some")), 400, "invalid_field", "tables"),
         (with("tables", json!(["A", "A"])), 400, "invalid_field", "tables"),
@@ -298,7 +311,10 @@ async fn a_job_can_be_read_listed_updated_and_deleted() {
     assert_eq!(read, job);
     let (status, updated) = json(app.update_job(&id, &json!({"tables": "all", "table_prefix": "w_"})).await).await;
     assert_eq!(status, 200, "{updated}");
-    assert_eq!((updated["tables"].clone(), updated["table_prefix"].clone(), updated["name"].clone()), (json!("all"), json!("w_"), json!("Weekly")));
+    assert_eq!(
+        (updated["tables"].clone(), updated["table_prefix"].clone(), updated["name"].clone()),
+        (json!("all"), json!("w_"), json!("Weekly"))
+    );
     let (_, list) = json(app.list_jobs("default").await).await;
     assert_eq!(list["value"][0]["id"], id.as_str());
 
@@ -335,4 +351,24 @@ async fn support_users_start_and_cancel_runs_but_only_standard_users_define_jobs
     assert_eq!(wait_for_end(&app, &id).await["status"], "Cancelled");
     let deleted = send(&support, reqwest::Method::DELETE, format!("/jobs/{id}"), None).await.expect("sent");
     assert_error(deleted, 403, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_run_on_one_server_holds_its_connections_on_another_which_can_cancel_it() {
+    let Some((a, b)) = spawn_pair_with(|c| jobs_config(c, LEASE)).await else { return };
+    let (source, destination) = endpoints(&a, 10_000_000).await;
+    let body = json!({"name": "Shared", "source": source, "destination": destination, "batch_size": 100});
+    let job_id = id_of(&create_job(&a, &body).await);
+    execute(&a, &job_id).await;
+    wait_for_running(&b, &job_id).await;
+
+    assert_error(b.update_connection(&source, &json!({"labels": ["x"]})).await, 409, "connection_in_use").await;
+    assert_error(b.delete_connection(&destination).await, 409, "connection_in_use").await;
+    assert_error(b.execute_job(&job_id).await, 409, "job_running").await;
+    let (status, _) = json(b.cancel_job(&job_id).await).await;
+    assert_eq!(status, 202);
+
+    let run = wait_for_end(&b, &job_id).await;
+    assert_eq!(run["status"], "Cancelled", "{run}");
+    assert_eq!(b.update_ok(&source, &json!({"labels": ["x"]})).await["labels"], json!(["x"]));
 }

@@ -14,7 +14,7 @@ mod jobs;
 mod logs;
 mod metadata;
 mod pinning;
-mod postgres;
+pub(crate) mod postgres;
 mod request_id;
 mod secrets;
 mod servers;
@@ -23,7 +23,7 @@ mod updates;
 mod workspaces;
 
 pub use app::{
-    ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, json, names, quickbooks_body,
-    jobs_config, server_log, spawn_app, spawn_app_with, spawn_jobs_app, spawn_pair, spawn_shared, sqlite_only, text,
-    token,
+    ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, jobs_config, json, names,
+    quickbooks_body, server_log, spawn_app, spawn_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared,
+    sqlite_only, text, token,
 };

@@ -4,5 +4,6 @@
 
 mod hostile_input;
 mod hostile_plugins;
+mod killed_run;
 mod lost_writes;
 mod server;

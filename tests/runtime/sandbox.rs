@@ -110,6 +110,23 @@ fn a_plugin_sees_no_environment_files_or_network() {
 }
 
 #[test]
+fn a_job_session_with_a_directory_still_sees_no_other_file() {
+    let runtime = runtime(tight().with_timeout(Duration::from_secs(5)));
+    let granted = tempfile::tempdir().expect("dir");
+    std::fs::write(granted.path().join("inside.txt"), "x").expect("file");
+    let mut session = misbehave(&runtime)
+        .job_session(syncport::runtime::Operation::Write, Some(granted.path()))
+        .expect("the directory is granted");
+    let call = session.test(&props(&[("Mode", "nosy"), ("Port", "9")]));
+    let message = match call.result {
+        Err(CallError::Connector(e)) => e.message,
+        other => panic!("nosy reports what it was denied: {other:?}"),
+    };
+    assert!(message.contains("read /etc/passwd: Err("), "{message}");
+    assert!(message.contains("read_dir .: Err("), "only /data is preopened, not the working directory: {message}");
+}
+
+#[test]
 fn secret_values_are_masked_in_logs_output_and_errors() {
     let runtime = runtime(tight());
     let canary = "canary-5d1e0b";

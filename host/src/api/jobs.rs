@@ -111,7 +111,7 @@ fn view(job: Job) -> JobView {
         name: job.name,
         source_connection_id: job.source,
         destination_connection_id: job.destination,
-        tables: job.tables.map_or_else(|| Value::from("all"), |t| Value::from(t)),
+        tables: job.tables.map_or_else(|| Value::from("all"), Value::from),
         table_prefix: job.table_prefix,
         batch_size: job.batch_size,
         active_run_id: job.active_run,
@@ -204,14 +204,14 @@ fn parse(body: Map<String, Value>) -> ApiResult<JobBody> {
                 if prefix.len() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
                     return Err(invalid(
                         &key,
-                        "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters."
-                            .into(),
+                        "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters.".into(),
                     ));
                 }
                 out.table_prefix = Some(prefix);
             }
             "batch_size" => {
-                let size = value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_BATCH_SIZE).contains(n));
+                let size =
+                    value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_BATCH_SIZE).contains(n));
                 out.batch_size = Some(size.ok_or_else(|| {
                     invalid(&key, format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {value}."))
                 })?);
@@ -277,7 +277,10 @@ async fn check_endpoints(state: &AppState, workspace: &str, source: Uuid, destin
                 code,
                 format!(
                     "Connection `{}` uses {} {} (WIT {}), which a job cannot {verb}; move it to a version that can.",
-                    connection.name, connection.connector, connection.connector_version, plugin.id().wit
+                    connection.name,
+                    connection.connector,
+                    connection.connector_version,
+                    plugin.id().wit
                 ),
                 Some(field.to_string()),
             ));
@@ -318,7 +321,8 @@ pub async fn create(
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
     let body = parse(body)?;
-    let required = |field: &str| ApiError::bad_request("missing_field", format!("`{field}` is required."), Some(field.into()));
+    let required =
+        |field: &str| ApiError::bad_request("missing_field", format!("`{field}` is required."), Some(field.into()));
     let name = body.name.ok_or_else(|| required("name"))?;
     let source = body.source.ok_or_else(|| required("source_connection_id"))?;
     let destination = body.destination.ok_or_else(|| required("destination_connection_id"))?;

@@ -307,4 +307,3 @@ fn describe(view: &Value) -> String {
 fn urlencode(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
 }
-

@@ -82,7 +82,8 @@ async fn run_job(args: &RunArgs) -> anyhow::Result<bool> {
 
 /// The id of the job named `job` (or with that id) in `workspace`.
 async fn job_id(client: &Client, workspace: &str, job: &str) -> anyhow::Result<String> {
-    let path = format!("/workspaces/{}/jobs", form_urlencoded::byte_serialize(workspace.as_bytes()).collect::<String>());
+    let path =
+        format!("/workspaces/{}/jobs", form_urlencoded::byte_serialize(workspace.as_bytes()).collect::<String>());
     let (_, list) = client.send(client.request(reqwest::Method::GET, &path)).await?;
     let jobs = list["value"].as_array().context("the server's job list has no `value`")?;
     jobs.iter()
@@ -93,7 +94,7 @@ async fn job_id(client: &Client, workspace: &str, job: &str) -> anyhow::Result<S
 
 /// One block of lines: the run's status and each table's rows.
 fn progress(status: &Value) -> String {
-    let mut out = format!("{}", status["status"].as_str().unwrap_or("?"));
+    let mut out = status["status"].as_str().unwrap_or("?").to_string();
     for table in status["tables"].as_array().into_iter().flatten() {
         out.push_str(&format!(
             "\n  {} -> {}: {} {} rows{}",

@@ -94,18 +94,11 @@ impl TableCopy<'_> {
 
     /// Reads every page into `pages`, checking each against the columns.
     fn read_all(&self, pages: mpsc::SyncSender<Page>) -> Result<Copied, String> {
-        let mut reader = self
-            .source
-            .plugin
-            .job_session(Operation::Read, None)
-            .map_err(|e| format!("starting the source: {e}"))?;
+        let mut reader =
+            self.source.plugin.job_session(Operation::Read, None).map_err(|e| format!("starting the source: {e}"))?;
         let columns: Vec<String> = self.columns.iter().map(|c| c.name.clone()).collect();
-        let mut request = ReadRequest {
-            table: self.table.to_string(),
-            columns,
-            cursor: None,
-            batch_size: self.batch_size,
-        };
+        let mut request =
+            ReadRequest { table: self.table.to_string(), columns, cursor: None, batch_size: self.batch_size };
         loop {
             if self.cancel.load(Ordering::Relaxed) {
                 return Ok(Copied::Cancelled);

@@ -4,7 +4,7 @@
 //!
 //! - [`Jobs::execute`] takes the job and leases its connections in one
 //!   transaction, then spawns the run ([`run`]).
-//! - A run renews its lease every third of [`Jobs::lease`]; a run whose
+//! - A run renews its lease (and records its progress) every second; a run whose
 //!   server stopped is failed by any server once the lease expires
 //!   ([`Jobs::sweep_every`]), or at once by the next start on SQLite,
 //!   where one server owns the database.
@@ -95,7 +95,11 @@ impl Jobs {
 
     /// Fails abandoned runs now (with `all`: every active run, for a SQLite
     /// database this server alone owns) and then every lease period.
-    pub fn sweep_every(self: &Arc<Self>, store: crate::store::Store, all_at_start: bool) -> tokio::task::JoinHandle<()> {
+    pub fn sweep_every(
+        self: &Arc<Self>,
+        store: crate::store::Store,
+        all_at_start: bool,
+    ) -> tokio::task::JoinHandle<()> {
         let period = self.lease;
         tokio::spawn(async move {
             let mut all = all_at_start;

@@ -76,7 +76,7 @@ pub(super) async fn run(
     }
 }
 
-/// Renews the run's lease with its progress every third of the lease;
+/// Renews the run's lease with its progress every [`renewal_period`];
 /// sets `cancel` when a cancel was asked for, and `lost` too when the run
 /// was ended elsewhere.
 fn renew_every(
@@ -90,7 +90,7 @@ fn renew_every(
     let (store, lease) = (state.store.clone(), jobs.lease());
     tokio::spawn(async move {
         loop {
-            tokio::time::sleep(lease / 3).await;
+            tokio::time::sleep(renewal_period(lease)).await;
             let (status, tables) = progress.lock().expect("progress lock").snapshot();
             match store.renew_run(id, status, &tables, chrono::Utc::now() + lease).await {
                 Ok(Renewal::Held { cancel_requested }) => {
@@ -107,6 +107,12 @@ fn renew_every(
             }
         }
     })
+}
+
+/// How often a run renews its lease and records its progress: every
+/// second, or every third of the lease if that is shorter.
+fn renewal_period(lease: Duration) -> Duration {
+    (lease / 3).min(Duration::from_secs(1))
 }
 
 /// A connection of the job with its pinned plugin, or why it cannot serve.

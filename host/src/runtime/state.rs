@@ -4,10 +4,10 @@
 use super::redact::Redactor;
 use crate::connector::model::LogLevel;
 use serde::Serialize;
+use std::path::Path;
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Result};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use std::path::Path;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
 
 /// Where a destination's connection directory appears inside the sandbox.

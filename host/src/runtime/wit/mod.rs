@@ -28,12 +28,7 @@ pub(crate) const EXPORTS: &[(WitVersion, &str)] =
     &[(WitVersion::V0_1_0, v0_1::EXPORT), (WitVersion::V0_2_0, v0_2::EXPORT)];
 
 /// Every `syncport:` interface a component of a served version may import.
-pub(crate) const IMPORTS: &[&str] = &[
-    v0_1::IMPORTS[0],
-    v0_1::IMPORTS[1],
-    v0_2::IMPORTS[0],
-    v0_2::IMPORTS[1],
-];
+pub(crate) const IMPORTS: &[&str] = &[v0_1::IMPORTS[0], v0_1::IMPORTS[1], v0_2::IMPORTS[0], v0_2::IMPORTS[1]];
 
 /// Adds the host side of every served version's imports to `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
