@@ -462,6 +462,18 @@ impl TestApp {
         text
     }
 
+    /// The outcomes of `operation` in the connection's logs, oldest first
+    /// (`50 items`, `50 items from the cache`, ...).
+    pub async fn log_outcomes(&self, id: &str, operation: &str) -> Vec<String> {
+        let marker = format!("[syncport] {operation} ");
+        self.log_text(id)
+            .await
+            .lines()
+            .filter_map(|line| line.split_once(&marker).map(|(_, rest)| rest))
+            .filter_map(|rest| rest.split_once("): ").map(|(_, outcome)| outcome.to_string()))
+            .collect()
+    }
+
     /// Every stored connection log line: the files under the data
     /// directory, or on PostgreSQL the entries in the database.
     pub async fn stored_logs(&self) -> String {

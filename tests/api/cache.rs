@@ -5,17 +5,6 @@
 use super::{TestApp, id_of, json, quickbooks_body, spawn_app};
 use serde_json::json;
 
-/// The outcomes of `operation`'s lines in the connection log, in order.
-async fn outcomes(app: &TestApp, id: &str, operation: &str) -> Vec<String> {
-    let marker = format!("[syncport] {operation} ");
-    app.log_text(id)
-        .await
-        .lines()
-        .filter_map(|line| line.split_once(&marker).map(|(_, rest)| rest))
-        .filter_map(|rest| rest.split_once("): ").map(|(_, outcome)| outcome.to_string()))
-        .collect()
-}
-
 /// How many lines the plugin itself logged.
 async fn plugin_lines(app: &TestApp, id: &str) -> usize {
     app.log_text(id).await.lines().filter(|l| l.contains("[plugin]")).count()
@@ -37,7 +26,7 @@ async fn a_cached_tables_call_does_not_enter_the_sandbox() {
 
     let second = app.tables_ok(&id, "").await;
     assert_eq!(first, second);
-    assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items from the cache"]);
+    assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items from the cache"]);
     assert_eq!(plugin_lines(&app, &id).await, plugin_before, "the plugin did not run again");
 }
 
@@ -49,7 +38,7 @@ async fn filters_apply_to_the_cached_tables() {
     assert_eq!(app.tables_ok(&id, "include_table_types=VIEW").await.len(), 7);
     assert!(app.tables_ok(&id, "schema=Other").await.is_empty());
     assert_eq!(
-        outcomes(&app, &id, "list-tables").await,
+        app.log_outcomes(&id, "list-tables").await,
         ["50 items", "50 items from the cache", "50 items from the cache"]
     );
 }
@@ -62,7 +51,7 @@ async fn a_cached_columns_call_does_not_enter_the_sandbox() {
     let plugin_before = plugin_lines(&app, &id).await;
     let (_, second) = json(app.list_columns(&id, "Customers", "").await).await;
     assert_eq!(first, second);
-    let outcomes = outcomes(&app, &id, "list-columns").await;
+    let outcomes = app.log_outcomes(&id, "list-columns").await;
     assert_eq!(outcomes.len(), 2);
     assert!(!outcomes[0].contains("cache") && outcomes[1].ends_with("items from the cache"), "{outcomes:?}");
     assert_eq!(plugin_lines(&app, &id).await, plugin_before);
@@ -76,7 +65,7 @@ async fn a_property_change_invalidates_the_cache() {
     app.update_ok(&id, &json!({"properties": {"UseSandbox": "true"}})).await;
     app.tables_ok(&id, "").await;
     app.tables_ok(&id, "").await;
-    assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items", "50 items from the cache"]);
+    assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items", "50 items from the cache"]);
 }
 
 #[tokio::test]
@@ -86,7 +75,7 @@ async fn a_settings_change_keeps_the_cache() {
     app.tables_ok(&id, "").await;
     app.update_ok(&id, &json!({"name": "Renamed", "settings": {"metadata_refresh_interval": "Hourly"}})).await;
     app.tables_ok(&id, "").await;
-    assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items from the cache"]);
+    assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items from the cache"]);
 }
 
 #[tokio::test]
@@ -98,14 +87,14 @@ async fn reset_metadata_true_refetches() {
     app.tables_ok(&id, "Reset_Metadata=TRUE").await;
     app.tables_ok(&id, "reset_metadata=false").await;
     assert_eq!(
-        outcomes(&app, &id, "list-tables").await,
+        app.log_outcomes(&id, "list-tables").await,
         ["50 items", "50 items", "50 items", "50 items from the cache"]
     );
     let (status, _) = json(app.list_columns(&id, "Customers", "").await).await;
     assert_eq!(status, 200);
     let (status, _) = json(app.list_columns(&id, "Customers", "reset_metadata=1").await).await;
     assert_eq!(status, 200);
-    let columns = outcomes(&app, &id, "list-columns").await;
+    let columns = app.log_outcomes(&id, "list-columns").await;
     assert!(columns.iter().all(|o| !o.contains("cache")), "{columns:?}");
 }
 
@@ -118,10 +107,10 @@ async fn the_reset_metadata_endpoint_drops_the_cache() {
     assert_eq!(app.reset_metadata(&id).await.status(), 200);
     app.tables_ok(&id, "").await;
     json(app.list_columns(&id, "Customers", "").await).await;
-    assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items"]);
-    let columns = outcomes(&app, &id, "list-columns").await;
+    assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items"]);
+    let columns = app.log_outcomes(&id, "list-columns").await;
     assert!(columns.iter().all(|o| !o.contains("cache")), "{columns:?}");
-    assert_eq!(outcomes(&app, &id, "reset-metadata").await, ["cache cleared"]);
+    assert_eq!(app.log_outcomes(&id, "reset-metadata").await, ["cache cleared"]);
 }
 
 #[tokio::test]
@@ -136,7 +125,7 @@ async fn reset_credentials_drops_the_cache_even_when_the_same_credentials_come_b
     )
     .await;
     app.tables_ok(&id, "").await;
-    assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items"]);
+    assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items"]);
 }
 
 #[tokio::test]
@@ -149,7 +138,7 @@ async fn every_refresh_interval_serves_a_fresh_answer_from_the_cache() {
         let id = id_of(&app.create_ok("default", &body).await);
         app.tables_ok(&id, "").await;
         app.tables_ok(&id, "").await;
-        assert_eq!(outcomes(&app, &id, "list-tables").await, ["50 items", "50 items from the cache"], "{refresh}");
+        assert_eq!(app.log_outcomes(&id, "list-tables").await, ["50 items", "50 items from the cache"], "{refresh}");
     }
 }
 
@@ -161,7 +150,7 @@ async fn a_failed_call_is_not_cached() {
     let id = id_of(&app.create_ok("default", &body).await);
     assert_eq!(app.list_tables(&id, "").await.status(), 400);
     assert_eq!(app.list_tables(&id, "").await.status(), 400);
-    let outcomes = outcomes(&app, &id, "list-tables").await;
+    let outcomes = app.log_outcomes(&id, "list-tables").await;
     assert_eq!(outcomes.len(), 2);
     assert!(outcomes.iter().all(|o| !o.contains("cache")), "{outcomes:?}");
 }

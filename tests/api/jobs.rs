@@ -372,3 +372,49 @@ async fn a_run_on_one_server_holds_its_connections_on_another_which_can_cancel_i
     assert_eq!(run["status"], "Cancelled", "{run}");
     assert_eq!(b.update_ok(&source, &json!({"labels": ["x"]})).await["labels"], json!(["x"]));
 }
+
+#[tokio::test]
+async fn a_run_refreshes_the_metadata_of_a_source_set_to_start_of_job_and_uses_the_cache_otherwise() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 3).await;
+    let mut cases = Vec::new();
+    for (interval, expected) in [("Start_of_Job", "items"), ("Never", "items from the cache")] {
+        app.update_ok(&source, &json!({"settings": {"metadata_refresh_interval": interval}})).await;
+        let count = app.tables_ok(&source, "").await.len();
+        let body = json!({"name": interval, "source": source, "destination": destination});
+        let job_id = id_of(&create_job(&app, &body).await);
+        execute(&app, &job_id).await;
+        assert_eq!(wait_for_end(&app, &job_id).await["status"], "Successful");
+        let last = app.log_outcomes(&source, "list-tables").await.pop().expect("a listing");
+        cases.push((interval, last, format!("{count} {expected}")));
+    }
+    for (interval, last, expected) in cases {
+        assert_eq!(last, expected, "{interval}: the run's listing of the source's tables");
+    }
+}
+
+#[tokio::test]
+async fn syncport_job_run_follow_shows_rows_per_table_until_the_run_ends() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 1_500).await;
+    let body = json!({"name": "Follow me", "source": source, "destination": destination,
+        "tables": ["QuickBooksOnline.Customers"]});
+    create_job(&app, &body).await;
+    let server = app.base.clone();
+    let token = app.token.clone();
+
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_syncport"))
+            .args(["job", "run", "follow ME", "--follow", "--server", &server])
+            .env("SYNCPORT_TOKEN", token)
+            .output()
+            .expect("syncport runs")
+    })
+    .await
+    .expect("the command");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("QuickBooksOnline.Customers -> Customers: Successful 1500 rows"), "{stdout}");
+    assert!(stdout.contains("\nSuccessful: 1500 rows in "), "{stdout}");
+}

@@ -14,6 +14,10 @@ fn open_with(dir: &std::path::Path, policy: TrustPolicy) -> Registry {
     Registry::open(runtime(Limits::default()), dir, policy).expect("registry opens")
 }
 
+/// The bundled connectors (`plugins/dist/connectors`), by name and version.
+const ALL: [&str; 6] =
+    ["CSV 1.0.0", "QuickBooks 1.0.0", "QuickBooks 1.1.0", "QuickBooks 2.0.0", "Salesforce 1.0.0", "Salesforce 2.0.0"];
+
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).into()
@@ -24,14 +28,26 @@ fn the_bundled_connectors_install_side_by_side() {
     let dir = tempfile::tempdir().expect("tempdir");
     let registry = open(dir.path());
     let installed = registry.install_dir(&dist().join("connectors")).expect("bundled install");
-    assert_eq!(installed.len(), 3);
+    assert_eq!(installed.len(), ALL.len());
     let versions: Vec<String> = registry.versions("QuickBooks").iter().map(|p| p.id().version.to_string()).collect();
-    assert_eq!(versions, ["1.0.0", "1.1.0"]);
-    assert_eq!(registry.get("quickbooks", None).expect("newest").id().version, Version::new(1, 1, 0));
+    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0"]);
+    assert_eq!(registry.get("quickbooks", None).expect("newest").id().version, Version::new(2, 0, 0));
     let pinned = registry.get("QuickBooks", Some(&Version::new(1, 0, 0))).expect("pinned");
     assert_eq!(pinned.info().version, Version::new(1, 0, 0));
     assert!(registry.get("QuickBooks", Some(&Version::new(9, 0, 0))).is_none());
-    assert_eq!(registry.list().len(), 3);
+    assert_eq!(registry.list().len(), ALL.len());
+    let wit: Vec<String> = registry.list().iter().map(|p| format!("{} {}", p.id().name, p.id().wit)).collect();
+    assert_eq!(
+        wit,
+        [
+            "CSV 0.2.0",
+            "QuickBooks 0.1.0",
+            "QuickBooks 0.1.0",
+            "QuickBooks 0.2.0",
+            "Salesforce 0.1.0",
+            "Salesforce 0.2.0"
+        ]
+    );
 }
 
 #[test]
@@ -76,7 +92,7 @@ fn installed_connectors_are_there_after_a_restart() {
     open(dir.path()).install_dir(&dist().join("connectors")).expect("install");
     let reopened = open(dir.path());
     let names: Vec<String> = reopened.list().iter().map(|p| format!("{} {}", p.id().name, p.id().version)).collect();
-    assert_eq!(names, ["QuickBooks 1.0.0", "QuickBooks 1.1.0", "Salesforce 1.0.0"]);
+    assert_eq!(names, ALL);
 }
 
 #[test]
@@ -90,7 +106,7 @@ fn a_removed_version_is_gone_and_stays_gone_after_a_restart() {
     assert!(matches!(error, RegistryError::NotInstalled { .. }), "{error}");
     let names: Vec<String> =
         open(dir.path()).list().iter().map(|p| format!("{} {}", p.id().name, p.id().version)).collect();
-    assert_eq!(names, ["QuickBooks 1.1.0", "Salesforce 1.0.0"]);
+    assert_eq!(names, ALL[..1].iter().chain(&ALL[2..]).copied().collect::<Vec<_>>());
 }
 
 #[test]
@@ -137,7 +153,7 @@ fn a_stored_component_that_does_not_load_is_left_out_and_the_rest_open() {
     open(dir.path()).install_dir(&dist().join("connectors")).expect("install");
     std::fs::write(dir.path().join("0000-broken.wasm"), b"\0asm\x0d\0\x01\0garbage").expect("corrupt file");
     let reopened = open(dir.path());
-    assert_eq!(reopened.list().len(), 3, "the three good components still load");
+    assert_eq!(reopened.list().len(), ALL.len(), "the good components still load");
 }
 
 #[test]
