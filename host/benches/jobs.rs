@@ -86,7 +86,7 @@ async fn bench() {
         ours.push(syncport);
         theirs.push(singer);
     }
-    let csv = data.path().join("data/connection-files").join(&destination).join(format!("{bare}.csv"));
+    let csv = data.path().join("connection-files").join(&destination).join(format!("{bare}.csv"));
     let (a, b) = (std::fs::metadata(&csv).expect("job output").len(), std::fs::metadata(&out).expect("output").len());
     println!("output: job {a} bytes, singer {b} bytes");
     ours.sort();

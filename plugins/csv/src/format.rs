@@ -35,9 +35,7 @@ pub(crate) fn write_value(out: &mut Vec<u8>, value: Value<'_>, delimiter: u8) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        Value::Integer(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Integer(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
         Value::Float(f) => {
             let _ = write!(out, "{f}");
         }

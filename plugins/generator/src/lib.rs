@@ -82,7 +82,17 @@ pub fn value<'s>(table: &str, column: &ColumnInfo, row: u64, scratch: &'s mut Sc
         DataType::Decimal => {
             Value::Decimal(text(scratch, format_args!("{}.{:02}", r.wrapping_mul(k) % 100_000, r % 100)))
         }
-        DataType::String => Value::String(text(scratch, format_args!("{table} {k}-{r}"))),
+        DataType::String => {
+            // `{table} {k}-{r}`, without `core::fmt` (the hot path of a job).
+            let mut numbers = (itoa::Buffer::new(), itoa::Buffer::new());
+            scratch.text.clear();
+            scratch.text.push_str(table);
+            scratch.text.push(' ');
+            scratch.text.push_str(numbers.0.format(k));
+            scratch.text.push('-');
+            scratch.text.push_str(numbers.1.format(r));
+            Value::String(&scratch.text)
+        }
         DataType::Uuid => Value::String(text(scratch, format_args!("00000000-0000-0000-{k:04x}-{r:012x}"))),
         DataType::Json => Value::String(text(scratch, format_args!("{{\"row\":{r}}}"))),
         DataType::Time => {

@@ -76,10 +76,25 @@ pub fn write_date(out: &mut impl Write, days: i32) -> fmt::Result {
 }
 
 fn write_ymd(out: &mut impl Write, year: i64, month: u32, day: u32) -> fmt::Result {
-    if year < 0 {
-        write!(out, "-{:04}-{month:02}-{day:02}", -year)
-    } else {
-        write!(out, "{year:04}-{month:02}-{day:02}")
+    match u32::try_from(year) {
+        // The common case without `core::fmt` (a job formats millions).
+        Ok(year) if year <= 9999 => {
+            let mut text = *b"0000-00-00";
+            digits(&mut text[0..4], year);
+            digits(&mut text[5..7], month);
+            digits(&mut text[8..10], day);
+            out.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        }
+        _ if year < 0 => write!(out, "-{:04}-{month:02}-{day:02}", -year),
+        _ => write!(out, "{year:04}-{month:02}-{day:02}"),
+    }
+}
+
+/// Fills `out` with the last `out.len()` decimal digits of `n`, zero-padded.
+fn digits(out: &mut [u8], mut n: u32) {
+    for place in out.iter_mut().rev() {
+        *place = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 
@@ -90,8 +105,14 @@ pub fn write_timestamp(out: &mut impl Write, micros: i64) -> fmt::Result {
     let in_day = micros.rem_euclid(MICROS_PER_DAY);
     let (year, month, day) = civil_from_days(days);
     write_ymd(out, year, month, day)?;
-    let seconds = in_day / 1_000_000;
-    write!(out, "T{:02}:{:02}:{:02}.{:06}Z", seconds / 3600, (seconds / 60) % 60, seconds % 60, in_day % 1_000_000)
+    // `in_day` is in [0, 86_400_000_000): each part fits a u32.
+    let (seconds, fraction) = ((in_day / 1_000_000) as u32, (in_day % 1_000_000) as u32);
+    let mut text = *b"T00:00:00.000000Z";
+    digits(&mut text[1..3], seconds / 3600);
+    digits(&mut text[4..6], (seconds / 60) % 60);
+    digits(&mut text[7..9], seconds % 60);
+    digits(&mut text[10..16], fraction);
+    out.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
 }
 
 /// `days` since 1970-01-01 as `YYYY-MM-DD`; see [`write_date`].
