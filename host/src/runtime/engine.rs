@@ -15,7 +15,7 @@ pub enum Allocator {
 }
 
 /// Linear memory of a freed instance slot kept resident (zeroed, not released).
-const KEEP_RESIDENT_MEMORY_BYTES: usize = 2 << 20;
+const KEEP_RESIDENT_MEMORY_BYTES: usize = 4 << 20;
 /// Table memory of a freed instance slot kept resident.
 const KEEP_RESIDENT_TABLE_BYTES: usize = 64 << 10;
 
@@ -28,8 +28,9 @@ pub(crate) fn build(limits: &Limits) -> wasmtime::Result<(Engine, Allocator)> {
     // A freed slot's first pages are zeroed in place instead of handed back
     // to the kernel: no `madvise` (which flushes the TLB of every CPU running
     // the process) and no page faults when the next instance touches them.
-    // Connectors' memories start at about 1.1 MiB; past this, memory is
-    // still released.
+    // A call of the bundled connectors touches 2 to 4 MiB (1 MiB or 2 MiB
+    // kept measured slower, 8 MiB no faster: BENCHMARKS.md); past this,
+    // memory is still released.
     pool.linear_memory_keep_resident(KEEP_RESIDENT_MEMORY_BYTES);
     pool.table_keep_resident(KEEP_RESIDENT_TABLE_BYTES);
     let mut config = base_config();
