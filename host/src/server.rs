@@ -188,6 +188,10 @@ pub fn app(state: AppState, body_limit: usize) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
+/// How long a shutdown waits for this server's job runs to stop and record
+/// their end.
+const JOB_SHUTDOWN_LIMIT: Duration = Duration::from_secs(10);
+
 /// A started server.
 pub struct Running {
     /// Where it listens.
@@ -215,7 +219,11 @@ pub async fn start(
     });
     // On SQLite this server alone owns the database: a run still marked as
     // under way was this data directory's, stopped with its last process.
-    let sweeper = state.jobs.sweep_every(state.store.clone(), state.store.is_sqlite());
+    if state.store.is_sqlite() {
+        crate::jobs::Jobs::fail_all_at_start(&state.store).await?;
+    }
+    let sweeper = state.jobs.sweep_every(state.store.clone());
+    let jobs = state.jobs.clone();
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -224,6 +232,7 @@ pub async fn start(
             refresher.abort();
         }
         sweeper.abort();
+        jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
         served
     });
     Ok(Running { addr, task, admin_token })

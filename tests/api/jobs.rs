@@ -164,6 +164,10 @@ async fn a_connection_in_use_by_a_running_job_cannot_be_changed_or_deleted_until
     assert_error(app.delete_job(&job_id).await, 409, "job_running").await;
     assert_error(app.update_job(&job_id, &json!({"batch_size": 10})).await, 409, "job_running").await;
     assert_error(app.execute_job(&job_id).await, 409, "job_running").await;
+    let other = json!({"name": "Same files", "source": source, "destination": destination});
+    let other = id_of(&create_job(&app, &other).await);
+    let busy = assert_error(app.execute_job(&other).await, 409, "destination_in_use").await;
+    assert!(busy["error"]["message"].as_str().expect("message").contains("Big"), "{busy}");
 
     let (status, cancelled) = json(app.cancel_job(&job_id).await).await;
     assert_eq!(status, 202, "{cancelled}");
@@ -184,19 +188,22 @@ async fn one_failing_table_fails_itself_and_the_run_but_not_the_other_tables() {
     let (source, destination) = endpoints(&app, 10).await;
     let first = app.tables_ok(&source, "").await[0].clone();
     let good = format!("{}.{}", first["schema"].as_str().expect("schema"), first["name"].as_str().expect("name"));
+    let twin = format!("Elsewhere.{}", first["name"].as_str().expect("name"));
     let body = json!({"name": "Partly", "source_connection_id": source, "destination_connection_id": destination,
-        "tables": ["NoSuchTable", good]});
+        "tables": ["NoSuchTable", good, twin]});
     let job_id = id_of(&create_job(&app, &body).await);
     execute(&app, &job_id).await;
 
     let run = wait_for_end(&app, &job_id).await;
 
     assert_eq!(run["status"], "Failed", "{run}");
-    assert_eq!(run["error"], "1 of 2 tables failed.");
+    assert_eq!(run["error"], "2 of 3 tables failed.");
     assert_eq!(run["tables"][0]["status"], "Failed");
     assert!(run["tables"][0]["error"].as_str().expect("error").contains("NoSuchTable"), "{run}");
     assert_eq!(run["tables"][1]["status"], "Successful");
     assert_eq!(run["tables"][1]["rows"], 10);
+    assert_eq!(run["tables"][2]["status"], "Failed", "two tables may not write one destination table");
+    assert!(run["tables"][2]["error"].as_str().expect("error").contains("would also be written"), "{run}");
 }
 
 #[tokio::test]
@@ -417,4 +424,41 @@ async fn syncport_job_run_follow_shows_rows_per_table_until_the_run_ends() {
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("QuickBooksOnline.Customers -> Customers: Successful 1500 rows"), "{stdout}");
     assert!(stdout.contains("\nSuccessful: 1500 rows in "), "{stdout}");
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_stops_its_runs_and_records_them_as_failed() {
+    if !super::sqlite_only("reads the SQLite file after the server stopped") {
+        return;
+    }
+    let mut app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 10_000_000).await;
+    let body = json!({"name": "Interrupted", "source": source, "destination": destination, "batch_size": 100});
+    let job_id = id_of(&create_job(&app, &body).await);
+    execute(&app, &job_id).await;
+    wait_for_running(&app, &job_id).await;
+
+    app.begin_shutdown();
+
+    let db = app.data.path().join("data/syncport.db");
+    let mut database =
+        <sqlx::SqliteConnection as sqlx::Connection>::connect(&format!("sqlite://{}", db.display())).await.expect("db");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let (status, error): (String, Option<String>) = loop {
+        let row = sqlx::query_as("SELECT status, error FROM job_runs WHERE job_id = $1")
+            .bind(&job_id)
+            .fetch_one(&mut database)
+            .await
+            .expect("the run");
+        let (status, _): &(String, Option<String>) = &row;
+        if status != "Running" {
+            break row;
+        }
+        assert!(Instant::now() < deadline, "the run was not ended by the shutdown");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!((status.as_str(), error.as_deref()), ("Failed", Some("The server shut down during the run.")));
+    let leases: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM connection_leases").fetch_one(&mut database).await.expect("count");
+    assert_eq!(leases, 0, "its connections are free");
 }

@@ -261,7 +261,11 @@ async fn check_endpoints(state: &AppState, workspace: &str, source: Uuid, destin
                 Some(field.to_string()),
             )
         };
-        let connection = find(&state.store, &id.to_string()).await.map_err(|_| missing())?;
+        let connection = match find(&state.store, &id.to_string()).await {
+            Ok(connection) => connection,
+            Err(ApiError::NotFound { .. }) => return Err(missing()),
+            Err(other) => return Err(other),
+        };
         if connection.workspace_id != workspace {
             return Err(missing());
         }
@@ -440,6 +444,16 @@ pub async fn execute(
             Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(run_view(run))))
         }
         Start::Running(_) => Err(running(&id)),
+        Start::DestinationBusy(other) => Err(ApiError::conflict(
+            "destination_in_use",
+            format!("Job `{other}` is writing into this job's destination connection; wait for it to end."),
+            Some("destination_connection_id".to_string()),
+        )),
+        Start::ConnectionGone(connection) => Err(ApiError::bad_request(
+            "unknown_connection",
+            format!("Connection `{connection}` of this job no longer exists; point the job at another one."),
+            None,
+        )),
         Start::NotFound => Err(not_found(&id)),
     }
 }

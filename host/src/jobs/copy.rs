@@ -69,8 +69,13 @@ impl TableCopy<'_> {
         let (pages, received) = mpsc::sync_channel::<Page>(PAGES_IN_FLIGHT);
         std::thread::scope(|scope| {
             let reader = scope.spawn(move || self.read_all(pages));
-            let mut written = Ok(());
+            let (mut written, mut cancelled) = (Ok(()), false);
             for page in received {
+                // Nothing more is written once the run is cancelled or lost.
+                if self.cancel.load(Ordering::Relaxed) {
+                    cancelled = true;
+                    break;
+                }
                 let call = writer.write(config, table, page.batch);
                 match value("write", call) {
                     Ok(rows) => {
@@ -86,8 +91,8 @@ impl TableCopy<'_> {
             let read = reader.join().unwrap_or_else(|_| Err("the reader thread panicked".into()));
             written?;
             match read? {
-                Copied::Cancelled => Ok(Copied::Cancelled),
-                Copied::Whole => value("finish", writer.finish(config, table)).map(|()| Copied::Whole),
+                Copied::Whole if !cancelled => value("finish", writer.finish(config, table)).map(|()| Copied::Whole),
+                _ => Ok(Copied::Cancelled),
             }
         })
     }

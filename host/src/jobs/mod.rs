@@ -17,7 +17,7 @@ use crate::api::state::AppState;
 use crate::store::{Job, Start, StoreError, TableProgress, TableStatus};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
@@ -36,12 +36,20 @@ pub struct Jobs {
     files: PathBuf,
     /// The cancel flag of each run under way here.
     running: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
+    /// Set by [`Jobs::shutdown`]: runs stop and fail.
+    shutting_down: AtomicBool,
 }
 
 impl Jobs {
     /// Runs whose destinations write under `files`, held by leases of `lease`.
     pub fn new(files: PathBuf, lease: Duration) -> Self {
-        Self { server: Uuid::new_v4().to_string(), lease, files, running: Mutex::new(HashMap::new()) }
+        Self {
+            server: Uuid::new_v4().to_string(),
+            lease,
+            files,
+            running: Mutex::new(HashMap::new()),
+            shutting_down: AtomicBool::new(false),
+        }
     }
 
     /// How long a renewal holds a run.
@@ -86,32 +94,56 @@ impl Jobs {
         Ok((id, started))
     }
 
-    /// Stops run `id` at its next page if it runs on this server.
-    pub fn cancel_here(&self, id: Uuid) {
-        if let Some(flag) = self.running.lock().expect("run table lock").get(&id) {
-            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+    /// Whether the server is shutting down (its runs then end as Failed).
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Relaxed)
+    }
+
+    /// Stops every run of this server at its next page, records each as
+    /// Failed ("the server shut down") and waits for them, at most `limit`.
+    /// Runs that do not stop in time fail later by their lease.
+    pub async fn shutdown(&self, limit: std::time::Duration) {
+        self.shutting_down.store(true, Ordering::Relaxed);
+        for flag in self.running.lock().expect("run table lock").values() {
+            flag.store(true, Ordering::Relaxed);
+        }
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.running.lock().expect("run table lock").is_empty() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 
-    /// Fails abandoned runs now (with `all`: every active run, for a SQLite
-    /// database this server alone owns) and then every lease period.
-    pub fn sweep_every(
-        self: &Arc<Self>,
-        store: crate::store::Store,
-        all_at_start: bool,
-    ) -> tokio::task::JoinHandle<()> {
+    /// Stops run `id` at its next page if it runs on this server.
+    pub fn cancel_here(&self, id: Uuid) {
+        if let Some(flag) = self.running.lock().expect("run table lock").get(&id) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Fails every run still marked as under way: at the start of the one
+    /// server of a SQLite database, before it serves, they were its last
+    /// process's.
+    pub async fn fail_all_at_start(store: &crate::store::Store) -> Result<(), StoreError> {
+        let failed = store.fail_abandoned_runs(true).await?;
+        if !failed.is_empty() {
+            tracing::warn!(runs = ?failed, "failed the job runs of the server's last process");
+        }
+        Ok(())
+    }
+
+    /// Fails runs whose lease expired (their server stopped), now and then
+    /// every lease period.
+    pub fn sweep_every(self: &Arc<Self>, store: crate::store::Store) -> tokio::task::JoinHandle<()> {
         let period = self.lease;
         tokio::spawn(async move {
-            let mut all = all_at_start;
             loop {
-                match store.fail_abandoned_runs(all).await {
+                match store.fail_abandoned_runs(false).await {
                     Ok(failed) if !failed.is_empty() => {
                         tracing::warn!(runs = ?failed, "failed job runs whose server stopped");
                     }
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "could not check for abandoned job runs"),
                 }
-                all = false;
                 tokio::time::sleep(period).await;
             }
         })

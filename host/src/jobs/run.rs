@@ -53,21 +53,22 @@ pub(super) async fn run(
 ) {
     let progress = Arc::new(Mutex::new(Progress { status: RunStatus::Testing, tables, current: None }));
     let lost = Arc::new(AtomicBool::new(false));
-    let renewals = renew_every(state, jobs, id, progress.clone(), cancel.clone(), lost.clone());
+    // Stops renewing when the run ends, panics included: a run that is gone
+    // must not keep its connections.
+    let _renewals = AbortOnDrop(renew_every(state, jobs, id, progress.clone(), cancel.clone(), lost.clone()));
     let outcome = copy_all(state, jobs, &job, &progress, &cancel).await;
-    renewals.abort();
     if lost.load(Ordering::Relaxed) {
-        tracing::warn!(run = %id, job = %job.id, "job run ended elsewhere (its lease expired); stopped");
+        tracing::warn!(run = %id, job = %job.id, "job run lost its lease (ended elsewhere, or expired); stopped");
         return;
     }
     let (_, tables) = progress.lock().expect("progress lock").snapshot();
+    let failed = tables.iter().filter(|t| t.status == TableStatus::Failed).count();
     let (status, error) = match outcome {
         Err(stop) => (RunStatus::Failed, Some(stop)),
-        Ok(()) if cancel.load(Ordering::Relaxed) => (RunStatus::Cancelled, None),
-        Ok(()) => match tables.iter().filter(|t| t.status == TableStatus::Failed).count() {
-            0 => (RunStatus::Successful, None),
-            n => (RunStatus::Failed, Some(format!("{n} of {} tables failed.", tables.len()))),
-        },
+        Ok(()) if jobs.is_shutting_down() => (RunStatus::Failed, Some(SHUT_DOWN.to_string())),
+        Ok(()) if failed > 0 => (RunStatus::Failed, Some(format!("{failed} of {} tables failed.", tables.len()))),
+        Ok(()) if tables.iter().any(|t| t.status == TableStatus::Cancelled) => (RunStatus::Cancelled, None),
+        Ok(()) => (RunStatus::Successful, None),
     };
     match state.store.finish_run(id, status, &tables, error.as_deref()).await {
         Ok(true) => tracing::info!(run = %id, job = %job.id, status = status.as_str(), "job run ended"),
@@ -76,9 +77,22 @@ pub(super) async fn run(
     }
 }
 
+/// Why a run failed when its server shut down under it.
+const SHUT_DOWN: &str = "The server shut down during the run.";
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Renews the run's lease with its progress every [`renewal_period`];
 /// sets `cancel` when a cancel was asked for, and `lost` too when the run
-/// was ended elsewhere.
+/// was ended elsewhere or its lease expired (no renewal succeeded for a
+/// whole lease, e.g. while the database was out of reach).
 fn renew_every(
     state: &AppState,
     jobs: &Jobs,
@@ -89,21 +103,25 @@ fn renew_every(
 ) -> tokio::task::JoinHandle<()> {
     let (store, lease) = (state.store.clone(), jobs.lease());
     tokio::spawn(async move {
+        let mut renewed = std::time::Instant::now();
         loop {
             tokio::time::sleep(renewal_period(lease)).await;
             let (status, tables) = progress.lock().expect("progress lock").snapshot();
-            match store.renew_run(id, status, &tables, chrono::Utc::now() + lease).await {
+            let outcome = store.renew_run(id, status, &tables, chrono::Utc::now() + lease).await;
+            match &outcome {
                 Ok(Renewal::Held { cancel_requested }) => {
-                    if cancel_requested {
+                    renewed = std::time::Instant::now();
+                    if *cancel_requested {
                         cancel.store(true, Ordering::Relaxed);
                     }
                 }
-                Ok(Renewal::Lost) => {
-                    lost.store(true, Ordering::Relaxed);
-                    cancel.store(true, Ordering::Relaxed);
-                    return;
-                }
+                Ok(Renewal::Lost) => {}
                 Err(error) => tracing::error!(%error, run = %id, "could not renew a job run's lease"),
+            }
+            if matches!(outcome, Ok(Renewal::Lost)) || renewed.elapsed() >= lease {
+                lost.store(true, Ordering::Relaxed);
+                cancel.store(true, Ordering::Relaxed);
+                return;
             }
         }
     })
@@ -177,6 +195,7 @@ async fn copy_all(
             .collect();
         progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
     }
+    fail_duplicate_destinations(&mut progress.lock().expect("progress lock").tables);
     let dir = jobs.connection_dir(destination.id);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
     progress.lock().expect("progress lock").status = RunStatus::Running;
@@ -184,10 +203,16 @@ async fn copy_all(
     for i in 0..count {
         if cancel.load(Ordering::Relaxed) {
             let mut p = progress.lock().expect("progress lock");
-            p.tables[i..].iter_mut().for_each(|t| t.status = TableStatus::Cancelled);
+            p.tables[i..]
+                .iter_mut()
+                .filter(|t| t.status == TableStatus::Pending)
+                .for_each(|t| t.status = TableStatus::Cancelled);
             break;
         }
         let table = progress.lock().expect("progress lock").tables[i].clone();
+        if table.status == TableStatus::Failed {
+            continue;
+        }
         let rows = Arc::new(AtomicU64::new(0));
         let started = Instant::now();
         {
@@ -220,6 +245,21 @@ async fn copy_all(
         }
     }
     Ok(())
+}
+
+/// Fails each table whose destination table an earlier table of the run
+/// already writes (`A.Customers` and `B.Customers` both become `Customers`).
+fn fail_duplicate_destinations(tables: &mut [TableProgress]) {
+    for i in 1..tables.len() {
+        if let Some(first) = tables[..i].iter().find(|t| t.destination_table == tables[i].destination_table) {
+            let error = format!(
+                "`{}` would also be written to `{}`, which `{}` already is; name the tables so that they differ.",
+                tables[i].table, tables[i].destination_table, first.table
+            );
+            tables[i].status = TableStatus::Failed;
+            tables[i].error = Some(error);
+        }
+    }
 }
 
 /// The source side and the destination connection of a run.

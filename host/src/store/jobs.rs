@@ -163,6 +163,10 @@ pub enum Start {
     Started,
     /// Another run holds the job.
     Running(Uuid),
+    /// Another job's live run writes into the destination connection: its name.
+    DestinationBusy(String),
+    /// The source or destination connection no longer exists: its id.
+    ConnectionGone(Uuid),
     /// No such job.
     NotFound,
 }
@@ -326,8 +330,13 @@ impl Store {
     }
 
     /// Starts run `run` of `job` on server `owner`, held until `until`: in
-    /// one transaction, takes the job unless a live run holds it, fails a
-    /// run whose lease expired, and leases both connections to the run.
+    /// one transaction, takes the job unless a live run holds it, checks
+    /// that both connections exist and that no other job's live run writes
+    /// into the destination, fails a run whose lease expired, and leases
+    /// both connections to the run.
+    ///
+    /// Every transaction here takes rows in one order (jobs, connections,
+    /// job runs, leases), so two servers never wait on each other in a circle.
     pub async fn start_run(
         &self,
         job: &Job,
@@ -355,6 +364,32 @@ impl Store {
                 _ => Start::NotFound,
             });
         }
+        // Both connections' rows, in one order for every run, so that a
+        // concurrent write or start waits rather than slipping in.
+        let mut connections = vec![job.source, job.destination];
+        connections.sort();
+        connections.dedup();
+        for connection in &connections {
+            let locked = sqlx::query("UPDATE connections SET revision = revision WHERE id = $1")
+                .bind(connection.to_string())
+                .execute(&mut *tx)
+                .await?;
+            if locked.rows_affected() == 0 {
+                return Ok(Start::ConnectionGone(*connection));
+            }
+        }
+        let busy = sqlx::query(
+            "SELECT j.name FROM connection_leases l JOIN jobs j ON j.active_run_id = l.run_id \
+             WHERE l.connection_id = $1 AND l.expires_at > $2 AND j.destination_connection_id = $1 AND j.id <> $3",
+        )
+        .bind(job.destination.to_string())
+        .bind(&now)
+        .bind(job.id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(other) = busy {
+            return Ok(Start::DestinationBusy(other.try_get("name")?));
+        }
         sqlx::query(&format!(
             "UPDATE job_runs SET status = 'Failed', error = $1, finished_at = $2 \
              WHERE job_id = $3 AND status IN {ACTIVE} AND lease_expires_at <= $2"
@@ -376,14 +411,12 @@ impl Store {
         .bind(&until)
         .execute(&mut *tx)
         .await?;
-        let mut connections = vec![job.source];
-        if job.destination != job.source {
-            connections.push(job.destination);
-        }
         for connection in connections {
-            sqlx::query("DELETE FROM connection_leases WHERE connection_id = $1 AND holder = $2")
+            // A lease of this job's earlier run that expired.
+            sqlx::query("DELETE FROM connection_leases WHERE connection_id = $1 AND holder = $2 AND expires_at <= $3")
                 .bind(connection.to_string())
                 .bind(&job.name)
+                .bind(&now)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
@@ -401,7 +434,8 @@ impl Store {
     }
 
     /// Records a run's progress and extends its leases to `until`, unless
-    /// the run was ended elsewhere.
+    /// the run was ended elsewhere or its lease already expired (then the
+    /// run is lost: its server must stop it without writing).
     pub async fn renew_run(
         &self,
         run: Uuid,
@@ -409,25 +443,29 @@ impl Store {
         tables: &[TableProgress],
         until: DateTime<Utc>,
     ) -> Result<Renewal, StoreError> {
-        let until = timestamp(until);
+        let (now, until) = (timestamp(Utc::now()), timestamp(until));
         let mut tx = self.pool().begin().await?;
-        let renewed = sqlx::query(&format!(
-            "UPDATE job_runs SET status = $1, tables = $2, lease_expires_at = $3 WHERE id = $4 AND status IN {ACTIVE}"
-        ))
-        .bind(status.as_str())
-        .bind(progress_json(tables))
-        .bind(&until)
-        .bind(run.to_string())
-        .execute(&mut *tx)
-        .await?;
-        if renewed.rows_affected() == 0 {
-            return Ok(Renewal::Lost);
-        }
         sqlx::query("UPDATE jobs SET active_until = $1 WHERE active_run_id = $2")
             .bind(&until)
             .bind(run.to_string())
             .execute(&mut *tx)
             .await?;
+        // A lease that expired is lost even when nobody took it over yet:
+        // its connections may have been changed in the meantime.
+        let renewed = sqlx::query(&format!(
+            "UPDATE job_runs SET status = $1, tables = $2, lease_expires_at = $3 \
+             WHERE id = $4 AND status IN {ACTIVE} AND lease_expires_at > $5"
+        ))
+        .bind(status.as_str())
+        .bind(progress_json(tables))
+        .bind(&until)
+        .bind(run.to_string())
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        if renewed.rows_affected() == 0 {
+            return Ok(Renewal::Lost);
+        }
         sqlx::query("UPDATE connection_leases SET expires_at = $1 WHERE run_id = $2")
             .bind(&until)
             .bind(run.to_string())
@@ -452,6 +490,7 @@ impl Store {
         error: Option<&str>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool().begin().await?;
+        release_job(&mut tx, run).await?;
         let ended = sqlx::query(&format!(
             "UPDATE job_runs SET status = $1, tables = $2, error = $3, finished_at = $4 \
              WHERE id = $5 AND status IN {ACTIVE}"
@@ -463,7 +502,7 @@ impl Store {
         .bind(run.to_string())
         .execute(&mut *tx)
         .await?;
-        release(&mut tx, run).await?;
+        release_leases(&mut tx, run).await?;
         tx.commit().await?;
         Ok(ended.rows_affected() == 1)
     }
@@ -502,6 +541,11 @@ impl Store {
         for row in rows {
             let run = uuid(&row, "id")?;
             let mut tx = self.pool().begin().await?;
+            // The job's row first (a no-op write takes its lock), as everywhere.
+            sqlx::query("UPDATE jobs SET active_until = active_until WHERE active_run_id = $1")
+                .bind(run.to_string())
+                .execute(&mut *tx)
+                .await?;
             let ended = sqlx::query(&format!(
                 "UPDATE job_runs SET status = 'Failed', error = $1, finished_at = $2 \
                  WHERE id = $3 AND status IN {ACTIVE} AND lease_expires_at <= $4"
@@ -513,7 +557,8 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if ended.rows_affected() == 1 {
-                release(&mut tx, run).await?;
+                release_job(&mut tx, run).await?;
+                release_leases(&mut tx, run).await?;
                 failed.push(run);
             }
             tx.commit().await?;
@@ -548,12 +593,17 @@ impl Store {
 /// Why a run failed when its server stopped renewing it.
 pub const LEASE_EXPIRED: &str = "The server running this job stopped before it ended (its lease expired).";
 
-/// Frees a run's connections and its job.
-async fn release(tx: &mut sqlx::Transaction<'_, sqlx::Any>, run: Uuid) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM connection_leases WHERE run_id = $1").bind(run.to_string()).execute(&mut **tx).await?;
+/// Frees the job a run holds.
+async fn release_job(tx: &mut sqlx::Transaction<'_, sqlx::Any>, run: Uuid) -> Result<(), StoreError> {
     sqlx::query("UPDATE jobs SET active_run_id = NULL, active_until = NULL WHERE active_run_id = $1")
         .bind(run.to_string())
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Frees the connections a run holds.
+async fn release_leases(tx: &mut sqlx::Transaction<'_, sqlx::Any>, run: Uuid) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM connection_leases WHERE run_id = $1").bind(run.to_string()).execute(&mut **tx).await?;
     Ok(())
 }
