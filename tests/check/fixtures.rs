@@ -19,6 +19,8 @@ const fn case(component: &'static str, mode: &'static str, fails: &'static [(Che
 
 const SLOPPY: &str = "fixtures/sloppy.wasm";
 const MISBEHAVE: &str = "fixtures/misbehave.wasm";
+/// A WIT 0.2.0 source whose `read` breaks the contract one way per `Mode`.
+const SLOPPY_SOURCE: &str = "fixtures/sloppy-source.wasm";
 
 const CASES: &[Case] = &[
     case(SLOPPY, "tidy", &[]),
@@ -64,6 +66,10 @@ const CASES: &[Case] = &[
         ],
     ),
     case(MISBEHAVE, "echo", &[(CheckName::SecretCanary, "list-tables: the host had to mask a secret value")]),
+    case(SLOPPY_SOURCE, "none", &[]),
+    case(SLOPPY_SOURCE, "oversized-page", &[(CheckName::Read, "holds 200 rows for a batch size of 100")]),
+    case(SLOPPY_SOURCE, "stuck-cursor", &[(CheckName::Read, "gives back the cursor it was given (`100`)")]),
+    case(SLOPPY_SOURCE, "all-columns", &[(CheckName::Read, "must give that column alone")]),
 ];
 
 #[test]

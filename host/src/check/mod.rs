@@ -13,6 +13,8 @@
 //! - [`list-tables`](CheckName::ListTables), [`list-columns`](CheckName::ListColumns),
 //!   [`determinism`](CheckName::Determinism), [`reset-metadata`](CheckName::ResetMetadata):
 //!   the metadata and its contract.
+//! - [`read`](CheckName::Read): a source's pages match their columns and
+//!   batch size, and its cursor moves on to an end.
 //! - [`secret-canary`](CheckName::SecretCanary): unique values in every
 //!   secret property never come back out, in any form.
 //! - [`limits`](CheckName::Limits): no call broke a time, memory, log or
@@ -26,6 +28,7 @@ mod connection;
 mod describe;
 mod metadata;
 mod probe;
+mod read;
 mod report;
 
 pub use describe::looks_secret;
@@ -52,6 +55,8 @@ pub enum CheckName {
     Determinism,
     /// `reset-metadata` is idempotent and later calls still work.
     ResetMetadata,
+    /// A source's pages match their columns and batch size; its cursor ends.
+    Read,
     /// Secret values never come back out.
     SecretCanary,
     /// No call broke a limit of the sandbox.
@@ -60,13 +65,14 @@ pub enum CheckName {
 
 impl CheckName {
     /// Every check, in order.
-    pub const ALL: [CheckName; 8] = [
+    pub const ALL: [CheckName; 9] = [
         CheckName::Describe,
         CheckName::Test,
         CheckName::ListTables,
         CheckName::ListColumns,
         CheckName::Determinism,
         CheckName::ResetMetadata,
+        CheckName::Read,
         CheckName::SecretCanary,
         CheckName::Limits,
     ];
@@ -80,6 +86,7 @@ impl CheckName {
             CheckName::ListColumns => "list-columns",
             CheckName::Determinism => "determinism",
             CheckName::ResetMetadata => "reset-metadata",
+            CheckName::Read => "read",
             CheckName::SecretCanary => "secret-canary",
             CheckName::Limits => "limits",
         }
@@ -183,9 +190,16 @@ pub fn run(runtime: &Runtime, wasm: &[u8], config: Option<Vec<Property>>) -> Rep
     let connected = connection::check(&mut results, &mut probe, &base);
     if connected {
         metadata::check(&mut results, &mut probe, &base.config);
+        results.put(CheckName::Read, read::check(&mut probe, &base.config));
     } else {
         let reason = "needs `test` to pass with the configuration first";
-        for name in [CheckName::ListTables, CheckName::ListColumns, CheckName::Determinism, CheckName::ResetMetadata] {
+        for name in [
+            CheckName::ListTables,
+            CheckName::ListColumns,
+            CheckName::Determinism,
+            CheckName::ResetMetadata,
+            CheckName::Read,
+        ] {
             results.put(name, Findings::skipped(reason));
         }
     }
