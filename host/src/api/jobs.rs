@@ -48,8 +48,7 @@ pub struct JobView {
     /// The connection rows are written to.
     pub destination_connection_id: Uuid,
     /// `"all"`, or the source tables to copy.
-    #[schema(value_type = Object)]
-    pub tables: Value,
+    pub tables: JobTables,
     /// Prepended to each table's name in the destination.
     pub table_prefix: String,
     /// Rows per page read and batch written.
@@ -61,6 +60,17 @@ pub struct JobView {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+}
+
+/// The tables a job copies: `"all"` or a list of names.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum JobTables {
+    /// `"all"`: every table of the source, listed when a run starts.
+    #[schema(value_type = String, example = "all")]
+    All(&'static str),
+    /// These source tables, in this order.
+    List(Vec<String>),
 }
 
 /// A list of jobs.
@@ -111,7 +121,7 @@ fn view(job: Job) -> JobView {
         name: job.name,
         source_connection_id: job.source,
         destination_connection_id: job.destination,
-        tables: job.tables.map_or_else(|| Value::from("all"), Value::from),
+        tables: job.tables.map_or(JobTables::All("all"), JobTables::List),
         table_prefix: job.table_prefix,
         batch_size: job.batch_size,
         active_run_id: job.active_run,
