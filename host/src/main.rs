@@ -95,6 +95,12 @@ struct ServeArgs {
     log_format: String,
 }
 
+/// The server allocates small objects on many threads per request;
+/// mimalloc does that with less contention than the system allocator
+/// (BENCHMARKS.md, "HTTP API").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     match Cli::parse().command {
