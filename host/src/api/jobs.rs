@@ -1,12 +1,12 @@
 //! `/workspaces/{id}/jobs` and `/jobs/{id}`: replication jobs, their runs
 //! (`execute`, `cancel`, `status`, `history`). See docs/jobs.md.
 
-use super::connections::find;
+use super::connections::{MAX_TOP, find};
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
-use crate::auth::{Action, Denied, Principal, forbidden};
+use crate::auth::{Action, Principal};
 use crate::store::{Job, JobWrite, Run, RunStatus, Start, TableProgress};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -162,11 +162,8 @@ fn running(id: &str) -> ApiError {
 async fn find_job(state: &AppState, principal: &Principal, id: &str, action: Action) -> ApiResult<Job> {
     let uuid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
     let job = state.store.job(uuid).await?.ok_or_else(|| not_found(id))?;
-    match principal.check(&job.workspace_id, action) {
-        Ok(()) => Ok(job),
-        Err(Denied::Hidden) => Err(not_found(id)),
-        Err(Denied::Forbidden) => Err(forbidden()),
-    }
+    principal.require(&job.workspace_id, action, || not_found(id))?;
+    Ok(job)
 }
 
 /// The fields of a job body, each set only when given.
@@ -520,7 +517,6 @@ pub async fn history(
     params: Params,
 ) -> ApiResult<Json<RunList>> {
     params.only(&["top", "skip"])?;
-    const MAX_TOP: i64 = 1000;
     let top = params.count("top", MAX_TOP)?.unwrap_or(MAX_TOP);
     let skip = params.count("skip", i64::MAX)?.unwrap_or(0);
     let job = find_job(&state, &principal, &id, Action::Read).await?;

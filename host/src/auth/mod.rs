@@ -110,6 +110,17 @@ impl Principal {
         Ok(())
     }
 
+    /// [`Principal::check`] as an API error: `hidden()` (the 404 of the
+    /// resource, as if it did not exist) when the workspace is not granted,
+    /// 403 when the role does not allow the action.
+    pub fn require(&self, workspace: &str, action: Action, hidden: impl FnOnce() -> ApiError) -> Result<(), ApiError> {
+        match self.check(workspace, action) {
+            Ok(()) => Ok(()),
+            Err(Denied::Hidden) => Err(hidden()),
+            Err(Denied::Forbidden) => Err(forbidden()),
+        }
+    }
+
     /// Fails unless the user is an admin (403).
     pub fn require_admin(&self) -> Result<(), ApiError> {
         if self.role == Role::Admin { Ok(()) } else { Err(forbidden()) }

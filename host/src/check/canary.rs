@@ -196,8 +196,7 @@ pub(crate) fn check(probe: &mut Probe, info: &ConnectorInfo, config: &[Property]
     completed += usize::from(!limited(&tables));
     inspect(&mut findings, &canaries, "list-tables", tables.masked, &outputs(&tables));
     if let Ok(Some(first)) = tables.result.as_ref().map(|t| t.first()) {
-        let name =
-            if first.schema.is_empty() { first.name.clone() } else { format!("{}.{}", first.schema, first.name) };
+        let name = first.qualified_name();
         let columns = probe.list_columns(&planted, &name);
         completed += usize::from(!limited(&columns));
         inspect(&mut findings, &canaries, &format!("list-columns of `{name}`"), columns.masked, &outputs(&columns));

@@ -39,11 +39,6 @@ pub(crate) fn check(results: &mut Results, probe: &mut Probe, config: &[Property
     results.put(CheckName::ResetMetadata, reset_metadata(probe, config, &tables, &columns));
 }
 
-/// A table as messages name it: `Schema.Name`, or `Name` without a schema.
-fn qualified(t: &TableInfo) -> String {
-    if t.schema.is_empty() { t.name.clone() } else { format!("{}.{}", t.schema, t.name) }
-}
-
 /// A table type as the WIT spells it.
 fn type_name(t: TableType) -> &'static str {
     match t {
@@ -76,13 +71,13 @@ fn list_tables(findings: &mut Findings, probe: &mut Probe, config: &[Property], 
         if !printable(&t.name) || !printable(&t.schema) {
             findings.problem(format!(
                 "table `{}`: schema and name must each be 1 to 128 printable characters",
-                qualified(t).escape_debug()
+                t.qualified_name().escape_debug()
             ));
         }
         if !seen.insert(key(t)) {
             findings.problem(format!(
                 "table `{}` is listed twice: names are unique within a schema (case-insensitively)",
-                qualified(t)
+                t.qualified_name()
             ));
         }
     }
@@ -135,10 +130,14 @@ fn filtered(
     let wanted: HashSet<_> = expected.iter().map(|t| key(t)).collect();
     let known: HashSet<_> = all.iter().map(key).collect();
     let returned: HashSet<_> = got.iter().map(key).collect();
-    let unknown: Vec<String> = got.iter().filter(|t| !known.contains(&key(t))).map(qualified).collect();
-    let unmatched: Vec<String> =
-        got.iter().filter(|t| known.contains(&key(t)) && !wanted.contains(&key(t))).map(qualified).collect();
-    let left_out: Vec<String> = expected.iter().filter(|t| !returned.contains(&key(t))).map(|t| qualified(t)).collect();
+    let unknown: Vec<String> = got.iter().filter(|t| !known.contains(&key(t))).map(TableInfo::qualified_name).collect();
+    let unmatched: Vec<String> = got
+        .iter()
+        .filter(|t| known.contains(&key(t)) && !wanted.contains(&key(t)))
+        .map(TableInfo::qualified_name)
+        .collect();
+    let left_out: Vec<String> =
+        expected.iter().filter(|t| !returned.contains(&key(t))).map(|t| t.qualified_name()).collect();
     if !unknown.is_empty() {
         findings.problem(format!("{what} returned tables the unfiltered list lacks: {}", names(&unknown)));
     }
@@ -168,7 +167,7 @@ fn list_columns(findings: &mut Findings, probe: &mut Probe, config: &[Property],
         if !seen.insert(key(info)) {
             continue;
         }
-        let name = qualified(info);
+        let name = info.qualified_name();
         let columns = probe.list_columns(config, &name).value(findings, &format!("list-columns of `{name}`"));
         if let Some(columns) = &columns {
             column_count += columns.len();
@@ -182,7 +181,7 @@ fn list_columns(findings: &mut Findings, probe: &mut Probe, config: &[Property],
         if let Some(columns) = probe.list_columns(config, bare).value(findings, &what)
             && Some(&columns) != first.columns.as_ref()
         {
-            findings.problem(format!("{what} differs from list-columns of `{}`", qualified(&first.info)));
+            findings.problem(format!("{what} differs from list-columns of `{}`", first.info.qualified_name()));
         }
     }
     let what = format!("list-columns of the unknown table `{NO_SUCH_TABLE}`");
@@ -259,7 +258,7 @@ fn determinism(probe: &mut Probe, config: &[Property], before: &[TableInfo], tab
     }
     for table in tables {
         let Some(before) = &table.columns else { continue };
-        let name = qualified(&table.info);
+        let name = table.info.qualified_name();
         let what = format!("list-columns of `{name}`, run again");
         if let Some(after) = probe.list_columns(config, &name).value(&mut findings, &what) {
             compare_columns(&mut findings, "in a second run", &name, before, &after);
@@ -304,7 +303,7 @@ fn reset_metadata(probe: &mut Probe, config: &[Property], before: &[TableInfo], 
         compare_tables(&mut findings, context, &undescribed(before), &undescribed(&after));
     }
     if let Some(Table { info, columns: Some(before) }) = tables.iter().find(|t| t.columns.is_some()) {
-        let name = qualified(info);
+        let name = info.qualified_name();
         let call = session.list_columns(config, &name);
         let what = format!("list-columns of `{name}` {context}");
         if let Some(after) = probe.record(Operation::ListColumns, what.clone(), call).value(&mut findings, &what) {
@@ -344,9 +343,9 @@ impl Described for ColumnInfo {
 fn compare_tables(findings: &mut Findings, context: &str, before: &[TableInfo], after: &[TableInfo]) {
     if before.len() != after.len() {
         let gone: Vec<String> =
-            before.iter().filter(|b| !after.iter().any(|a| key(a) == key(b))).map(qualified).collect();
+            before.iter().filter(|b| !after.iter().any(|a| key(a) == key(b))).map(TableInfo::qualified_name).collect();
         let new: Vec<String> =
-            after.iter().filter(|a| !before.iter().any(|b| key(a) == key(b))).map(qualified).collect();
+            after.iter().filter(|a| !before.iter().any(|b| key(a) == key(b))).map(TableInfo::qualified_name).collect();
         let mut message = format!("{context}, list-tables returned {} tables instead of {}", after.len(), before.len());
         if !gone.is_empty() {
             message.push_str(&format!("; missing: {}", names(&gone)));
@@ -359,7 +358,7 @@ fn compare_tables(findings: &mut Findings, context: &str, before: &[TableInfo], 
     }
     for (b, a) in before.iter().zip(after) {
         if let Some(diff) = difference(b, a) {
-            findings.problem(format!("{context}, table `{}` differs at {diff}", qualified(b)));
+            findings.problem(format!("{context}, table `{}` differs at {diff}", b.qualified_name()));
         }
     }
 }

@@ -3,7 +3,7 @@
 //! subset is honoured, and an unknown table is not-found.
 
 use super::Findings;
-use super::probe::{Failure, Probe};
+use super::probe::{Failure, Observed, Probe};
 use crate::connector::batch::{Page, ReadRequest};
 use crate::connector::model::{ColumnInfo, ErrorKind, Property};
 use crate::runtime::{Operation, Session};
@@ -31,8 +31,7 @@ pub(crate) fn check(probe: &mut Probe, config: &[Property]) -> Findings {
     };
     let mut read = (0, 0);
     for table in tables.iter().take(TABLES) {
-        let name =
-            if table.schema.is_empty() { table.name.clone() } else { format!("{}.{}", table.schema, table.name) };
+        let name = table.qualified_name();
         let what = format!("list-columns of `{name}`");
         let Some(columns) = probe.list_columns(config, &name).value(&mut findings, &what) else { continue };
         let Some(mut session) = open(probe, &mut findings) else { return findings };
@@ -71,9 +70,9 @@ fn page(
     config: &[Property],
     request: &ReadRequest,
     what: String,
-) -> Result<Page, Failure> {
+) -> Observed<Page> {
     let call = session.read(config, request);
-    probe.record(Operation::Read, what, call).result
+    probe.record(Operation::Read, what, call)
 }
 
 /// Reads `table` page by page up to [`MAX_ROWS`]; the rows read.
@@ -91,12 +90,8 @@ fn whole_table(
     while rows < MAX_ROWS {
         pages += 1;
         let what = format!("read of `{table}` (page {pages})");
-        let page = match page(probe, session, config, &request, what.clone()) {
-            Ok(page) => page,
-            Err(failure) => {
-                record(findings, &what, failure);
-                return rows;
-            }
+        let Some(page) = page(probe, session, config, &request, what.clone()).value(findings, &what) else {
+            return rows;
         };
         if let Err(problem) = page.batch.check(columns) {
             findings.problem(format!("{what} does not match the columns `list-columns` gives: {problem}"));
@@ -133,13 +128,10 @@ fn subset(
 ) {
     let request = ReadRequest { table: table.into(), columns: vec![column.name.clone()], cursor: None, batch_size: 10 };
     let what = format!("read of column `{}` of `{table}`", column.name);
-    match page(probe, session, config, &request, what.clone()) {
-        Ok(page) => {
-            if let Err(problem) = page.batch.check(std::slice::from_ref(column)) {
-                findings.problem(format!("{what} must give that column alone, in that order: {problem}"));
-            }
-        }
-        Err(failure) => record(findings, &what, failure),
+    if let Some(page) = page(probe, session, config, &request, what.clone()).value(findings, &what)
+        && let Err(problem) = page.batch.check(std::slice::from_ref(column))
+    {
+        findings.problem(format!("{what} must give that column alone, in that order: {problem}"));
     }
 }
 
@@ -147,19 +139,10 @@ fn subset(
 fn unknown_table(findings: &mut Findings, probe: &mut Probe, session: &mut Session, config: &[Property]) {
     let request = ReadRequest { table: NO_SUCH_TABLE.into(), columns: Vec::new(), cursor: None, batch_size: 10 };
     let what = format!("read of the unknown table `{NO_SUCH_TABLE}`");
-    match page(probe, session, config, &request, what.clone()) {
+    match page(probe, session, config, &request, what.clone()).result {
         Err(Failure::Connector(e)) if e.kind == ErrorKind::NotFound => {}
         Err(Failure::Limit(limit)) => findings.skip(limit),
         Err(failure) => findings.problem(format!("{what} must fail as not-found; it {failure}")),
         Ok(_) => findings.problem(format!("{what} must fail as not-found; it answered with rows")),
-    }
-}
-
-/// Records a failed call: a broken limit stops the check (the `limits`
-/// check reports it), anything else is a problem.
-fn record(findings: &mut Findings, what: &str, failure: Failure) {
-    match failure {
-        Failure::Limit(limit) => findings.skip(limit),
-        other => findings.problem(format!("{what} {other}")),
     }
 }

@@ -110,6 +110,13 @@ pub struct TableInfo {
     pub description: Option<String>,
 }
 
+impl TableInfo {
+    /// The name calls take: `Schema.Name`, or `Name` without a schema.
+    pub fn qualified_name(&self) -> String {
+        if self.schema.is_empty() { self.name.clone() } else { format!("{}.{}", self.schema, self.name) }
+    }
+}
+
 /// The closed set of column data types (see `wit/connector.wit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,7 @@ use super::{Jobs, pending};
 use crate::api::metadata::{columns_of, tables_of};
 use crate::api::state::AppState;
 use crate::connections::{Connection, RefreshInterval};
+use crate::connector::model::TableInfo;
 use crate::logs::OperationRecord;
 use crate::runtime::Plugin;
 use crate::store::{Job, Renewal, RunStatus, TableProgress, TableStatus};
@@ -134,7 +135,7 @@ fn renewal_period(lease: Duration) -> Duration {
 }
 
 /// A connection of the job with its pinned plugin, or why it cannot serve.
-async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<(Connection, Plugin), Stop> {
+async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<Side, Stop> {
     let connection = state
         .store
         .connection(id)
@@ -156,11 +157,11 @@ async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<(Connection,
             plugin.id().wit
         ));
     }
-    Ok((connection, plugin))
+    Ok(Side { connection, plugin })
 }
 
 /// Tests the connection; the error says which side failed and why.
-async fn test(state: &AppState, connection: &Connection, plugin: &Plugin, side: &str) -> Result<(), Stop> {
+async fn test(state: &AppState, Side { connection, plugin }: &Side, side: &str) -> Result<(), Stop> {
     let call = plugin.test(connection.properties.to_vec()).await;
     let ok = call.result.is_ok();
     let outcome = call.result.as_ref().map_or_else(ToString::to_string, Clone::clone);
@@ -177,27 +178,26 @@ async fn copy_all(
     progress: &Mutex<Progress>,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(), Stop> {
-    let (source, source_plugin) = endpoint(state, job.source, "source").await?;
-    let (destination, destination_plugin) = endpoint(state, job.destination, "destination").await?;
-    test(state, &source, &source_plugin, "source").await?;
-    test(state, &destination, &destination_plugin, "destination").await?;
+    let source = endpoint(state, job.source, "source").await?;
+    let destination = endpoint(state, job.destination, "destination").await?;
+    test(state, &source, "source").await?;
+    test(state, &destination, "destination").await?;
     let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
-    if refresh(&destination) {
-        state.store.clear_cache(destination.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
+    if refresh(&destination.connection) {
+        state.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
     }
-    let reset = refresh(&source);
+    let reset = refresh(&source.connection);
     if job.tables.is_none() {
-        let listed = tables_of(state, &source, reset).await.map_err(|e| format!("listing the source's tables: {e}"))?;
-        let names: Vec<String> = listed
-            .items
-            .iter()
-            .map(|t| if t.schema.is_empty() { t.name.clone() } else { format!("{}.{}", t.schema, t.name) })
-            .collect();
+        let listed = tables_of(state, &source.connection, reset)
+            .await
+            .map_err(|e| format!("listing the source's tables: {e}"))?;
+        let names: Vec<String> = listed.items.iter().map(TableInfo::qualified_name).collect();
         progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
     }
     fail_duplicate_destinations(&mut progress.lock().expect("progress lock").tables);
-    let dir = jobs.connection_dir(destination.id);
+    let dir = jobs.connection_dir(destination.connection.id);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
+    let plan = Plan { job, source, destination, dir, reset };
     progress.lock().expect("progress lock").status = RunStatus::Running;
     let count = progress.lock().expect("progress lock").tables.len();
     for i in 0..count {
@@ -220,8 +220,7 @@ async fn copy_all(
             p.tables[i].status = TableStatus::Running;
             p.current = Some((i, rows.clone(), started));
         }
-        let sides = Sides { source: &source, source_plugin: &source_plugin, destination: &destination };
-        let copied = copy_table(state, job, &sides, (&destination_plugin, &dir), &table, reset, cancel, &rows).await;
+        let copied = copy_table(state, &plan, &table, cancel, &rows).await;
         let record = {
             let mut p = progress.lock().expect("progress lock");
             p.current = None;
@@ -240,7 +239,7 @@ async fn copy_all(
             );
             OperationRecord::new("job-table", t.status != TableStatus::Failed, outcome, started.elapsed())
         };
-        for c in [&source, &destination] {
+        for c in [&plan.source.connection, &plan.destination.connection] {
             state.logs.record(c.id, c.settings.logfile_verbosity, record.clone()).await;
         }
     }
@@ -262,32 +261,40 @@ fn fail_duplicate_destinations(tables: &mut [TableProgress]) {
     }
 }
 
-/// The source side and the destination connection of a run.
-struct Sides<'a> {
-    source: &'a Connection,
-    source_plugin: &'a Plugin,
-    destination: &'a Connection,
+/// A connection of a run, with the connector version it is pinned to.
+struct Side {
+    connection: Connection,
+    plugin: Plugin,
+}
+
+/// What every table copy of a run shares.
+struct Plan<'a> {
+    job: &'a Job,
+    source: Side,
+    destination: Side,
+    /// The destination connection's own directory.
+    dir: std::path::PathBuf,
+    /// Whether the source's metadata is read fresh (Start_of_Job).
+    reset: bool,
 }
 
 /// Copies one table on blocking threads.
-#[allow(clippy::too_many_arguments)]
 async fn copy_table(
     state: &AppState,
-    job: &Job,
-    sides: &Sides<'_>,
-    (destination_plugin, dir): (&Plugin, &std::path::Path),
+    plan: &Plan<'_>,
     table: &TableProgress,
-    reset: bool,
     cancel: &Arc<AtomicBool>,
     rows: &Arc<AtomicU64>,
 ) -> Result<Copied, String> {
-    let columns = columns_of(state, sides.source, &table.table, reset).await.map_err(|e| e.to_string())?;
+    let (source, destination) = (&plan.source, &plan.destination);
+    let columns = columns_of(state, &source.connection, &table.table, plan.reset).await.map_err(|e| e.to_string())?;
     let columns = columns.items.clone();
-    let (source_plugin, destination_plugin) = (sides.source_plugin.clone(), destination_plugin.clone());
-    let source_config = sides.source.properties.to_vec();
-    let destination_config = sides.destination.properties.to_vec();
-    let (dir, rows) = (dir.to_path_buf(), rows.clone());
-    let (name, destination_table, batch_size) = (table.table.clone(), table.destination_table.clone(), job.batch_size);
+    let (source_plugin, destination_plugin) = (source.plugin.clone(), destination.plugin.clone());
+    let source_config = source.connection.properties.to_vec();
+    let destination_config = destination.connection.properties.to_vec();
+    let (dir, rows) = (plan.dir.clone(), rows.clone());
+    let (name, destination_table) = (table.table.clone(), table.destination_table.clone());
+    let batch_size = plan.job.batch_size;
     let stop = cancel.clone();
     let copy = tokio::task::spawn_blocking(move || {
         TableCopy {

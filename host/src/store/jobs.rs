@@ -238,6 +238,22 @@ fn progress_json(tables: &[TableProgress]) -> String {
     serde_json::to_string(tables).expect("table progress serializes")
 }
 
+/// A query of the jobs table.
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds a job's definition as `$1` to `$7`: name, its lower-cased key,
+/// source, destination, tables, table prefix, batch size.
+fn bind_definition<'q>(query: Query<'q>, job: &'q Job) -> Query<'q> {
+    query
+        .bind(&job.name)
+        .bind(job.name.to_lowercase())
+        .bind(job.source.to_string())
+        .bind(job.destination.to_string())
+        .bind(tables_json(&job.tables))
+        .bind(&job.table_prefix)
+        .bind(i64::from(job.batch_size))
+}
+
 /// The guard that no live run holds the job, for `WHERE` clauses.
 fn not_running(now: usize) -> String {
     format!("(active_run_id IS NULL OR active_until <= ${now})")
@@ -246,23 +262,17 @@ fn not_running(now: usize) -> String {
 impl Store {
     /// Creates `job`; [`JobWrite::NameTaken`] if its name is taken.
     pub async fn create_job(&self, job: &Job) -> Result<JobWrite, StoreError> {
-        let result = sqlx::query(
-            "INSERT INTO jobs (id, workspace_id, name, name_key, source_connection_id, destination_connection_id, \
-             tables, table_prefix, batch_size, created_at, updated_at) \
+        let insert = sqlx::query(
+            "INSERT INTO jobs (name, name_key, source_connection_id, destination_connection_id, tables, \
+             table_prefix, batch_size, id, workspace_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        )
-        .bind(job.id.to_string())
-        .bind(&job.workspace_id)
-        .bind(&job.name)
-        .bind(job.name.to_lowercase())
-        .bind(job.source.to_string())
-        .bind(job.destination.to_string())
-        .bind(tables_json(&job.tables))
-        .bind(&job.table_prefix)
-        .bind(i64::from(job.batch_size))
-        .bind(timestamp(job.created_at))
-        .execute(self.pool())
-        .await;
+        );
+        let result = bind_definition(insert, job)
+            .bind(job.id.to_string())
+            .bind(&job.workspace_id)
+            .bind(timestamp(job.created_at))
+            .execute(self.pool())
+            .await;
         match result {
             Ok(_) => Ok(JobWrite::Done),
             Err(e) if is_unique_violation(&e) => Ok(JobWrite::NameTaken),
@@ -290,23 +300,17 @@ impl Store {
 
     /// Replaces the job's definition unless a live run holds it.
     pub async fn update_job(&self, job: &Job) -> Result<JobWrite, StoreError> {
-        let result = sqlx::query(&format!(
+        let sql = format!(
             "UPDATE jobs SET name = $1, name_key = $2, source_connection_id = $3, destination_connection_id = $4, \
              tables = $5, table_prefix = $6, batch_size = $7, updated_at = $8 WHERE id = $9 AND {}",
             not_running(10)
-        ))
-        .bind(&job.name)
-        .bind(job.name.to_lowercase())
-        .bind(job.source.to_string())
-        .bind(job.destination.to_string())
-        .bind(tables_json(&job.tables))
-        .bind(&job.table_prefix)
-        .bind(i64::from(job.batch_size))
-        .bind(timestamp(job.updated_at))
-        .bind(job.id.to_string())
-        .bind(timestamp(Utc::now()))
-        .execute(self.pool())
-        .await;
+        );
+        let result = bind_definition(sqlx::query(&sql), job)
+            .bind(timestamp(job.updated_at))
+            .bind(job.id.to_string())
+            .bind(timestamp(Utc::now()))
+            .execute(self.pool())
+            .await;
         match result {
             Ok(done) if done.rows_affected() == 1 => Ok(JobWrite::Done),
             Ok(_) => self.why_job_not_written(job.id).await,

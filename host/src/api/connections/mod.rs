@@ -9,7 +9,7 @@ use super::error::{ApiError, ApiResult, ErrorDetail};
 use super::extract::{JsonObject, Params, Path};
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
-use crate::auth::{Action, Denied, Principal, forbidden};
+use crate::auth::{Action, Principal};
 use crate::connections::validate::{self, Required};
 use crate::connections::{Connection, Properties, Settings, Status};
 use crate::connector::registry::Registry;
@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The largest page of a listing.
-const MAX_TOP: i64 = 1000;
+pub const MAX_TOP: i64 = 1000;
 
 /// A page of connections.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -60,11 +60,8 @@ pub async fn find(store: &Store, id: &str) -> ApiResult<Connection> {
 /// does not allow the action.
 pub async fn find_as(store: &Store, principal: &Principal, id: &str, action: Action) -> ApiResult<Connection> {
     let connection = find(store, id).await?;
-    match principal.check(&connection.workspace_id, action) {
-        Ok(()) => Ok(connection),
-        Err(Denied::Hidden) => Err(not_found(id)),
-        Err(Denied::Forbidden) => Err(forbidden()),
-    }
+    principal.require(&connection.workspace_id, action, || not_found(id))?;
+    Ok(connection)
 }
 
 fn not_found(id: &str) -> ApiError {
