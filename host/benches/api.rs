@@ -5,6 +5,8 @@
 //! concurrent tests.
 //!
 //! Run with `cargo xtask bench -- --bench api` (builds the plugins first).
+//! `SYNCPORT_BENCH_ONLY=test` runs only the cases whose name contains
+//! `test` (and skips the memory and listing parts), for quick A/B runs.
 //! Both servers run as their own processes; the load generator here keeps
 //! one HTTP/1.1 keep-alive connection per worker (hyper, no pipelining).
 
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 use support::{connect, create_books, dist, load, once, send, start, syncport};
 
 const TRIVIAL: &str = "SYNCPORT_BENCH_TRIVIAL";
+const ONLY: &str = "SYNCPORT_BENCH_ONLY";
 const WORKERS: usize = 32;
 /// Rounds of (trivial handler, every case), back to back.
 const ROUNDS: usize = 3;
@@ -82,6 +85,8 @@ async fn run() {
             15.0,
         ),
     ];
+    let only = std::env::var(ONLY).ok();
+    let cases: Vec<_> = cases.into_iter().filter(|c| only.as_deref().is_none_or(|o| c.0.contains(o))).collect();
     let mut trivial_rounds = Vec::new();
     let mut case_rounds: Vec<Vec<(f64, Duration, f64)>> = cases.iter().map(|_| Vec::new()).collect();
     for round in 1..=ROUNDS {
@@ -111,6 +116,9 @@ async fn run() {
         );
     }
 
+    if only.is_some() {
+        return;
+    }
     let before = peak_rss_mib(server.child.id());
     let (rate, latency) = load(server.addr, Method::POST, &format!("/api.rsc/v2/connections/{id}/test"), 256).await;
     let peak = peak_rss_mib(server.child.id());

@@ -80,6 +80,9 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
+            // An embedded file cannot drop the connection; a ping per
+            // acquire would cost a round trip to SQLite's worker thread.
+            .test_before_acquire(!sqlite)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
