@@ -500,6 +500,27 @@ impl TestApp {
         out
     }
 
+    /// Takes the database's lock on job `job`'s row, behind the server's
+    /// back, and holds it until the returned connection is dropped:
+    /// PostgreSQL's row lock (`SELECT ... FOR UPDATE`), or on SQLite the
+    /// whole file's write lock (`BEGIN IMMEDIATE`). Every write to that row
+    /// (a run's lease renewals among them) waits meanwhile.
+    pub async fn lock_job_row(&self, job: &str) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        let url = match &self._postgres {
+            Some(database) => database.url.clone(),
+            None => format!("sqlite://{}", self.data.path().join("data/syncport.db").display()),
+        };
+        let mut connection = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await.expect("connect");
+        let begin = if self._postgres.is_some() { "BEGIN" } else { "BEGIN IMMEDIATE" };
+        sqlx::query(begin).execute(&mut connection).await.expect("begin");
+        let locked = sqlx::query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE");
+        let locked = if self._postgres.is_some() { locked } else { sqlx::query("SELECT id FROM jobs WHERE id = $1") };
+        let rows = locked.bind(job).fetch_all(&mut connection).await.expect("lock the job row");
+        assert_eq!(rows.len(), 1, "job {job} is stored");
+        connection
+    }
+
     /// Whether any log of connection `id` is stored (a folder of files, or
     /// entries in the database).
     pub async fn has_stored_logs(&self, id: &str) -> bool {

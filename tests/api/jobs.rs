@@ -462,3 +462,38 @@ async fn a_graceful_shutdown_stops_its_runs_and_records_them_as_failed() {
         sqlx::query_scalar("SELECT COUNT(*) FROM connection_leases").fetch_one(&mut database).await.expect("count");
     assert_eq!(leases, 0, "its connections are free");
 }
+
+/// Bytes under a connection's files directory (a destination's CSV files,
+/// finished or not).
+fn bytes_written(app: &TestApp, connection: &str) -> u64 {
+    let dir = app.data.path().join("data/connection-files").join(connection);
+    let entries = std::fs::read_dir(&dir).map(|d| d.flatten().collect::<Vec<_>>()).unwrap_or_default();
+    entries.iter().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum()
+}
+
+#[tokio::test]
+async fn a_run_whose_lease_renewals_wait_on_the_database_for_a_whole_lease_stops_writing_and_ends_as_failed() {
+    let app = spawn_jobs_app(LEASE).await;
+    let (source, destination) = endpoints(&app, 10_000_000).await;
+    let body = json!({"name": "Stalled", "source": source, "destination": destination, "batch_size": 100});
+    let job_id = id_of(&create_job(&app, &body).await);
+    execute(&app, &job_id).await;
+    wait_for_running(&app, &job_id).await;
+    let before = bytes_written(&app, &destination);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(bytes_written(&app, &destination) > before, "the run is writing");
+
+    // Renewals now wait on the lock; once the lease has run out with none
+    // of them through, nothing more may be written.
+    let lock = app.lock_job_row(&job_id).await;
+    tokio::time::sleep(LEASE + Duration::from_millis(500)).await;
+    let stopped = bytes_written(&app, &destination);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(bytes_written(&app, &destination), stopped, "the run kept writing after its lease ran out");
+    drop(lock);
+
+    let run = wait_for_end(&app, &job_id).await;
+    assert_eq!(run["status"], "Failed", "{run}");
+    assert!(run["error"].as_str().expect("error").contains("lease expired"), "{run}");
+    assert_eq!(app.update_ok(&destination, &json!({"labels": ["free"]})).await["labels"], json!(["free"]));
+}

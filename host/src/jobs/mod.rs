@@ -80,6 +80,8 @@ impl Jobs {
         tables: Vec<TableProgress>,
     ) -> Result<(Uuid, Start), StoreError> {
         let id = Uuid::new_v4();
+        // The lease as this server's clock sees it, taken with `until`.
+        let held_until = std::time::Instant::now() + self.lease;
         let until = chrono::Utc::now() + self.lease;
         let started = state.store.start_run(&job, id, &self.server, until, &tables).await?;
         if started == Start::Started {
@@ -87,7 +89,7 @@ impl Jobs {
             self.running.lock().expect("run table lock").insert(id, cancel.clone());
             let jobs = self.clone();
             tokio::spawn(async move {
-                run::run(&state, &jobs, job, id, tables, cancel).await;
+                run::run(&state, &jobs, job, id, tables, cancel, held_until).await;
                 jobs.running.lock().expect("run table lock").remove(&id);
             });
         }

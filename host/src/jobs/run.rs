@@ -43,7 +43,8 @@ fn millis(d: Duration) -> u64 {
 /// Why a run stopped before its tables.
 type Stop = String;
 
-/// Runs `job` as run `id` to its end and records that end.
+/// Runs `job` as run `id`, whose lease runs until `held_until`, to its
+/// end and records that end.
 pub(super) async fn run(
     state: &AppState,
     jobs: &Arc<Jobs>,
@@ -51,12 +52,14 @@ pub(super) async fn run(
     id: Uuid,
     tables: Vec<TableProgress>,
     cancel: Arc<AtomicBool>,
+    held_until: Instant,
 ) {
     let progress = Arc::new(Mutex::new(Progress { status: RunStatus::Testing, tables, current: None }));
     let lost = Arc::new(AtomicBool::new(false));
     // Stops renewing when the run ends, panics included: a run that is gone
     // must not keep its connections.
-    let _renewals = AbortOnDrop(renew_every(state, jobs, id, progress.clone(), cancel.clone(), lost.clone()));
+    let renewals = Renewals { progress: progress.clone(), cancel: cancel.clone(), lost: lost.clone() };
+    let _renewals = AbortOnDrop(renew_every(state, jobs, id, held_until, renewals));
     let outcome = copy_all(state, jobs, &job, &progress, &cancel).await;
     if lost.load(Ordering::Relaxed) {
         tracing::warn!(run = %id, job = %job.id, "job run lost its lease (ended elsewhere, or expired); stopped");
@@ -90,39 +93,55 @@ impl Drop for AbortOnDrop {
     }
 }
 
+/// What the renewals of a run share with it.
+struct Renewals {
+    /// The progress each renewal records.
+    progress: Arc<Mutex<Progress>>,
+    /// Set when a cancel was asked for, or the lease is lost.
+    cancel: Arc<AtomicBool>,
+    /// Set when the lease is lost.
+    lost: Arc<AtomicBool>,
+}
+
 /// Renews the run's lease with its progress every [`renewal_period`];
 /// sets `cancel` when a cancel was asked for, and `lost` too when the run
-/// was ended elsewhere or its lease expired (no renewal succeeded for a
-/// whole lease, e.g. while the database was out of reach).
+/// was ended elsewhere or its lease ran out: the lease held until
+/// `held_until` (this server's clock) and no renewal succeeded before
+/// then. A renewal still waiting on the database at that moment (out of
+/// reach, or a row locked) is abandoned, so the copy stops before its next
+/// write even while the database does not answer.
 fn renew_every(
     state: &AppState,
     jobs: &Jobs,
     id: Uuid,
-    progress: Arc<Mutex<Progress>>,
-    cancel: Arc<AtomicBool>,
-    lost: Arc<AtomicBool>,
+    mut held_until: Instant,
+    shared: Renewals,
 ) -> tokio::task::JoinHandle<()> {
     let (store, lease) = (state.store.clone(), jobs.lease());
     tokio::spawn(async move {
-        let mut renewed = std::time::Instant::now();
+        let lose = |why: &str| {
+            tracing::warn!(run = %id, "{why}");
+            shared.lost.store(true, Ordering::Relaxed);
+            shared.cancel.store(true, Ordering::Relaxed);
+        };
         loop {
             tokio::time::sleep(renewal_period(lease)).await;
-            let (status, tables) = progress.lock().expect("progress lock").snapshot();
-            let outcome = store.renew_run(id, status, &tables, chrono::Utc::now() + lease).await;
-            match &outcome {
-                Ok(Renewal::Held { cancel_requested }) => {
-                    renewed = std::time::Instant::now();
-                    if *cancel_requested {
-                        cancel.store(true, Ordering::Relaxed);
+            let asked = Instant::now();
+            let Some(left) = held_until.checked_duration_since(asked).filter(|left| !left.is_zero()) else {
+                return lose("job run's lease ran out before it could be renewed");
+            };
+            let (status, tables) = shared.progress.lock().expect("progress lock").snapshot();
+            let renewal = store.renew_run(id, status, &tables, chrono::Utc::now() + lease);
+            match tokio::time::timeout(left, renewal).await {
+                Ok(Ok(Renewal::Held { cancel_requested })) => {
+                    held_until = asked + lease;
+                    if cancel_requested {
+                        shared.cancel.store(true, Ordering::Relaxed);
                     }
                 }
-                Ok(Renewal::Lost) => {}
-                Err(error) => tracing::error!(%error, run = %id, "could not renew a job run's lease"),
-            }
-            if matches!(outcome, Ok(Renewal::Lost)) || renewed.elapsed() >= lease {
-                lost.store(true, Ordering::Relaxed);
-                cancel.store(true, Ordering::Relaxed);
-                return;
+                Ok(Ok(Renewal::Lost)) => return lose("job run was ended elsewhere, or its lease expired"),
+                Ok(Err(error)) => tracing::error!(%error, run = %id, "could not renew a job run's lease"),
+                Err(_) => return lose("job run's lease ran out while its renewal waited for the database"),
             }
         }
     })
