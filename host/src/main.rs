@@ -77,7 +77,7 @@ struct ServeArgs {
     #[arg(long, env = "SYNCPORT_LOG_RETENTION_DAYS", default_value_t = 30)]
     log_retention_days: u32,
     /// Size at which a connection log file continues in a new one, in MiB.
-    #[arg(long, env = "SYNCPORT_LOG_MAX_FILE_MIB", default_value_t = 10)]
+    #[arg(long, env = "SYNCPORT_LOG_MAX_FILE_MIB", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     log_max_file_mib: u64,
     /// Failed authentications one client address may make per minute before it is refused.
     #[arg(long, env = "SYNCPORT_AUTH_FAILURE_LIMIT", default_value_t = 20)]

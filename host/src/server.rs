@@ -223,6 +223,7 @@ pub async fn start(
         crate::jobs::Jobs::fail_all_at_start(&state.store).await?;
     }
     let sweeper = state.jobs.sweep_every(state.store.clone());
+    let pruner = state.logs.prune_every();
     let jobs = state.jobs.clone();
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -232,6 +233,7 @@ pub async fn start(
             refresher.abort();
         }
         sweeper.abort();
+        pruner.abort();
         jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
         served
     });

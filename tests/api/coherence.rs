@@ -198,3 +198,38 @@ async fn test_all(app: &Arc<TestApp>, ids: &[String]) -> Vec<Value> {
     }
     results
 }
+
+/// Starts a test of Misbehave connection `id` (in `loop` mode it runs into
+/// the 2 s timeout), applies `change` while it runs, and returns the test's
+/// result and then the connection.
+async fn change_during_a_test(app: &TestApp, id: &str, change: Value) -> (Value, Value) {
+    let test = app.test_connection(id);
+    let change = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.update_ok(id, &change).await
+    };
+    let (result, _) = tokio::join!(test, change);
+    let (status, result) = json(result).await;
+    assert_eq!(status, 200, "{result}");
+    (result, app.get_ok(id).await)
+}
+
+#[tokio::test]
+async fn a_test_result_is_recorded_when_only_the_name_or_labels_changed_during_the_test() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
+    let (result, after) = change_during_a_test(&app, &id, json!({"name": "Renamed", "labels": ["x"]})).await;
+    assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
+    assert_eq!((&after["name"], &after["status"]), (&json!("Renamed"), &json!("failed")), "{after}");
+    assert!(after["last_tested_at"].is_string(), "{after}");
+}
+
+#[tokio::test]
+async fn a_test_result_is_not_recorded_when_the_properties_changed_during_the_test() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
+    let (result, after) = change_during_a_test(&app, &id, json!({"properties": {"Mode": "healthy"}})).await;
+    assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
+    assert_eq!(after["status"], "untested", "a result for the old properties says nothing of the new: {after}");
+    assert!(after["last_tested_at"].is_null(), "{after}");
+}

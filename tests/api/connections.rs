@@ -122,6 +122,9 @@ async fn list_pages_with_top_and_skip_in_both_spellings_and_links_the_next_page(
     assert!(last.get("@odata.nextLink").is_none(), "no next link on the last page: {last}");
     let (_, all) = json(app.list_connections("default", "").await).await;
     assert!(all.get("@odata.nextLink").is_none(), "{all}");
+    let (status, none) = json(app.list_connections("default", "$top=0").await).await;
+    assert_eq!((status, &none["value"]), (200, &json!([])));
+    assert!(none.get("@odata.nextLink").is_none(), "no link back to the same empty page: {none}");
 }
 
 #[tokio::test]

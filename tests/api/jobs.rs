@@ -64,6 +64,18 @@ async fn wait_for_running(app: &TestApp, job: &str) {
     }
 }
 
+/// Creates a job `name` copying 10,000,000 rows per table in pages of 100
+/// (long enough to act on it mid-run), starts it and waits until it is
+/// copying; the source's, destination's and job's ids.
+async fn start_long_run(app: &TestApp, name: &str) -> (String, String, String) {
+    let (source, destination) = endpoints(app, 10_000_000).await;
+    let body = json!({"name": name, "source": source, "destination": destination, "batch_size": 100});
+    let job_id = id_of(&create_job(app, &body).await);
+    execute(app, &job_id).await;
+    wait_for_running(app, &job_id).await;
+    (source, destination, job_id)
+}
+
 /// The generator's value of column `column` (its JSON from `list-columns`)
 /// in row `r` of table `table`, as the CSV destination writes it
 /// (plugins/generator/README.md, plugins/csv/README.md).
@@ -148,11 +160,7 @@ async fn a_job_copies_every_row_of_every_quickbooks_table_into_csv_files() {
 #[tokio::test]
 async fn a_connection_in_use_by_a_running_job_cannot_be_changed_or_deleted_until_it_is_cancelled() {
     let app = spawn_jobs_app(LEASE).await;
-    let (source, destination) = endpoints(&app, 10_000_000).await;
-    let body = json!({"name": "Big", "source": source, "destination": destination, "batch_size": 100});
-    let job_id = id_of(&create_job(&app, &body).await);
-    execute(&app, &job_id).await;
-    wait_for_running(&app, &job_id).await;
+    let (source, destination, job_id) = start_long_run(&app, "Big").await;
 
     for (connection, what) in [(&source, "source"), (&destination, "destination")] {
         let error =
@@ -363,10 +371,7 @@ async fn support_users_start_and_cancel_runs_but_only_standard_users_define_jobs
 #[tokio::test]
 async fn a_run_on_one_server_holds_its_connections_on_another_which_can_cancel_it() {
     let Some((a, b)) = spawn_pair_with(|c| jobs_config(c, LEASE)).await else { return };
-    let (source, destination) = endpoints(&a, 10_000_000).await;
-    let body = json!({"name": "Shared", "source": source, "destination": destination, "batch_size": 100});
-    let job_id = id_of(&create_job(&a, &body).await);
-    execute(&a, &job_id).await;
+    let (source, destination, job_id) = start_long_run(&a, "Shared").await;
     wait_for_running(&b, &job_id).await;
 
     assert_error(b.update_connection(&source, &json!({"labels": ["x"]})).await, 409, "connection_in_use").await;
@@ -432,11 +437,7 @@ async fn a_graceful_shutdown_stops_its_runs_and_records_them_as_failed() {
         return;
     }
     let mut app = spawn_jobs_app(LEASE).await;
-    let (source, destination) = endpoints(&app, 10_000_000).await;
-    let body = json!({"name": "Interrupted", "source": source, "destination": destination, "batch_size": 100});
-    let job_id = id_of(&create_job(&app, &body).await);
-    execute(&app, &job_id).await;
-    wait_for_running(&app, &job_id).await;
+    let (_, _, job_id) = start_long_run(&app, "Interrupted").await;
 
     app.begin_shutdown();
 
@@ -474,11 +475,7 @@ fn bytes_written(app: &TestApp, connection: &str) -> u64 {
 #[tokio::test]
 async fn a_run_whose_lease_renewals_wait_on_the_database_for_a_whole_lease_stops_writing_and_ends_as_failed() {
     let app = spawn_jobs_app(LEASE).await;
-    let (source, destination) = endpoints(&app, 10_000_000).await;
-    let body = json!({"name": "Stalled", "source": source, "destination": destination, "batch_size": 100});
-    let job_id = id_of(&create_job(&app, &body).await);
-    execute(&app, &job_id).await;
-    wait_for_running(&app, &job_id).await;
+    let (_, destination, job_id) = start_long_run(&app, "Stalled").await;
     let before = bytes_written(&app, &destination);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(bytes_written(&app, &destination) > before, "the run is writing");

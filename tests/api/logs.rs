@@ -1,6 +1,6 @@
 //! Connection logs: listing, downloading, verbosity, and secrets.
 
-use super::{TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, text};
+use super::{TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, spawn_app_with, sqlite_only, text};
 use reqwest::Response;
 use serde_json::json;
 
@@ -293,4 +293,76 @@ async fn verbose_logs_keep_the_payload_returned_and_info_logs_do_not() {
         assert_eq!(log.contains("\"name\":\"DisplayName\""), keeps_payload, "{verbosity}: {log}");
         assert_eq!(log.contains(" bytes"), verbosity != "Info", "{verbosity}: transfer sizes: {log}");
     }
+}
+
+#[tokio::test]
+async fn a_log_continues_in_a_new_part_when_the_next_lines_would_pass_the_size_cap() {
+    const CAP: u64 = 800;
+    let app = spawn_app_with(|c| c.log_max_file_bytes = CAP).await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    for _ in 0..6 {
+        app.test_ok(&id).await;
+    }
+
+    let (status, list) = json(app.list_logs(&id).await).await;
+    assert_eq!(status, 200, "{list}");
+    let files = list["value"].as_array().expect("files");
+    let today = chrono::Utc::now().date_naive();
+    let expected: Vec<String> = (0..files.len())
+        .rev()
+        .map(|n| if n == 0 { format!("{today}.log") } else { format!("{today}.{n}.log") })
+        .collect();
+    let names: Vec<&str> = files.iter().map(|f| f["name"].as_str().expect("name")).collect();
+    assert!(names.len() >= 2, "seven operations do not fit in {CAP} bytes: {list}");
+    assert_eq!(names, expected, "parts newest first");
+    let sizes: Vec<u64> = files.iter().map(|f| f["size"].as_u64().expect("size")).collect();
+    assert!(sizes.iter().all(|s| *s <= CAP), "no part passes the cap: {list}");
+    for pair in sizes.windows(2) {
+        assert!(pair[0] + pair[1] > CAP, "a new part starts only when the next lines do not fit: {list}");
+    }
+    let mut all = String::new();
+    for name in names.iter().rev() {
+        let (status, part) = text(app.download_log(&id, name).await).await;
+        assert_eq!(status, 200, "{name}");
+        all.push_str(&part);
+    }
+    let operations: Vec<&str> = all.lines().filter_map(|l| l.split("[syncport] ").nth(1)).collect();
+    assert_eq!(operations.len(), 7, "every line once, in order: {all}");
+    assert!(operations[0].starts_with("create succeeded"), "{all}");
+    assert!(operations[1..].iter().all(|op| op.starts_with("test succeeded")), "{all}");
+}
+
+#[tokio::test]
+async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_longer_write() {
+    if !sqlite_only("writes log files before the server starts") {
+        return;
+    }
+    let today = chrono::Utc::now().date_naive();
+    let day = |back: u64| today - chrono::Days::new(back);
+    let quiet = std::sync::Mutex::new(None);
+    let app = spawn_app_with(|c| {
+        c.log_retention_days = 2;
+        let dir = c.data_dir.join("logs").join(uuid::Uuid::new_v4().to_string());
+        std::fs::create_dir_all(&dir).expect("log folder");
+        for name in [format!("{}.log", day(3)), format!("{}.1.log", day(3)), format!("{}.log", day(2))] {
+            std::fs::write(dir.join(name), "an old line\n").expect("log file");
+        }
+        *quiet.lock().expect("lock") = Some(dir);
+    })
+    .await;
+    let dir = quiet.lock().expect("lock").clone().expect("the folder");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let expired = [format!("{}.log", day(3)), format!("{}.1.log", day(3))];
+    while expired.iter().any(|name| dir.join(name).exists()) {
+        assert!(std::time::Instant::now() < deadline, "the expired day was not deleted");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .expect("folder")
+        .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
+        .collect();
+    left.sort();
+    assert_eq!(left, [format!("{}.log", day(2))], "today and the 2 days before it are kept");
+    drop(app);
 }

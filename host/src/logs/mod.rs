@@ -81,6 +81,9 @@ pub struct OperationRecord<'a> {
     pub plugin: &'a [LogLine],
 }
 
+/// How often every connection's expired log days are deleted.
+pub const PRUNE_PERIOD: Duration = Duration::from_secs(6 * 60 * 60);
+
 /// The most payload bytes a Verbose line keeps.
 pub const MAX_PAYLOAD: usize = 64 << 10;
 
@@ -198,6 +201,47 @@ impl ConnectionLogs {
         }
     }
 
+    /// Deletes the expired days of every connection's logs, those of
+    /// connections that have stopped writing (or were deleted) too: the
+    /// pruning when a connection starts a new file never reaches them. The
+    /// server runs it at start and every [`PRUNE_PERIOD`].
+    pub async fn prune_all(&self) -> Result<(), LogError> {
+        let today = Utc::now().date_naive();
+        if let Some(shared) = &self.inner.shared {
+            return shared.prune(today).await;
+        }
+        let (dir, days) = (self.inner.dir.clone(), self.inner.retention_days);
+        tokio::task::spawn_blocking(move || {
+            let folders = match std::fs::read_dir(&dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+                folders => folders?,
+            };
+            for folder in folders {
+                let folder = folder?.path();
+                if folder.is_dir() {
+                    prune(&folder, today, days)?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .map_err(std::io::Error::other)?
+    }
+
+    /// Runs [`ConnectionLogs::prune_all`] now and every [`PRUNE_PERIOD`];
+    /// failures are logged.
+    pub fn prune_every(&self) -> tokio::task::JoinHandle<()> {
+        let logs = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = logs.prune_all().await {
+                    tracing::warn!(%error, "could not delete expired connection logs");
+                }
+                tokio::time::sleep(PRUNE_PERIOD).await;
+            }
+        })
+    }
+
     fn dir(&self, connection: Uuid) -> PathBuf {
         self.inner.dir.join(connection.to_string())
     }
@@ -210,31 +254,32 @@ impl ConnectionLogs {
         let today = Utc::now().date_naive();
         let max = self.inner.max_file_bytes;
         let mut file = match open.take() {
-            Some(file) if file.is_current(today, max) => file,
-            _ => self.open_file(connection, today)?,
+            Some(file) if file.takes(today, max, bytes.len()) => file,
+            _ => self.open_file(connection, today, bytes.len())?,
         };
         file.append(bytes)?;
         *open = Some(file);
         Ok(())
     }
 
-    /// Opens today's first part under the size cap for appending, pruning
-    /// expired days if it is a new file.
-    fn open_file(&self, connection: Uuid, today: NaiveDate) -> std::io::Result<OpenFile> {
+    /// Opens today's last part for appending `len` bytes, or a new part if
+    /// they do not fit in it (pruning expired days then).
+    fn open_file(&self, connection: Uuid, today: NaiveDate, len: usize) -> std::io::Result<OpenFile> {
         let dir = self.dir(connection);
         std::fs::create_dir_all(&dir)?;
-        let (path, size) = (0..)
-            .map(|part| dir.join(file_name(today, part)))
-            .map(|path| {
-                let size = std::fs::metadata(&path).map(|m| m.len()).ok();
-                (path, size)
-            })
-            .find(|(_, size)| size.is_none_or(|s| s < self.inner.max_file_bytes))
-            .expect("some part is under the cap");
-        if size.is_none() {
-            prune(&dir, today, self.inner.retention_days)?;
+        let path = |part| dir.join(file_name(today, part));
+        let size = |part| std::fs::metadata(path(part)).map(|m| m.len()).ok();
+        let next = (0..).find(|part| size(*part).is_none()).expect("some part is missing");
+        let last = next.checked_sub(1).and_then(|part| Some((part, size(part)?)));
+        match last {
+            Some((part, size)) if open::fits(size, len, self.inner.max_file_bytes) => {
+                OpenFile::open(&path(part), today, size)
+            }
+            _ => {
+                prune(&dir, today, self.inner.retention_days)?;
+                OpenFile::open(&path(next), today, 0)
+            }
         }
-        OpenFile::open(&path, today, size.unwrap_or(0))
     }
 }
 
@@ -333,7 +378,8 @@ fn list(dir: &Path) -> Result<Vec<LogFile>, LogError> {
     Ok(files)
 }
 
-/// Deletes the files of days older than `retention_days` before `today`.
+/// Deletes the files of days older than `retention_days` before `today`
+/// (today's and those of the `retention_days` days before it stay).
 fn prune(dir: &Path, today: NaiveDate, retention_days: u32) -> std::io::Result<()> {
     let oldest = today - chrono::Days::new(u64::from(retention_days));
     for entry in std::fs::read_dir(dir)? {

@@ -29,9 +29,10 @@ impl OpenFile {
         Ok(Self { file, day, size })
     }
 
-    /// Whether lines of `today` still go to this file: same day, under the cap.
-    pub(super) fn is_current(&self, today: NaiveDate, max_bytes: u64) -> bool {
-        self.day == today && self.size < max_bytes
+    /// Whether `len` bytes of lines of `today` go to this file: same day,
+    /// and room for them under the cap (see [`fits`]).
+    pub(super) fn takes(&self, today: NaiveDate, max_bytes: u64, len: usize) -> bool {
+        self.day == today && fits(self.size, len, max_bytes)
     }
 
     /// Appends `bytes`. Not fsynced: a log line is a diagnostic, not an
@@ -42,6 +43,13 @@ impl OpenFile {
         self.size += bytes.len() as u64;
         Ok(())
     }
+}
+
+/// Whether `len` more bytes go into a part holding `size`: they fit under
+/// `max_bytes`, or the part is empty (an operation's lines are never split,
+/// so one larger than the cap gets a part of its own).
+pub(super) fn fits(size: u64, len: usize, max_bytes: u64) -> bool {
+    size == 0 || size.saturating_add(len as u64) <= max_bytes
 }
 
 /// The file of one connection, if open.
@@ -63,7 +71,7 @@ impl Slot {
         bytes: &[u8],
     ) -> Option<std::io::Result<()>> {
         let mut open = self.lock();
-        let file = open.as_mut().filter(|f| f.is_current(today, max_bytes))?;
+        let file = open.as_mut().filter(|f| f.takes(today, max_bytes, bytes.len()))?;
         let written = file.append(bytes);
         if written.is_err() {
             *open = None;

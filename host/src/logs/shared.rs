@@ -33,9 +33,16 @@ impl SharedLogs {
             pruned.replace(today) != Some(today)
         };
         if prune {
-            let oldest = today - chrono::Days::new(u64::from(self.retention_days));
-            self.store.delete_log_entries(None, Some(&oldest.to_string())).await.map_err(store_error)?;
+            self.prune(today).await?;
         }
+        Ok(())
+    }
+
+    /// Deletes every connection's entries of days older than the retention
+    /// period before `today`.
+    pub(super) async fn prune(&self, today: NaiveDate) -> Result<(), LogError> {
+        let oldest = today - chrono::Days::new(u64::from(self.retention_days));
+        self.store.delete_log_entries(None, Some(&oldest.to_string())).await.map_err(store_error)?;
         Ok(())
     }
 

@@ -5,11 +5,12 @@ use crate::api::error::ApiResult;
 use crate::api::extract::{Params, Path};
 use crate::api::state::AppState;
 use crate::auth::{Action, Principal};
-use crate::connections::Status;
+use crate::connections::{Connection, Status};
 use crate::logs::OperationRecord;
 use crate::runtime::{CallError, FaultKind};
 use axum::Json;
 use axum::extract::State;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -83,7 +84,7 @@ pub async fn test(
     params.only(&[])?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
-    let started = Instant::now();
+    let (started, begun) = (Instant::now(), chrono::Utc::now());
     let call = plugin.test(connection.properties.to_vec()).await;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let result = match call.result {
@@ -94,7 +95,7 @@ pub async fn test(
         }
     };
     let status = if result.success { Status::Ok } else { Status::Failed };
-    state.store.record_test(connection.id, connection.revision, status).await?;
+    record(&state, &connection, status, begun).await?;
     let outcome = match &result.error {
         None => result.message.clone(),
         Some(e) => format!("{}: {}", e.code, e.message),
@@ -102,6 +103,24 @@ pub async fn test(
     let record = OperationRecord::new("test", result.success, outcome, call.duration).with_plugin(&call.logs);
     state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
     Ok(Json(result))
+}
+
+/// Records `status` from a test of `tested` (the connection as the test read
+/// it) that began at `begun`. When the connection changed during the test,
+/// the status is recorded on the changed connection as long as what was
+/// tested (connector version and properties) is unchanged (a rename, say) and
+/// no test begun later was recorded meanwhile.
+async fn record(state: &AppState, tested: &Connection, status: Status, begun: DateTime<Utc>) -> ApiResult<()> {
+    if state.store.record_test(tested.id, tested.revision, status).await? {
+        return Ok(());
+    }
+    let Some(now) = state.store.connection(tested.id).await? else { return Ok(()) };
+    let same_config = now.connector_version == tested.connector_version && now.properties == tested.properties;
+    let newer_result = now.last_tested_at.is_some_and(|at| at >= begun);
+    if same_config && !newer_result {
+        state.store.record_test(now.id, now.revision, status).await?;
+    }
+    Ok(())
 }
 
 /// `POST /connections/{connection_id}/reset-credentials`: removes every

@@ -109,8 +109,11 @@ pub async fn list(
         skip: Some(skip),
     };
     let mut found = state.store.connections(&workspace_id, &filter).await?;
-    let next_link = (found.len() as i64 > top).then(|| {
-        found.truncate(top as usize);
+    let more = found.len() as i64 > top;
+    found.truncate(top as usize);
+    // `$top=0` asks for no rows: no next page either, or a client that
+    // follows links would ask for the same empty page forever.
+    let next_link = (more && top > 0).then(|| {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("$top", &top.to_string()).append_pair("$skip", &(skip + top).to_string());
         for name in ["label", "connector"] {
