@@ -70,6 +70,21 @@ async fn the_openapi_document_is_3_1_and_covers_every_route() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), count, "duplicate operationId: {ids:?}");
+    // Every JSON body is typed: a named schema, not a bare object.
+    let schemas = &doc["components"]["schemas"];
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            if let Some(body) = op["requestBody"]["content"]["application/json"].as_object() {
+                let reference = body["schema"]["$ref"].as_str();
+                assert!(reference.is_some(), "{method} {path}: untyped body {body:?}");
+            }
+        }
+    }
+    let create = &schemas["CreateConnection"];
+    assert_eq!(create["required"], serde_json::json!(["name", "connector"]), "{create}");
+    for field in ["connector_version", "properties", "settings", "labels"] {
+        assert!(create["properties"].get(field).is_some(), "CreateConnection.{field}: {create}");
+    }
     // Every $ref points at a schema in the document.
     let text = doc.to_string();
     for reference in text.split("\"$ref\":\"").skip(1).map(|s| s.split('"').next().expect("ref")) {

@@ -100,6 +100,26 @@ async fn columns_of_a_plain_or_schema_qualified_table() {
 }
 
 #[tokio::test]
+async fn a_table_whose_name_has_spaces_and_non_ascii_characters_is_found_percent_encoded() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_ok("default", &json!({"name": "Wide", "connector": "Wide"})).await);
+    let (status, tables) = json(app.list_tables(&id, "include_table_types=view").await).await;
+    assert_eq!(status, 200, "{tables}");
+    assert_eq!(tables["value"][0]["name"], "Profit and Loss Café 客户", "{tables}");
+
+    let encoded = "Profit%20and%20Loss%20Caf%C3%A9%20%E5%AE%A2%E6%88%B7";
+    for table in [encoded.to_string(), format!("Wide.{encoded}"), format!("wide.{encoded}")] {
+        let (status, columns) = json(app.list_columns(&id, &table, "").await).await;
+        assert_eq!(status, 200, "{table}: {columns}");
+        let names: Vec<&str> =
+            columns["value"].as_array().expect("columns").iter().map(|c| c["name"].as_str().expect("name")).collect();
+        assert_eq!(names, ["Période", "Net"], "{table}");
+    }
+    let body = assert_error(app.list_columns(&id, "Profit%20and%20Loss", "").await, 404, "table_not_found").await;
+    assert!(body["error"]["message"].as_str().expect("message").contains("Profit and Loss"), "{body}");
+}
+
+#[tokio::test]
 async fn unknown_and_percent_encoded_table_names_are_404_table_not_found() {
     let app = spawn_app().await;
     let id = id_of(&app.create_quickbooks("Books").await);

@@ -319,7 +319,7 @@ pub async fn list(
 /// `POST /workspaces/{workspace_id}/jobs`
 #[utoipa::path(post, operation_id = "create_job", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
     params(("workspace_id" = String, Path, description = "The workspace.")),
-    request_body(content = Object, description = "name, source_connection_id, destination_connection_id (required); tables (\"all\" or a list, default all), table_prefix (default none), batch_size (default 1000)"),
+    request_body(content = super::bodies::CreateJob),
     responses((status = 201, body = JobView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
@@ -379,7 +379,7 @@ pub async fn read(
 /// `PUT /jobs/{job_id}`: replaces the fields given; 409 while it runs.
 #[utoipa::path(put, operation_id = "update_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
-    request_body(content = Object, description = "Any of name, source_connection_id, destination_connection_id, tables, table_prefix, batch_size"),
+    request_body(content = super::bodies::UpdateJob),
     responses((status = 200, body = JobView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(

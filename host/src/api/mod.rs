@@ -2,6 +2,7 @@
 //! resource, merged here behind the authentication layer, with our error
 //! shape for unknown routes (404) and methods (405).
 
+pub mod bodies;
 pub mod connections;
 pub mod connectors;
 pub mod error;

@@ -189,7 +189,7 @@ pub async fn list(State(state): State<AppState>, principal: Principal, params: P
 /// `POST /users` with `{"name", "role", "workspaces", "expires_in_days"}`:
 /// 201 with the user and its first token (shown once).
 #[utoipa::path(post, operation_id = "create_user", path = "/api.rsc/v2/users", tag = "users",
-    request_body(content = Object, description = "name (required), role (required: admin, standard, support), workspaces, expires_in_days"),
+    request_body(content = super::bodies::CreateUser),
     responses((status = 201, body = UserView), (status = 400, body = super::error::ErrorResponse),
         (status = 403, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
@@ -239,7 +239,7 @@ pub async fn read(
 /// `PUT /users/{user_id}` with any of `name`, `role`, `workspaces` (replaced).
 #[utoipa::path(put, operation_id = "update_user", path = "/api.rsc/v2/users/{user_id}", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
-    request_body(content = Object, description = "name, role, workspaces (replaced)"),
+    request_body(content = super::bodies::UpdateUser),
     responses((status = 200, body = UserView), (status = 400, body = super::error::ErrorResponse),
         (status = 403, body = super::error::ErrorResponse), (status = 404, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
@@ -302,7 +302,7 @@ pub async fn remove(
 /// and `revoke_others`: 201 with the new token (shown once).
 #[utoipa::path(post, operation_id = "generate_token", path = "/api.rsc/v2/users/{user_id}/generate-token", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
-    request_body(content = Object, description = "expires_in_days, revoke_others (default false)"),
+    request_body(content = super::bodies::GenerateToken),
     responses((status = 201, body = NewToken), (status = 403, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn generate_token(

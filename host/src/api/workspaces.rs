@@ -96,7 +96,7 @@ pub async fn read(
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
 /// defaults to the id.
 #[utoipa::path(post, operation_id = "create_workspace", path = "/api.rsc/v2/workspaces", tag = "workspaces",
-    request_body(content = Object, description = "id (required: letters, digits, - and _), name"),
+    request_body(content = super::bodies::CreateWorkspace),
     responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(

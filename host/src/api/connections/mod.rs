@@ -145,7 +145,7 @@ pub async fn read(
 /// `POST /workspaces/{workspace_id}/connections`
 #[utoipa::path(post, operation_id = "create_connection", path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
     params(("workspace_id" = String, Path, description = "The workspace.")),
-    request_body(content = Object, description = "name (required), connector (required), connector_version, properties, settings, labels"),
+    request_body(content = crate::api::bodies::CreateConnection),
     responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
@@ -210,7 +210,7 @@ pub async fn create(
 /// `PUT /connections/{connection_id}`: merges properties and settings.
 #[utoipa::path(put, operation_id = "update_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
-    request_body(content = Object, description = "name, connector_version (or connect_version), properties (merged; null removes; ******** keeps a secret), settings (merged), labels (replaced)"),
+    request_body(content = crate::api::bodies::UpdateConnection),
     responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(
