@@ -2,7 +2,7 @@
 //! from the cache logs `N items from the cache` and nothing from the plugin,
 //! a call that enters the sandbox logs `N items` and the plugin's own lines.
 
-use super::{TestApp, id_of, json, quickbooks_body, spawn_app};
+use super::{TestApp, id_of, json, quickbooks_body, spawn_app, spawn_app_with, sqlite_only};
 use serde_json::json;
 
 /// How many lines the plugin itself logged.
@@ -153,4 +153,59 @@ async fn a_failed_call_is_not_cached() {
     let outcomes = app.log_outcomes(&id, "list-tables").await;
     assert_eq!(outcomes.len(), 2);
     assert!(outcomes.iter().all(|o| !o.contains("cache")), "{outcomes:?}");
+}
+
+#[tokio::test]
+async fn an_hourly_or_daily_cache_older_than_its_interval_is_fetched_again() {
+    if !sqlite_only("ages the cache in the SQLite file between two starts") {
+        return;
+    }
+    let data = tempfile::tempdir().expect("data dir");
+    let token = "cache-age-test-admin-token-0123456789";
+    let on = |dir: &std::path::Path| {
+        let dir = dir.to_path_buf();
+        move |c: &mut syncport::server::ServerConfig| {
+            c.data_dir = dir;
+            c.admin_token = Some(token.into());
+        }
+    };
+    // (interval, age of the cached answer, served from the cache then?)
+    let cases = [
+        ("Hourly", chrono::Duration::minutes(59), true),
+        ("Hourly", chrono::Duration::minutes(61), false),
+        ("Daily", chrono::Duration::hours(23), true),
+        ("Daily", chrono::Duration::hours(25), false),
+        ("Never", chrono::Duration::days(400), true),
+    ];
+    let app = spawn_app_with(on(data.path())).await;
+    let mut ids = Vec::new();
+    for (i, (refresh, _, _)) in cases.iter().enumerate() {
+        let mut body = quickbooks_body(&format!("Books {i}"));
+        body["settings"] = json!({"metadata_refresh_interval": refresh});
+        let id = id_of(&app.create_ok("default", &body).await);
+        app.tables_ok(&id, "").await;
+        ids.push(id);
+    }
+    drop(app);
+
+    let url = format!("sqlite://{}", data.path().join("syncport.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("sqlite");
+    for (id, (_, age, _)) in ids.iter().zip(&cases) {
+        let fetched = (chrono::Utc::now() - *age).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let aged = sqlx::query("UPDATE metadata_cache SET fetched_at = ? WHERE connection_id = ?")
+            .bind(fetched)
+            .bind(id)
+            .execute(&pool)
+            .await
+            .expect("age the cache");
+        assert_eq!(aged.rows_affected(), 1, "one cached answer for {id}");
+    }
+    pool.close().await;
+
+    let app = spawn_app_with(on(data.path())).await;
+    for (id, (refresh, age, cached)) in ids.iter().zip(&cases) {
+        app.tables_ok(id, "").await;
+        let second = if *cached { "50 items from the cache" } else { "50 items" };
+        assert_eq!(app.log_outcomes(id, "list-tables").await, ["50 items", second], "{refresh}, {age}");
+    }
 }
