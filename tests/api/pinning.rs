@@ -1,7 +1,8 @@
 //! Version pinning: a connection keeps its connector version until a caller
 //! moves it, and a move is checked against the target version's specs.
 
-use super::{assert_error, id_of, quickbooks_body, spawn_app};
+use super::{assert_error, id_of, json as read_json, quickbooks_body, spawn_app};
+use crate::helpers::component;
 use serde_json::json;
 
 fn at_version(name: &str, version: &str) -> serde_json::Value {
@@ -95,4 +96,33 @@ async fn moving_to_a_version_that_is_not_installed_lists_the_installed_ones() {
     let message = error["error"]["message"].as_str().expect("message");
     assert!(message.contains("1.0.0") && message.contains("1.1.0"), "{message}");
     assert_eq!(error["error"]["target"], "connector_version");
+}
+
+#[tokio::test]
+async fn a_move_to_a_version_with_a_new_required_secret_needs_that_secret() {
+    let app = spawn_app().await;
+    let (status, installed) = read_json(app.install_connector(component("fixtures/wide-0.2.0.wasm"), None).await).await;
+    assert_eq!(status, 201, "{installed}");
+    let body = json!({"name": "Wide", "connector": "Wide", "connector_version": "0.1.0", "properties": {"P01": "1"}});
+    let id = id_of(&app.create_ok("default", &body).await);
+
+    let missing =
+        assert_error(app.update_connection(&id, &json!({"connector_version": "0.2.0"})).await, 400, "missing_property")
+            .await;
+    assert!(missing.to_string().contains("ApiKey"), "{missing}");
+    assert_eq!(app.get_ok(&id).await["connector_version"], "0.1.0", "a refused move changes nothing");
+
+    let moved = app.update_ok(&id, &json!({"connector_version": "0.2.0", "properties": {"ApiKey": "k"}})).await;
+    assert_eq!((&moved["connector_version"], &moved["properties"]["ApiKey"]), (&json!("0.2.0"), &json!("********")));
+    // Once there, an update that does not touch the secret needs nothing more.
+    assert_eq!(app.update_ok(&id, &json!({"labels": ["x"]})).await["labels"], json!(["x"]));
+
+    // A connection waiting for credentials may move without them, and waits on.
+    let waiting = json!({"name": "Waiting", "connector": "Wide", "connector_version": "0.1.0"});
+    let waiting = id_of(&app.create_ok("default", &waiting).await);
+    assert_eq!(app.reset_credentials(&waiting).await.status(), 200);
+    let moved = app.update_ok(&waiting, &json!({"connector_version": "0.2.0"})).await;
+    assert_eq!((&moved["connector_version"], &moved["status"]), (&json!("0.2.0"), &json!("needs_credentials")));
+    let given = app.update_ok(&waiting, &json!({"properties": {"ApiKey": "k"}})).await;
+    assert_eq!(given["status"], "untested", "{given}");
 }

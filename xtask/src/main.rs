@@ -55,6 +55,7 @@ const COMPONENTS: &[Component] = &[
     Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
+    Component { package: "fixture-wide", features: "release-0-2", file: "wide-0.2.0.wasm", dist: "fixtures" },
     Component { package: "fixture-wide", features: "", file: "wide.wasm", dist: "fixtures" },
     // The conformance check's fixture: one build per flaw of `describe`, then the default.
     Component {

@@ -359,7 +359,17 @@ fn merge(registry: &Registry, current: &Connection, body: &ConnectionBody) -> Ap
             Some(v) => next.properties.set(name, v.clone()),
         }
     }
-    check(&next.properties, &plugin, Required::NonSecretOrRemoved(&removed))?;
+    // A secret may be missing after reset-credentials, and an update that
+    // does not touch it must still work; a move to another version must
+    // bring every secret that version requires, unless the connection
+    // waits for credentials anyway.
+    let moved = next.connector_version != current.connector_version;
+    let required = if moved && current.status != Status::NeedsCredentials {
+        Required::All
+    } else {
+        Required::NonSecretOrRemoved(&removed)
+    };
+    check(&next.properties, &plugin, required)?;
     validate::canonicalize(&mut next.properties, plugin.info());
     let settings = &mut next.settings;
     settings.metadata_refresh_interval = body.refresh.unwrap_or(settings.metadata_refresh_interval);
@@ -368,7 +378,9 @@ fn merge(registry: &Registry, current: &Connection, body: &ConnectionBody) -> Ap
     if let Some(labels) = &body.labels {
         next.labels = labels.clone();
     }
-    if next.properties != current.properties || next.connector_version != current.connector_version {
+    // New properties or another version make the last test say nothing;
+    // a connection waiting for credentials keeps waiting until it gets them.
+    if next.properties != current.properties || (moved && current.status != Status::NeedsCredentials) {
         next.status = Status::Untested;
     }
     Ok(next)
