@@ -1,7 +1,7 @@
 //! Connectors that misbehave, through the API: a failed test result or a
 //! 502/504, never a failed server; the next healthy request works.
 
-use super::{assert_error, spawn_app};
+use super::{assert_error, spawn_app, spawn_app_with};
 use serde_json::json;
 
 #[tokio::test]
@@ -66,4 +66,26 @@ async fn tables_that_panic_are_502_connector_crashed_and_nothing_is_cached() {
     assert_error(app.list_tables(&id, "").await, 502, "connector_crashed").await;
     assert_error(app.list_tables(&id, "").await, 502, "connector_crashed").await;
     assert_eq!(app.connection_names("default", "").await, ["Panic"]);
+}
+
+#[tokio::test]
+async fn a_listing_that_finds_no_free_slot_in_time_is_503_connector_overloaded_with_retry_after() {
+    let app = spawn_app_with(|c| {
+        c.limits.max_concurrent_calls = 1;
+        c.limits.queue_timeout = std::time::Duration::from_millis(200);
+    })
+    .await;
+    let looping = app.create_misbehave("Loop", "loop", "pw", "Info").await;
+    let healthy = app.create_misbehave("Healthy", "healthy", "pw", "Info").await;
+    let holds_the_slot = app.list_tables(&looping, "");
+    let waits = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.list_tables(&healthy, "").await
+    };
+    let (held, waited) = tokio::join!(holds_the_slot, waits);
+
+    assert_eq!(waited.headers().get("retry-after").map(|v| v.to_str().expect("ascii")), Some("1"));
+    assert_error(waited, 503, "connector_overloaded").await;
+    assert_error(held, 504, "connector_timeout").await;
+    assert_eq!(app.list_tables(&healthy, "").await.status(), 200, "the slot is free again");
 }

@@ -110,8 +110,8 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    /// Whether the fault is a deadline (HTTP 504) rather than a crash (502).
+    /// Whether the fault is the call's deadline (HTTP 504).
     pub fn is_timeout(&self) -> bool {
-        matches!(self, FaultKind::Timeout { .. } | FaultKind::Overloaded { .. })
+        matches!(self, FaultKind::Timeout { .. })
     }
 }
