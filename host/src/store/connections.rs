@@ -7,7 +7,7 @@
 //! whole JSON object, so neither a property's name nor its value is readable
 //! in the database. Everything else is stored in clear.
 
-use super::group_commit::TestWrite;
+use super::group_commit::{Recorded, TestWrite};
 use super::rows::{COLUMNS, StoredConnection};
 use super::{Store, StoreError, is_unique_violation, timestamp};
 use crate::connections::{Connection, Properties, Settings, Status};
@@ -145,6 +145,19 @@ impl Store {
         let row = std::sync::Arc::new(row);
         rows.fill(id, row.clone(), generation);
         row.open(self.keyring()).map(Some)
+    }
+
+    /// When connection `id` was last updated (test results do not count),
+    /// if it exists; without decrypting its properties.
+    pub async fn updated_at(&self, id: Uuid) -> Result<Option<chrono::DateTime<Utc>>, StoreError> {
+        if let Some(row) = self.rows().and_then(|rows| rows.get(&id)) {
+            return Ok(Some(row.updated_at()));
+        }
+        let found = sqlx::query("SELECT updated_at FROM connections WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        found.map(|r| super::parse_timestamp(&r.try_get::<String, _>("updated_at")?)).transpose()
     }
 
     /// The stored row of connection `id`, from the database.
@@ -340,17 +353,17 @@ impl Store {
     /// see [`super::group_commit`]); returns once committed.
     ///
     /// Only if the connection is still at `revision`, the one tested: a
-    /// result for properties changed meanwhile is not recorded (returns false).
-    pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<bool, StoreError> {
+    /// result for a connection changed meanwhile is not recorded.
+    pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<Recorded, StoreError> {
         let now = super::now();
         let write = TestWrite { id: id.to_string(), revision, status: status.as_str(), at: timestamp(now) };
-        let applied = self.group_commit().write(write).await?;
-        if applied {
+        let recorded = self.group_commit().write(write).await?;
+        if recorded == Recorded::Applied {
             self.row_written(id, revision, |row| row.tested(status, now));
         } else {
             self.row_stale(id, revision);
         }
-        Ok(applied)
+        Ok(recorded)
     }
 }
 

@@ -29,9 +29,27 @@ pub(super) struct TestWrite {
     pub at: String,
 }
 
+/// What became of a test result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Written: the connection was still at the revision tested.
+    Applied,
+    /// Not written: another result for the same revision was written in
+    /// the same commit (tests of one configuration finishing together).
+    Superseded,
+    /// Not written: the connection had changed since the test read it.
+    Stale,
+}
+
+impl Recorded {
+    fn of(applied: bool) -> Self {
+        if applied { Recorded::Applied } else { Recorded::Stale }
+    }
+}
+
 struct Queued {
     write: TestWrite,
-    done: oneshot::Sender<Result<bool, StoreError>>,
+    done: oneshot::Sender<Result<Recorded, StoreError>>,
 }
 
 /// The queue of test results waiting to be committed. Cheap to clone.
@@ -49,9 +67,8 @@ impl GroupCommit {
         Self { queue }
     }
 
-    /// Writes `write` with the next batch; whether it applied (the row was
-    /// still at the revision tested), once committed.
-    pub(super) async fn write(&self, write: TestWrite) -> Result<bool, StoreError> {
+    /// Writes `write` with the next batch; what became of it, once committed.
+    pub(super) async fn write(&self, write: TestWrite) -> Result<Recorded, StoreError> {
         let (done, answer) = oneshot::channel();
         self.queue.send(Queued { write, done }).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
@@ -83,32 +100,42 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
     }
 }
 
-/// Writes every write in one transaction; whether each applied.
+/// Writes every write in one transaction; what became of each.
 ///
 /// Of several writes for the same connection and revision (tests of one
 /// connection finishing together), only the first can apply, as one after
 /// another: whether it applies or not, the row is no longer at that
-/// revision for the next. So only the first is sent to the database. When
-/// that leaves one statement, it runs on its own (one round trip to the
-/// database instead of three; a single statement is its own transaction).
-async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<bool>, StoreError> {
-    let mut tried = std::collections::HashSet::new();
-    let first: Vec<bool> = writes.iter().map(|w| tried.insert((w.id.as_str(), w.revision))).collect();
-    let mut applied = vec![false; writes.len()];
-    if tried.len() == 1 {
-        applied[0] = write_one(pool, writes[0]).await?;
-        return Ok(applied);
+/// revision for the next. So only the first is sent to the database; the
+/// others are superseded if it applied, stale if not. When that leaves one
+/// statement, it runs on its own (one round trip to the database instead
+/// of three; a single statement is its own transaction).
+async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<Recorded>, StoreError> {
+    let key = |w: &&TestWrite| (w.id.clone(), w.revision);
+    let mut seen = std::collections::HashSet::new();
+    let first: Vec<bool> = writes.iter().map(|w| seen.insert(key(w))).collect();
+    let mut outcomes = std::collections::HashMap::new();
+    if seen.len() == 1 {
+        outcomes.insert(key(&writes[0]), write_one(pool, writes[0]).await?);
+    } else {
+        let mut tx = pool.begin().await?;
+        for (write, _) in writes.iter().zip(&first).filter(|(_, first)| **first) {
+            let applied = update(write).execute(&mut *tx).await?.rows_affected() == 1;
+            outcomes.insert(key(write), Recorded::of(applied));
+        }
+        tx.commit().await?;
     }
-    let mut tx = pool.begin().await?;
-    for ((write, first), applied) in writes.iter().zip(first).zip(&mut applied) {
-        *applied = first && update(write).execute(&mut *tx).await?.rows_affected() == 1;
-    }
-    tx.commit().await?;
-    Ok(applied)
+    Ok(writes
+        .iter()
+        .zip(first)
+        .map(|(write, first)| match outcomes.get(&key(write)).copied().unwrap_or(Recorded::Stale) {
+            Recorded::Applied if !first => Recorded::Superseded,
+            outcome => outcome,
+        })
+        .collect())
 }
 
-async fn write_one(pool: &AnyPool, write: &TestWrite) -> Result<bool, StoreError> {
-    Ok(update(write).execute(pool).await?.rows_affected() == 1)
+async fn write_one(pool: &AnyPool, write: &TestWrite) -> Result<Recorded, StoreError> {
+    Ok(Recorded::of(update(write).execute(pool).await?.rows_affected() == 1))
 }
 
 fn update(write: &TestWrite) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {

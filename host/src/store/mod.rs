@@ -17,6 +17,7 @@ mod workspaces;
 
 pub use components::{Stored, StoredComponent};
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
+pub use group_commit::Recorded;
 pub use jobs::{Job, JobWrite, LEASE_EXPIRED, Renewal, Run, RunStatus, Start, TableProgress, TableStatus};
 pub use logs::LogEntry;
 pub use metadata::CachedItem;

@@ -69,6 +69,11 @@ impl StoredConnection {
         self.connection.revision
     }
 
+    /// When it was last updated (test results do not count).
+    pub(super) fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.connection.updated_at
+    }
+
     /// The same row after a test recorded `status` at `at` (revision bumped).
     pub(super) fn tested(&self, status: Status, at: chrono::DateTime<chrono::Utc>) -> Self {
         let connection = Connection {

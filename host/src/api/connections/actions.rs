@@ -8,6 +8,7 @@ use crate::auth::{Action, Principal};
 use crate::connections::{Connection, Status};
 use crate::logs::OperationRecord;
 use crate::runtime::{CallError, FaultKind};
+use crate::store::Recorded;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
@@ -84,7 +85,9 @@ pub async fn test(
     params.only(&[])?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
     let plugin = plugin_for(&state.registry, &connection)?;
-    let (started, begun) = (Instant::now(), chrono::Utc::now());
+    // `begun` at the stored precision (milliseconds), to compare with
+    // another test's `last_tested_at`.
+    let (started, begun) = (Instant::now(), crate::store::now());
     let call = plugin.test(connection.properties.to_vec()).await;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let result = match call.result {
@@ -106,12 +109,18 @@ pub async fn test(
 }
 
 /// Records `status` from a test of `tested` (the connection as the test read
-/// it) that began at `begun`. When the connection changed during the test,
-/// the status is recorded on the changed connection as long as what was
-/// tested (connector version and properties) is unchanged (a rename, say) and
-/// no test begun later was recorded meanwhile.
+/// it) that began at `begun`. When the connection was updated during the
+/// test, the status is recorded on the updated connection as long as what
+/// was tested (connector version and properties) is unchanged (a rename,
+/// say) and no test begun later was recorded meanwhile. A result that lost
+/// to other tests' results only (the connection not updated) is left there.
 async fn record(state: &AppState, tested: &Connection, status: Status, begun: DateTime<Utc>) -> ApiResult<()> {
-    if state.store.record_test(tested.id, tested.revision, status).await? {
+    if state.store.record_test(tested.id, tested.revision, status).await? != Recorded::Stale {
+        return Ok(());
+    }
+    // Test results change `revision` but not `updated_at`: when only other
+    // tests got there first (the usual case), the cheap check ends it.
+    if state.store.updated_at(tested.id).await?.is_none_or(|at| at == tested.updated_at) {
         return Ok(());
     }
     let Some(now) = state.store.connection(tested.id).await? else { return Ok(()) };
