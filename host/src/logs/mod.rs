@@ -272,7 +272,7 @@ impl ConnectionLogs {
         let next = (0..).find(|part| size(*part).is_none()).expect("some part is missing");
         let last = next.checked_sub(1).and_then(|part| Some((part, size(part)?)));
         match last {
-            Some((part, size)) if open::fits(size, len, self.inner.max_file_bytes) => {
+            Some((part, size)) if open::fits(size, len as u64, self.inner.max_file_bytes) => {
                 OpenFile::open(&path(part), today, size)
             }
             _ => {

@@ -32,7 +32,7 @@ impl OpenFile {
     /// Whether `len` bytes of lines of `today` go to this file: same day,
     /// and room for them under the cap (see [`fits`]).
     pub(super) fn takes(&self, today: NaiveDate, max_bytes: u64, len: usize) -> bool {
-        self.day == today && fits(self.size, len, max_bytes)
+        self.day == today && fits(self.size, len as u64, max_bytes)
     }
 
     /// Appends `bytes`. Not fsynced: a log line is a diagnostic, not an
@@ -48,8 +48,10 @@ impl OpenFile {
 /// Whether `len` more bytes go into a part holding `size`: they fit under
 /// `max_bytes`, or the part is empty (an operation's lines are never split,
 /// so one larger than the cap gets a part of its own).
-pub(super) fn fits(size: u64, len: usize, max_bytes: u64) -> bool {
-    size == 0 || size.saturating_add(len as u64) <= max_bytes
+/// The files on disk and the parts made of entries in PostgreSQL
+/// (`shared.rs`) are cut by this one rule.
+pub(super) fn fits(size: u64, len: u64, max_bytes: u64) -> bool {
+    size == 0 || size.saturating_add(len) <= max_bytes
 }
 
 /// The file of one connection, if open.

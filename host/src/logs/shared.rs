@@ -88,7 +88,9 @@ impl SharedLogs {
         for entry in entries {
             let size = u64::try_from(entry.bytes).unwrap_or(0);
             match parts.last_mut() {
-                Some((day, _, total, list)) if *day == entry.day && *total + size <= self.max_file_bytes => {
+                Some((day, _, total, list))
+                    if *day == entry.day && super::open::fits(*total, size, self.max_file_bytes) =>
+                {
                     *total += size;
                     list.push(entry);
                 }

@@ -110,7 +110,9 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
 /// statement, it runs on its own (one round trip to the database instead
 /// of three; a single statement is its own transaction).
 async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<Recorded>, StoreError> {
-    let key = |w: &&TestWrite| (w.id.clone(), w.revision);
+    fn key<'a>(write: &&'a TestWrite) -> (&'a str, i64) {
+        (write.id.as_str(), write.revision)
+    }
     let mut seen = std::collections::HashSet::new();
     let first: Vec<bool> = writes.iter().map(|w| seen.insert(key(w))).collect();
     let mut outcomes = std::collections::HashMap::new();
