@@ -366,3 +366,32 @@ async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_long
     assert_eq!(left, [format!("{}.log", day(2))], "today and the 2 days before it are kept");
     drop(app);
 }
+
+#[test]
+fn serve_refuses_a_log_size_cap_of_zero_before_touching_the_data_directory() {
+    use std::process::{Command, Stdio};
+    let data = tempfile::tempdir().expect("data dir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_syncport"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-max-file-mib", "0", "--data-dir"])
+        .arg(data.path().join("data"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started with a log size cap of 0");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(2), "a usage error: {stderr}");
+    assert!(stderr.contains("--log-max-file-mib") && stderr.contains("0"), "{stderr}");
+    assert!(!data.path().join("data").exists(), "nothing was created");
+}
