@@ -34,10 +34,24 @@ impl Caches {
     }
 }
 
+impl Caches {
+    /// A write from `from` (a revision) committed: a cached row at `from`
+    /// becomes `next` of it; any other cached row of `id` is dropped.
+    pub(super) fn row_written(&self, id: Uuid, from: i64, next: impl FnOnce(&StoredConnection) -> StoredConnection) {
+        self.rows.change(id, |cached| cached.filter(|row| row.revision() == from).map(|row| Arc::new(next(&row))));
+    }
+
+    /// A write from `from` found the row elsewhere: a cached row still at
+    /// `from` is out of date (a writer outside this server) and is dropped.
+    pub(super) fn row_stale(&self, id: Uuid, from: i64) {
+        self.rows.change(id, |cached| cached.filter(|row| row.revision() != from));
+    }
+}
+
 impl Store {
     /// The caches, if enabled.
     fn caches(&self) -> Option<&Caches> {
-        self.inner.caches.as_ref()
+        self.inner.caches.as_deref()
     }
 
     /// The connection row cache, if enabled.
@@ -50,22 +64,19 @@ impl Store {
         self.caches().map(|c| &c.metadata)
     }
 
-    /// A write from `from` (a revision) committed: a cached row at `from`
-    /// becomes `next` of it; any other cached row of `id` is dropped.
+    /// See [`Caches::row_written`].
     pub(super) fn row_written(&self, id: Uuid, from: i64, next: impl FnOnce(&StoredConnection) -> StoredConnection) {
-        if let Some(rows) = self.rows() {
-            rows.change(id, |cached| cached.filter(|row| row.revision() == from).map(|row| Arc::new(next(&row))));
+        if let Some(caches) = self.caches() {
+            caches.row_written(id, from, next);
         }
     }
 
-    /// A write from `from` found the row elsewhere: a cached row still at
-    /// `from` is out of date (a writer outside this server) and is dropped.
+    /// See [`Caches::row_stale`].
     pub(super) fn row_stale(&self, id: Uuid, from: i64) {
-        if let Some(rows) = self.rows() {
-            rows.change(id, |cached| cached.filter(|row| row.revision() != from));
+        if let Some(caches) = self.caches() {
+            caches.row_stale(id, from);
         }
     }
-
     /// Connection `id` was deleted, and its cached metadata with it.
     pub(super) fn connection_gone(&self, id: Uuid) {
         if let Some(caches) = self.caches() {

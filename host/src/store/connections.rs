@@ -355,15 +355,8 @@ impl Store {
     /// Only if the connection is still at `revision`, the one tested: a
     /// result for a connection changed meanwhile is not recorded.
     pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<Recorded, StoreError> {
-        let now = super::now();
-        let write = TestWrite { id: id.to_string(), revision, status: status.as_str(), at: timestamp(now) };
-        let recorded = self.group_commit().write(write).await?;
-        if recorded == Recorded::Applied {
-            self.row_written(id, revision, |row| row.tested(status, now));
-        } else {
-            self.row_stale(id, revision);
-        }
-        Ok(recorded)
+        // The row cache learns the outcome from the writer, in commit order.
+        self.group_commit().write(TestWrite { id, revision, status, at: super::now() }).await
     }
 }
 
@@ -494,6 +487,48 @@ mod tests {
         }
         for bad in ["[]", "\"text\"", "{", "{} trailing", ""] {
             assert!(parse_properties(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_row_cache_keeps_a_connection_tested_by_many_callers_at_once_as_stored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}", dir.path().join("syncport.db").display());
+        let key = crate::secrets::SecretKey::from_base64(
+            &crate::secrets::SecretKey::generate_base64().expect("random"),
+            "key",
+        );
+        let store = Store::open(&url, Keyring::new(key.expect("key"))).await.expect("store");
+        let new = NewConnection {
+            workspace_id: "default".into(),
+            name: "Books".into(),
+            connector: "QuickBooks".into(),
+            connector_version: semver::Version::new(1, 0, 0),
+            properties: Properties::default(),
+            settings: Settings::default(),
+            labels: Vec::new(),
+        };
+        let Ok(WriteOutcome::Done(created)) = store.create_connection(new).await else { panic!("created") };
+        for round in 0..20 {
+            // Each caller reads the row, then records a result: the results
+            // land in several commits, their callers resumed in any order.
+            let callers: Vec<_> = (0..16)
+                .map(|i| {
+                    let store = store.clone();
+                    tokio::spawn(async move {
+                        let read = store.connection(created.id).await.expect("read").expect("exists");
+                        let status = if i % 2 == 0 { Status::Ok } else { Status::Failed };
+                        store.record_test(read.id, read.revision, status).await.expect("recorded")
+                    })
+                })
+                .collect();
+            for caller in callers {
+                caller.await.expect("caller");
+            }
+            let cached = store.rows().and_then(|rows| rows.get(&created.id)).expect("the row is still cached");
+            let stored = store.connection_row(created.id).await.expect("read").expect("exists");
+            let keyring = store.keyring();
+            assert_eq!(cached.open(keyring).expect("open"), stored.open(keyring).expect("open"), "round {round}");
         }
     }
 }

@@ -8,10 +8,18 @@
 //! and a batch is whatever arrived during the previous commit (up to
 //! [`MAX_BATCH`]). If a batch fails, its writes are retried one by one, so
 //! each caller gets the error of its own write, if any.
+//!
+//! The writer also reports each write's outcome, in commit order, to a
+//! hook (the row cache): reported by each caller instead, a later
+//! revision's update could reach the cache before an earlier one's and
+//! drop the row.
 
-use super::StoreError;
+use super::{StoreError, timestamp};
+use crate::connections::Status;
+use chrono::{DateTime, Utc};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
 
 /// The most test results one transaction writes.
 const MAX_BATCH: usize = 256;
@@ -20,14 +28,18 @@ const MAX_BATCH: usize = 256;
 #[derive(Debug)]
 pub(super) struct TestWrite {
     /// The connection id.
-    pub id: String,
+    pub id: Uuid,
     /// The revision tested: the write only applies if the row is still at it.
     pub revision: i64,
-    /// The stored spelling of the status.
-    pub status: &'static str,
-    /// When it was tested, as stored.
-    pub at: String,
+    /// The test's outcome.
+    pub status: Status,
+    /// When it was tested.
+    pub at: DateTime<Utc>,
 }
+
+/// Told each write's outcome once its batch committed, in commit order,
+/// before any caller is answered.
+pub(super) type OnCommit = Box<dyn Fn(&TestWrite, Recorded) + Send + Sync>;
 
 /// What became of a test result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +73,9 @@ pub(super) struct GroupCommit {
 impl GroupCommit {
     /// Starts the writer task on the current tokio runtime; it ends when
     /// the last clone is dropped.
-    pub(super) fn start(pool: AnyPool) -> Self {
+    pub(super) fn start(pool: AnyPool, on_commit: OnCommit) -> Self {
         let (queue, rx) = mpsc::unbounded_channel();
-        tokio::spawn(writer(pool, rx));
+        tokio::spawn(writer(pool, rx, on_commit));
         Self { queue }
     }
 
@@ -79,23 +91,28 @@ fn stopped() -> StoreError {
     StoreError::Database(sqlx::Error::PoolClosed)
 }
 
-async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
+async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commit: OnCommit) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let writes: Vec<&TestWrite> = batch.iter().map(|q| &q.write).collect();
-        match write_all(&pool, &writes).await {
-            Ok(applied) => {
-                for (queued, applied) in batch.drain(..).zip(applied) {
-                    let _ = queued.done.send(Ok(applied));
-                }
-            }
+        let outcomes = match write_all(&pool, &writes).await {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
             Err(error) => {
                 tracing::warn!(%error, writes = batch.len(), "a batch of test results failed; writing them one by one");
-                for queued in batch.drain(..) {
-                    let result = write_one(&pool, &queued.write).await;
-                    let _ = queued.done.send(result);
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for write in writes {
+                    outcomes.push(write_one(&pool, write).await);
                 }
+                outcomes
             }
+        };
+        for (queued, outcome) in batch.iter().zip(&outcomes) {
+            if let Ok(recorded) = outcome {
+                on_commit(&queued.write, *recorded);
+            }
+        }
+        for (queued, outcome) in batch.drain(..).zip(outcomes) {
+            let _ = queued.done.send(outcome);
         }
     }
 }
@@ -110,8 +127,8 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>) {
 /// statement, it runs on its own (one round trip to the database instead
 /// of three; a single statement is its own transaction).
 async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<Recorded>, StoreError> {
-    fn key<'a>(write: &&'a TestWrite) -> (&'a str, i64) {
-        (write.id.as_str(), write.revision)
+    fn key(write: &&TestWrite) -> (Uuid, i64) {
+        (write.id, write.revision)
     }
     let mut seen = std::collections::HashSet::new();
     let first: Vec<bool> = writes.iter().map(|w| seen.insert(key(w))).collect();
@@ -145,8 +162,8 @@ fn update(write: &TestWrite) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::Any
         "UPDATE connections SET status = $1, last_tested_at = $2, revision = revision + 1 \
          WHERE id = $3 AND revision = $4",
     )
-    .bind(write.status)
-    .bind(write.at.as_str())
-    .bind(write.id.as_str())
+    .bind(write.status.as_str())
+    .bind(timestamp(write.at))
+    .bind(write.id.to_string())
     .bind(write.revision)
 }

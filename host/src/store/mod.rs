@@ -61,7 +61,7 @@ struct Inner {
     keyring: Keyring,
     sqlite: bool,
     /// The in-process caches: SQLite only (see [`caches`]).
-    caches: Option<caches::Caches>,
+    caches: Option<Arc<caches::Caches>>,
     /// Test results waiting to be committed together.
     group_commit: group_commit::GroupCommit,
 }
@@ -99,8 +99,8 @@ impl Store {
             .connect(&sqlite_create(url))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let caches = sqlite.then(caches::Caches::new);
-        let group_commit = group_commit::GroupCommit::start(pool.clone());
+        let caches = sqlite.then(|| Arc::new(caches::Caches::new()));
+        let group_commit = group_commit::GroupCommit::start(pool.clone(), test_recorded(caches.clone()));
         Ok(Self { inner: Arc::new(Inner { pool, keyring, sqlite, caches, group_commit }) })
     }
 
@@ -132,6 +132,18 @@ impl Store {
     fn group_commit(&self) -> &group_commit::GroupCommit {
         &self.inner.group_commit
     }
+}
+
+/// What the row cache makes of a committed test result.
+fn test_recorded(caches: Option<Arc<caches::Caches>>) -> group_commit::OnCommit {
+    Box::new(move |write, recorded| {
+        let Some(caches) = &caches else { return };
+        if recorded == Recorded::Applied {
+            caches.row_written(write.id, write.revision, |row| row.tested(write.status, write.at));
+        } else {
+            caches.row_stale(write.id, write.revision);
+        }
+    })
 }
 
 /// SQLite URLs get `mode=rwc` so a missing file is created.
