@@ -12,6 +12,7 @@ mod engine;
 mod limits;
 mod outcome;
 mod plugin;
+mod queue;
 mod redact;
 mod session;
 mod state;

@@ -2,6 +2,7 @@
 
 use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
+use super::queue::{CallQueue, NotRun};
 use super::redact::{Mask, Redactor};
 use super::session::Session;
 use super::state::HostState;
@@ -11,7 +12,6 @@ use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 use wasmtime::{Engine, Store, Trap};
 
 /// The WIT package versions the host serves.
@@ -49,7 +49,7 @@ pub struct ConnectorId {
 
 /// A connector version, compiled and linked, ready to call. Cheap to clone.
 ///
-/// The async methods wait for one of the version's
+/// The async methods wait in the version's line for one of its
 /// [`Limits::max_concurrent_calls`] slots and run the call on a blocking
 /// thread; the `*_blocking` methods run it on the caller's thread with no
 /// slot (for tools and benchmarks).
@@ -58,7 +58,7 @@ pub struct Plugin {
     core: Arc<Core>,
     info: Arc<ConnectorInfo>,
     id: Arc<ConnectorId>,
-    slots: Arc<Semaphore>,
+    queue: Arc<CallQueue>,
 }
 
 /// What a call needs, before and after `describe` is known.
@@ -72,9 +72,9 @@ pub(crate) struct Core {
 
 impl Plugin {
     pub(crate) fn new(core: Core, info: ConnectorInfo, id: ConnectorId) -> Self {
-        let slots = Arc::new(Semaphore::new(core.limits.max_concurrent_calls.max(1)));
+        let queue = Arc::new(CallQueue::new(core.limits.max_concurrent_calls));
         let core = Core { label: (id.name.clone(), id.version.to_string()), ..core };
-        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), slots }
+        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), queue }
     }
 
     /// Name, version, hash and WIT version.
@@ -85,11 +85,6 @@ impl Plugin {
     /// What the connector's `describe` said at load time.
     pub fn info(&self) -> &ConnectorInfo {
         &self.info
-    }
-
-    /// Calls free right now, out of [`Limits::max_concurrent_calls`].
-    pub fn free_slots(&self) -> usize {
-        self.slots.available_permits()
     }
 
     /// One instance for several calls under one deadline and memory cap,
@@ -174,33 +169,22 @@ impl Plugin {
         Redactor::new(Some(&self.info), config)
     }
 
-    /// Waits for a slot, then runs `f` on a blocking thread.
+    /// Waits in line for a slot, then runs `f` on a blocking thread.
     async fn limited<T: Send + 'static>(
         &self,
         op: Operation,
         f: impl FnOnce(&Plugin) -> Call<T> + Send + 'static,
     ) -> Call<T> {
         let start = Instant::now();
-        let queue = self.core.limits.queue_timeout;
-        let Ok(Ok(permit)) = tokio::time::timeout(queue, self.slots.clone().acquire_owned()).await else {
-            return self.core.failed(op, FaultKind::Overloaded { waited: start.elapsed() }, start);
-        };
         let plugin = self.clone();
-        match tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            f(&plugin)
-        })
-        .await
-        {
+        match self.queue.run(self.core.limits.queue_timeout, move || f(&plugin)).await {
             Ok(call) => call,
-            Err(error) => {
-                tracing::error!(%error, "plugin call task failed");
-                self.core.failed(
-                    op,
-                    FaultKind::Trap { message: "the host's call task failed".into(), panic: None },
-                    start,
-                )
-            }
+            Err(NotRun::Overloaded { waited }) => self.core.failed(op, FaultKind::Overloaded { waited }, start),
+            Err(NotRun::Panicked) => self.core.failed(
+                op,
+                FaultKind::Trap { message: "the host's call task failed".into(), panic: None },
+                start,
+            ),
         }
     }
 }
