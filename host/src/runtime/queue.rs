@@ -7,19 +7,19 @@
 //! at most `max` runners. Under load a runner goes straight from one call
 //! to the next, instead of its thread going to sleep and being woken again
 //! for every call: on a 2-core machine that hand-off cost more than the
-//! call (`BENCHMARKS.md`, "`test`: one runner per slot").
+//! call (`BENCHMARKS.md`, "`test`: the row cache in commit order, one runner
+//! per slot").
 
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Why a call did not return a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum NotRun {
-    /// It waited in line for the whole queue timeout; it will not run.
+    /// Every slot stayed busy for the whole queue timeout; it will not run.
     Overloaded {
         /// How long it waited.
         waited: Duration,
@@ -35,38 +35,28 @@ pub(crate) struct CallQueue {
 }
 
 struct State {
-    line: VecDeque<Queued>,
-    /// Runners alive: each is taking calls or about to stop.
+    line: VecDeque<Slot>,
+    /// Runners started and not yet stopped (at most `max`).
     runners: usize,
 }
 
-/// A call in line, and whether a runner or its caller has claimed it.
-struct Queued {
-    claim: Arc<AtomicU8>,
-    call: Box<dyn FnOnce() + Send>,
+/// A call, shared by the line and its caller: whoever takes it first
+/// decides, a runner (it runs) or the caller giving up (it never runs, and
+/// what it holds is freed at once).
+type Slot = Arc<Mutex<Option<Box<dyn FnOnce() + Send>>>>;
+
+/// Takes the call out of `slot`, if no one did yet.
+fn take(slot: &Slot) -> Option<Box<dyn FnOnce() + Send>> {
+    slot.lock().unwrap_or_else(|e| e.into_inner()).take()
 }
 
-/// [`Queued::claim`]: still in line.
-const WAITING: u8 = 0;
-/// [`Queued::claim`]: a runner took it; it runs to its end.
-const TAKEN: u8 = 1;
-/// [`Queued::claim`]: its caller gave up waiting; it never runs.
-const ABANDONED: u8 = 2;
-
-/// The caller's hold on a call in line: dropped while the call still
-/// waits, it abandons the call.
-struct Claim(Arc<AtomicU8>);
-
-impl Claim {
-    /// Abandons the call if no runner took it yet; whether it did.
-    fn abandon(&self) -> bool {
-        self.0.compare_exchange(WAITING, ABANDONED, Ordering::AcqRel, Ordering::Acquire).is_ok()
-    }
-}
+/// The caller's hold on its call: dropped while the call still waits (the
+/// request went away), it abandons the call.
+struct Claim(Slot);
 
 impl Drop for Claim {
     fn drop(&mut self) {
-        self.abandon();
+        take(&self.0);
     }
 }
 
@@ -77,8 +67,10 @@ impl CallQueue {
     }
 
     /// Runs `call` on a blocking thread once a runner takes it from the
-    /// line. If no runner took it within `queue_timeout`, or the returned
-    /// future is dropped first (the client went away), it never runs.
+    /// line. A call that found a slot free waits for its runner however
+    /// long that takes to start. One that found every slot busy and was
+    /// not taken within `queue_timeout` never runs; nor does one whose
+    /// returned future is dropped first (the client went away).
     /// Must be called within a tokio runtime.
     pub(crate) async fn run<T: Send + 'static>(
         self: &Arc<Self>,
@@ -86,32 +78,35 @@ impl CallQueue {
         call: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, NotRun> {
         let start = Instant::now();
-        let claim = Claim(Arc::new(AtomicU8::new(WAITING)));
         let (done, mut answer) = oneshot::channel();
-        let call = Box::new(move || {
+        let call: Box<dyn FnOnce() + Send> = Box::new(move || {
             let _ = done.send(call());
         });
-        self.enqueue(Queued { claim: claim.0.clone(), call });
-        if let Ok(result) = tokio::time::timeout(queue_timeout, &mut answer).await {
-            return result.map_err(|_| NotRun::Panicked);
+        let claim = Claim(Arc::new(Mutex::new(Some(call))));
+        if !self.enqueue(claim.0.clone()) {
+            match tokio::time::timeout(queue_timeout, &mut answer).await {
+                Ok(result) => return result.map_err(|_| NotRun::Panicked),
+                Err(_) if take(&claim.0).is_some() => return Err(NotRun::Overloaded { waited: start.elapsed() }),
+                // Taken just in time: it runs to its end (its own deadline bounds it).
+                Err(_) => {}
+            }
         }
-        if claim.abandon() {
-            return Err(NotRun::Overloaded { waited: start.elapsed() });
-        }
-        // Taken just in time: it runs to its end (its own deadline bounds it).
         answer.await.map_err(|_| NotRun::Panicked)
     }
 
-    /// Puts `queued` in line and starts a runner if fewer than `max` run.
-    fn enqueue(self: &Arc<Self>, queued: Queued) {
+    /// Puts `slot` in line and, if fewer than `max` runners run, starts
+    /// one; whether it did (the call found a slot free).
+    fn enqueue(self: &Arc<Self>, slot: Slot) -> bool {
         let mut state = self.lock();
-        state.line.push_back(queued);
-        if state.runners < self.max {
-            state.runners += 1;
-            drop(state);
-            let queue = self.clone();
-            tokio::task::spawn_blocking(move || queue.drain());
+        state.line.push_back(slot);
+        if state.runners == self.max {
+            return false;
         }
+        state.runners += 1;
+        drop(state);
+        let queue = self.clone();
+        tokio::task::spawn_blocking(move || queue.drain());
+        true
     }
 
     /// A runner: takes calls from the line until it is empty.
@@ -125,18 +120,22 @@ impl CallQueue {
                 }
                 next
             };
-            let Some(queued) = next else { return };
-            if queued.claim.compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire).is_err() {
-                continue;
-            }
+            let Some(slot) = next else { return };
+            // None: its caller gave up on it.
+            let Some(call) = take(&slot) else { continue };
             // A panic drops the caller's answer channel, which tells it.
-            if catch_unwind(AssertUnwindSafe(queued.call)).is_err() {
-                tracing::error!("a connector call panicked in the host");
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(call)) {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("(no message)");
+                tracing::error!(panic = message, "a connector call panicked in the host");
             }
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, State> {
         // The state is two plain fields, changed in single steps: still
         // whole after a panic elsewhere.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -146,7 +145,7 @@ impl CallQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn no_more_than_max_calls_run_at_once_and_every_call_runs() {
@@ -172,7 +171,12 @@ mod tests {
             assert_eq!(call.await.expect("task"), Ok(i));
         }
         assert_eq!(most.load(Ordering::SeqCst), 3, "three at once, not more");
-        assert_eq!(queue.lock().runners, 0, "every runner stopped once the line was empty");
+        // A runner stops just after sending its last answer.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while queue.lock().runners > 0 {
+            assert!(Instant::now() < deadline, "every runner stops once the line is empty");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,14 +188,33 @@ mod tests {
             tokio::spawn(async move { queue.run(Duration::from_secs(30), move || release.wait()).await })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let counted = ran.clone();
-        let late = queue.run(Duration::from_millis(30), move || counted.fetch_add(1, Ordering::SeqCst)).await;
+        let (counted, held) = (ran.clone(), Arc::new(()));
+        let holding = held.clone();
+        let late = queue
+            .run(Duration::from_millis(30), move || {
+                let _held = holding;
+                counted.fetch_add(1, Ordering::SeqCst)
+            })
+            .await;
         assert!(matches!(late, Err(NotRun::Overloaded { waited }) if waited >= Duration::from_millis(30)), "{late:?}");
+        assert_eq!(
+            Arc::strong_count(&held),
+            1,
+            "what the abandoned call held is freed at once, not when its turn comes"
+        );
         release.wait();
         blocker.await.expect("task").expect("the first call ran");
         let after = queue.run(Duration::from_secs(30), || 7).await;
         assert_eq!(after, Ok(7), "the line works on");
         assert_eq!(ran.load(Ordering::SeqCst), 0, "the abandoned call was skipped");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_call_that_finds_a_slot_free_waits_for_its_runner_to_start_however_long() {
+        let queue = Arc::new(CallQueue::new(2));
+        for i in 0..20 {
+            assert_eq!(queue.run(Duration::ZERO, move || i).await, Ok(i), "call {i}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

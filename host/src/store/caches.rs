@@ -77,6 +77,7 @@ impl Store {
             caches.row_stale(id, from);
         }
     }
+
     /// Connection `id` was deleted, and its cached metadata with it.
     pub(super) fn connection_gone(&self, id: Uuid) {
         if let Some(caches) = self.caches() {
