@@ -151,7 +151,7 @@ mod tests {
     async fn no_more_than_max_calls_run_at_once_and_every_call_runs() {
         let queue = Arc::new(CallQueue::new(3));
         let (now, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let calls: Vec<_> = (0..40)
+        let calls: Vec<_> = (0..24)
             .map(|i| {
                 let (queue, now, most) = (queue.clone(), now.clone(), most.clone());
                 tokio::spawn(async move {
@@ -159,7 +159,7 @@ mod tests {
                         .run(Duration::from_secs(30), move || {
                             let running = now.fetch_add(1, Ordering::SeqCst) + 1;
                             most.fetch_max(running, Ordering::SeqCst);
-                            std::thread::sleep(Duration::from_millis(5));
+                            std::thread::sleep(Duration::from_millis(20));
                             now.fetch_sub(1, Ordering::SeqCst);
                             i
                         })
