@@ -3,7 +3,7 @@
 //! errors logged, never shown.
 
 use crate::connector::model::{ConnectorError, ErrorKind};
-use crate::runtime::{Fault, FaultKind};
+use crate::runtime::Fault;
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -163,9 +163,7 @@ impl ApiError {
                 (status, code, e.property.clone())
             }
             Fault(f) if f.kind.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, "connector_timeout", None),
-            Fault(f) if matches!(f.kind, FaultKind::Overloaded { .. }) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "connector_overloaded", None)
-            }
+            Fault(f) if f.kind.is_overloaded() => (StatusCode::SERVICE_UNAVAILABLE, "connector_overloaded", None),
             Fault(_) => (StatusCode::BAD_GATEWAY, "connector_crashed", None),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None),
         }
@@ -194,7 +192,7 @@ impl IntoResponse for ApiError {
             ApiError::Connector(e) => e.retry_after.map(u64::from),
             ApiError::TooManyAuthFailures { retry_after } => Some(*retry_after),
             // Every slot was busy for the whole queue timeout: try again soon.
-            ApiError::Fault(f) if matches!(f.kind, FaultKind::Overloaded { .. }) => Some(1),
+            ApiError::Fault(f) if f.kind.is_overloaded() => Some(1),
             _ => None,
         };
         let unauthorized = matches!(self, ApiError::Unauthorized(_));

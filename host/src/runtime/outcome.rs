@@ -114,4 +114,9 @@ impl FaultKind {
     pub fn is_timeout(&self) -> bool {
         matches!(self, FaultKind::Timeout { .. })
     }
+
+    /// Whether every call slot stayed busy for the queue timeout (HTTP 503).
+    pub fn is_overloaded(&self) -> bool {
+        matches!(self, FaultKind::Overloaded { .. })
+    }
 }

@@ -32,9 +32,7 @@ impl Caches {
             metadata: Guarded::new(METADATA_BYTES, super::metadata::weight),
         }
     }
-}
 
-impl Caches {
     /// A write from `from` (a revision) committed: a cached row at `from`
     /// becomes `next` of it; any other cached row of `id` is dropped.
     pub(super) fn row_written(&self, id: Uuid, from: i64, next: impl FnOnce(&StoredConnection) -> StoredConnection) {

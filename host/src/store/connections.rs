@@ -472,6 +472,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::SecretKey;
 
     #[test]
     fn properties_read_in_order_are_what_a_json_map_gives() {
@@ -494,11 +495,8 @@ mod tests {
     async fn the_row_cache_keeps_a_connection_tested_by_many_callers_at_once_as_stored() {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("syncport.db").display());
-        let key = crate::secrets::SecretKey::from_base64(
-            &crate::secrets::SecretKey::generate_base64().expect("random"),
-            "key",
-        );
-        let store = Store::open(&url, Keyring::new(key.expect("key"))).await.expect("store");
+        let key = SecretKey::from_base64(&SecretKey::generate_base64().expect("random"), "key").expect("key");
+        let store = Store::open(&url, Keyring::new(key)).await.expect("store");
         let new = NewConnection {
             workspace_id: "default".into(),
             name: "Books".into(),
