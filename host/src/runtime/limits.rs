@@ -77,8 +77,53 @@ pub struct Limits {
     pub max_concurrent_calls: usize,
     /// How long a call waits for a free slot before it fails as overloaded (default 5 s).
     pub queue_timeout: Duration,
-    /// The epoch tick: deadlines are checked this often (default 10 ms).
+    /// The epoch tick: a running call yields to other tasks this often (default 10 ms).
     pub epoch_tick: Duration,
+    /// Job sessions (one instance held for a table's pages) of one connector
+    /// version open at once; more wait (default 4).
+    pub max_concurrent_sessions: usize,
+    /// Bytes an answer of `describe`, `test`, `list-tables` or `list-columns`
+    /// may take once lifted into the host, every string counted each time it
+    /// appears (default 16 MiB).
+    pub max_result_bytes: usize,
+    /// Bytes a `read` page may take once lifted into the host (default 64 MiB).
+    pub max_page_bytes: usize,
+    /// Bytes the answers of all calls in flight may hold in the host at once;
+    /// a call whose answer does not fit waits for room (default 512 MiB).
+    pub max_answer_bytes_total: usize,
+    /// What one component may declare, and the instance pool shared by all.
+    pub pool: PoolLimits,
+    /// How an install compiles a component.
+    pub compile: CompileLimits,
+}
+
+/// The per-component caps (refused at install past them) and the engine-wide
+/// instance pool that every connector version reserves its share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PoolLimits {
+    /// Core instances one component may create (default 200).
+    pub core_instances_per_component: u32,
+    /// Linear memories one component may define (default 16).
+    pub memories_per_component: u32,
+    /// Tables one component may define (default 32).
+    pub tables_per_component: u32,
+    /// Core instances of all calls at once (default 20,000).
+    pub total_core_instances: u32,
+    /// Linear memories of all calls at once (default 1,000).
+    pub total_memories: u32,
+    /// Tables of all calls at once (default 5,000).
+    pub total_tables: u32,
+    /// Component instances, and so calls, at once (default 2,000).
+    pub total_component_instances: u32,
+}
+
+/// The budget of one compile at install.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CompileLimits {
+    /// Wall-clock time one compile may take (default 120 s).
+    pub timeout: Duration,
+    /// Memory one compile may use (default 2 GiB).
+    pub memory_bytes: usize,
 }
 
 impl Limits {
@@ -151,6 +196,20 @@ impl Default for Limits {
             max_concurrent_calls: 8,
             queue_timeout: Duration::from_secs(5),
             epoch_tick: Duration::from_millis(10),
+            max_concurrent_sessions: 4,
+            max_result_bytes: 16 * MIB,
+            max_page_bytes: 64 * MIB,
+            max_answer_bytes_total: 512 * MIB,
+            pool: PoolLimits {
+                core_instances_per_component: 200,
+                memories_per_component: 16,
+                tables_per_component: 32,
+                total_core_instances: 20_000,
+                total_memories: 1_000,
+                total_tables: 5_000,
+                total_component_instances: 2_000,
+            },
+            compile: CompileLimits { timeout: Duration::from_secs(120), memory_bytes: 2048 * MIB },
         }
     }
 }

@@ -20,7 +20,7 @@ mod ticker;
 mod wit;
 
 pub use engine::Allocator;
-pub use limits::{CallLimits, Limits, Operation};
+pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
 pub use outcome::{Call, CallError, Fault, FaultKind};
 pub use plugin::{ConnectorId, Plugin, WitVersion};
 pub use redact::MASK;
