@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use syncport::connector::model::{Property, TableInfo, TableType};
-use syncport::runtime::{Allocator, Call, Limits, Operation, Runtime};
+use syncport::runtime::{Allocator, Call, Limits, Operation, Runtime, block_on};
 
 /// The stub's tables, word for word the file the wasm stub compiles.
 #[path = "../../plugins/fixtures/stub/src/tables.rs"]
@@ -75,9 +75,12 @@ fn calls() -> (Duration, Duration, Allocator) {
         ten(tokio.block_on(stub.list_tables(Vec::new(), None, Vec::new())))
     });
     let mut session = stub.session(Operation::ListTables);
-    let live =
-        measure("call on a live instance (`Session::list_tables`)", CALLS, || ten(session.list_tables(&[], None, &[])));
-    measure("same, `test` (one short string back)", CALLS, || assert_eq!(session.test(&[]).result.expect("ok"), "ok"));
+    let live = measure("call on a live instance (`Session::list_tables`)", CALLS, || {
+        ten(block_on(session.list_tables(&[], None, &[])))
+    });
+    measure("same, `test` (one short string back)", CALLS, || {
+        assert_eq!(block_on(session.test(&[])).result.expect("ok"), "ok")
+    });
     (fresh, live, runtime.stats().allocator)
 }
 

@@ -4,7 +4,7 @@
 use crate::helpers::{load, props, runtime};
 use std::time::Duration;
 use syncport::connector::model::{ErrorKind, LogLevel};
-use syncport::runtime::{CallError, Fault, FaultKind, Limits, LogSource, MASK, Plugin, Runtime};
+use syncport::runtime::{CallError, Fault, FaultKind, Limits, LogSource, MASK, Plugin, Runtime, block_on};
 
 /// Limits small enough that broken calls fail fast.
 fn tight() -> Limits {
@@ -114,10 +114,10 @@ fn a_job_session_with_a_directory_still_sees_no_other_file() {
     let runtime = runtime(tight().with_timeout(Duration::from_secs(5)));
     let granted = tempfile::tempdir().expect("dir");
     std::fs::write(granted.path().join("inside.txt"), "x").expect("file");
-    let mut session = misbehave(&runtime)
-        .job_session(syncport::runtime::Operation::Write, Some(granted.path()))
-        .expect("the directory is granted");
-    let call = session.test(&props(&[("Mode", "nosy"), ("Port", "9")]));
+    let plugin = misbehave(&runtime);
+    let session = plugin.job_session(syncport::runtime::Operation::Write, Some(granted.path()));
+    let mut session = block_on(session).expect("the directory is granted");
+    let call = block_on(session.test(&props(&[("Mode", "nosy"), ("Port", "9")])));
     let message = match call.result {
         Err(CallError::Connector(e)) => e.message,
         other => panic!("nosy reports what it was denied: {other:?}"),

@@ -3,7 +3,7 @@
 
 use crate::helpers::{load, props, runtime};
 use std::time::{Duration, Instant};
-use syncport::runtime::{CallError, FaultKind, Limits, MASK, Operation};
+use syncport::runtime::{CallError, FaultKind, Limits, MASK, Operation, block_on};
 
 #[test]
 fn a_session_serves_several_calls_until_a_fault_then_refuses() {
@@ -13,30 +13,30 @@ fn a_session_serves_several_calls_until_a_fault_then_refuses() {
 
     let mut session = plugin.session(Operation::ListTables);
     for _ in 0..3 {
-        let call = session.list_tables(&healthy, None, &[]);
+        let call = block_on(session.list_tables(&healthy, None, &[]));
         assert_eq!(call.result.expect("healthy").len(), 1);
         assert!(call.logs.is_empty(), "{:?}", call.logs);
     }
 
     // A connector error leaves the session usable; its logs are that call's only, masked.
     let canary = "hunter2-canary";
-    let call = session.test(&props(&[("Mode", "leak"), ("Password", canary)]));
+    let call = block_on(session.test(&props(&[("Mode", "leak"), ("Password", canary)])));
     match call.result {
         Err(CallError::Connector(e)) => assert_eq!(e.message, format!("password {MASK} refused")),
         other => panic!("leak fails with its own error: {other:?}"),
     }
     assert_eq!(call.logs.len(), 3, "{:?}", call.logs);
     assert!(call.logs.iter().all(|l| !l.message.contains(canary) && l.message.contains(MASK)), "{:?}", call.logs);
-    let call = session.test(&healthy);
+    let call = block_on(session.test(&healthy));
     assert_eq!(call.result.expect("still live"), "healthy");
     assert!(call.logs.is_empty(), "{:?}", call.logs);
 
     // A trap drops the instance: later calls are not run and fail the same way.
-    let call = session.list_tables(&props(&[("Mode", "panic")]), None, &[]);
+    let call = block_on(session.list_tables(&props(&[("Mode", "panic")]), None, &[]));
     let Err(CallError::Fault(fault)) = call.result else { panic!("a panic faults: {:?}", call.result) };
     assert!(matches!(&fault.kind, FaultKind::Trap { panic: Some(p), .. } if p.contains("deliberate panic")));
     assert!(!session.is_live());
-    let call = session.test(&healthy);
+    let call = block_on(session.test(&healthy));
     let Err(CallError::Fault(again)) = call.result else { panic!("refused after a fault: {:?}", call.result) };
     assert_eq!((again.kind, again.operation), (fault.kind, Operation::Test));
 
@@ -46,7 +46,7 @@ fn a_session_serves_several_calls_until_a_fault_then_refuses() {
     let start = Instant::now();
     let mut session = plugin.session(Operation::Test);
     let fault = loop {
-        match session.test(&healthy).result {
+        match block_on(session.test(&healthy)).result {
             Ok(_) => assert!(start.elapsed() < Duration::from_secs(10), "no timeout 10 s into a 300 ms session"),
             Err(CallError::Fault(fault)) => break fault,
             Err(other) => panic!("healthy test fails only by the deadline: {other:?}"),

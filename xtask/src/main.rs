@@ -74,6 +74,8 @@ const COMPONENTS: &[Component] = &[
     // The conformance check's source fixture, on WIT 0.2.0: its flaw of
     // `read` is the runtime property `Mode`, so one build covers them all.
     Component { package: "fixture-sloppy-source", features: "", file: "sloppy-source.wasm", dist: "fixtures" },
+    // The sandbox's attacker, on WIT 0.2.0: one build, its attack is the property `Mode`.
+    Component { package: "fixture-hostile", features: "", file: "hostile.wasm", dist: "fixtures" },
 ];
 
 fn main() -> Result<()> {

@@ -325,8 +325,12 @@ fn signature_error(source: SignatureError) -> ApiError {
 /// An install or removal failure as the API reports it.
 fn registry_error(error: RegistryError) -> ApiError {
     match error {
+        RegistryError::Load { source: LoadError::PoolFull(full), .. } => {
+            ApiError::conflict("instance_pool_full", full.to_string(), Some("body".into()))
+        }
         RegistryError::Load { source, .. } => {
             let code = match source {
+                LoadError::PoolFull(_) => "instance_pool_full",
                 LoadError::NotAComponent(_) => "invalid_component",
                 LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
                 LoadError::Incompatible(_) => "incompatible_component",

@@ -5,6 +5,7 @@ use super::probe::{Failure, Probe};
 use super::{CheckName, Findings, Results};
 use crate::connector::model::{ColumnInfo, DataType, ErrorKind, Property, TableInfo, TableType};
 use crate::runtime::Operation;
+use crate::runtime::block_on;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -286,25 +287,25 @@ fn reset_metadata(probe: &mut Probe, config: &[Property], before: &[TableInfo], 
     }
     let mut session = probe.plugin().session(Operation::ListTables);
     let context = "after reset-metadata in the same instance";
-    let call = session.list_tables(config, None, &[]);
+    let call = block_on(session.list_tables(config, None, &[]));
     let what = "list-tables in a session".to_string();
     if probe.record(Operation::ListTables, what.clone(), call).value(&mut findings, &what).is_none() {
         return findings;
     }
     for what in ["reset-metadata in the same instance", "a second reset-metadata in the same instance"] {
-        let call = session.reset_metadata(config);
+        let call = block_on(session.reset_metadata(config));
         if probe.record(Operation::ResetMetadata, what.into(), call).value(&mut findings, what).is_none() {
             return findings;
         }
     }
-    let call = session.list_tables(config, None, &[]);
+    let call = block_on(session.list_tables(config, None, &[]));
     let what = format!("list-tables {context}");
     if let Some(after) = probe.record(Operation::ListTables, what.clone(), call).value(&mut findings, &what) {
         compare_tables(&mut findings, context, &undescribed(before), &undescribed(&after));
     }
     if let Some(Table { info, columns: Some(before) }) = tables.iter().find(|t| t.columns.is_some()) {
         let name = info.qualified_name();
-        let call = session.list_columns(config, &name);
+        let call = block_on(session.list_columns(config, &name));
         let what = format!("list-columns of `{name}` {context}");
         if let Some(after) = probe.record(Operation::ListColumns, what.clone(), call).value(&mut findings, &what) {
             compare_columns(&mut findings, context, &name, &undescribed(before), &undescribed(&after));

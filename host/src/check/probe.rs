@@ -64,6 +64,7 @@ pub(crate) fn is_limit(kind: &FaultKind) -> bool {
         | FaultKind::MemoryLimit { .. }
         | FaultKind::LogLimit { .. }
         | FaultKind::ResultTooLarge { .. }
+        | FaultKind::ResultBytes { .. }
         | FaultKind::Overloaded { .. } => true,
         FaultKind::InvalidResult { .. } | FaultKind::Trap { .. } => false,
     }

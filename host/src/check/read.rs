@@ -6,7 +6,7 @@ use super::Findings;
 use super::probe::{Failure, Observed, Probe};
 use crate::connector::batch::{Page, ReadRequest};
 use crate::connector::model::{ColumnInfo, ErrorKind, Property};
-use crate::runtime::{Operation, Session};
+use crate::runtime::{Operation, Session, block_on};
 
 /// Tables read, the first ones `list-tables` gives.
 const TABLES: usize = 3;
@@ -54,7 +54,7 @@ pub(crate) fn check(probe: &mut Probe, config: &[Property]) -> Findings {
 
 /// A job session of the source, or why there is none.
 fn open(probe: &Probe, findings: &mut Findings) -> Option<Session> {
-    match probe.plugin().job_session(Operation::Read, None) {
+    match block_on(probe.plugin().job_session(Operation::Read, None)) {
         Ok(session) => Some(session),
         Err(error) => {
             findings.skip(format!("could not start the source: {error}"));
@@ -71,7 +71,7 @@ fn page(
     request: &ReadRequest,
     what: String,
 ) -> Observed<Page> {
-    let call = session.read(config, request);
+    let call = block_on(session.read(config, request));
     probe.record(Operation::Read, what, call)
 }
 

@@ -1,45 +1,52 @@
-//! Copies one table: a reader thread pulls pages from the source's
-//! instance while this thread writes the previous page into the
-//! destination's, with at most [`PAGES_IN_FLIGHT`] pages between them.
+//! Copies one table: a reader task pulls pages from the source's instance
+//! while this task writes the previous page into the destination's, with at
+//! most [`PAGES_IN_FLIGHT`] pages between them. A cancel ends the call under
+//! way at once, even one waiting in a host call.
 
 use crate::connector::batch::{Page, ReadRequest};
 use crate::connector::model::{ColumnInfo, Property};
 use crate::runtime::{Call, Operation, Plugin};
-use std::path::Path;
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// Pages read ahead of the writer.
 const PAGES_IN_FLIGHT: usize = 2;
 
+/// How often a call under way looks for a cancel.
+const CANCEL_POLL: Duration = Duration::from_millis(20);
+
 /// One side of a copy: a connector version and the connection's properties.
-pub(crate) struct Endpoint<'a> {
+pub(crate) struct Endpoint {
     /// The pinned connector version.
-    pub plugin: &'a Plugin,
+    pub plugin: Plugin,
     /// The connection's properties, in clear.
-    pub config: &'a [Property],
+    pub config: Vec<Property>,
 }
 
 /// What to copy, and where progress goes.
-pub(crate) struct TableCopy<'a> {
+pub(crate) struct TableCopy {
     /// Read from here.
-    pub source: Endpoint<'a>,
+    pub source: Endpoint,
     /// Write there.
-    pub destination: Endpoint<'a>,
+    pub destination: Endpoint,
     /// The destination connection's own directory.
-    pub destination_dir: &'a Path,
+    pub destination_dir: PathBuf,
     /// The source table (optionally schema-qualified).
-    pub table: &'a str,
+    pub table: String,
     /// The table written in the destination.
-    pub destination_table: &'a str,
+    pub destination_table: String,
     /// The source table's columns, all read, in order.
-    pub columns: &'a [ColumnInfo],
+    pub columns: Vec<ColumnInfo>,
     /// Rows per page.
     pub batch_size: u32,
-    /// Set to stop between pages.
-    pub cancel: &'a AtomicBool,
+    /// Set to stop: the call under way ends, and no other starts.
+    pub cancel: Arc<AtomicBool>,
     /// Rows written so far.
-    pub rows: &'a AtomicU64,
+    pub rows: Arc<AtomicU64>,
 }
 
 /// How a copy ended without error.
@@ -56,60 +63,84 @@ fn value<T>(what: &str, call: Call<T>) -> Result<T, String> {
     call.result.map_err(|e| format!("{what}: {e}"))
 }
 
-impl TableCopy<'_> {
-    /// Runs the copy on this thread and one reader thread.
-    pub(crate) fn run(&self) -> Result<Copied, String> {
-        let mut writer = self
-            .destination
-            .plugin
-            .job_session(Operation::Write, Some(self.destination_dir))
-            .map_err(|e| format!("granting the destination its directory: {e}"))?;
-        let (config, table) = (self.destination.config, self.destination_table);
-        value("prepare", writer.prepare(config, table, self.columns))?;
-        let (pages, received) = mpsc::sync_channel::<Page>(PAGES_IN_FLIGHT);
-        std::thread::scope(|scope| {
-            let reader = scope.spawn(move || self.read_all(pages));
-            let (mut written, mut cancelled) = (Ok(()), false);
-            for page in received {
-                // Nothing more is written once the run is cancelled or lost.
-                if self.cancel.load(Ordering::Relaxed) {
-                    cancelled = true;
+/// `call`, or `None` as soon as `cancel` is set (the call is dropped where it is).
+async fn unless_cancelled<T>(cancel: &AtomicBool, call: impl Future<Output = T>) -> Option<T> {
+    let cancelled = async {
+        while !cancel.load(Ordering::Relaxed) {
+            tokio::time::sleep(CANCEL_POLL).await;
+        }
+    };
+    tokio::select! {
+        value = call => Some(value),
+        () = cancelled => None,
+    }
+}
+
+impl TableCopy {
+    /// Runs the copy on this task and one reader task.
+    pub(crate) async fn run(self: Arc<Self>) -> Result<Copied, String> {
+        let cancel = &self.cancel;
+        let Some(writer) = unless_cancelled(
+            cancel,
+            self.destination.plugin.job_session(Operation::Write, Some(&self.destination_dir)),
+        )
+        .await
+        else {
+            return Ok(Copied::Cancelled);
+        };
+        let mut writer = writer.map_err(|e| format!("granting the destination its directory: {e}"))?;
+        let (config, table) = (&self.destination.config, &self.destination_table);
+        match unless_cancelled(cancel, writer.prepare(config, table, &self.columns)).await {
+            Some(call) => value("prepare", call)?,
+            None => return Ok(Copied::Cancelled),
+        }
+        let (pages, mut received) = mpsc::channel::<Page>(PAGES_IN_FLIGHT);
+        let reader = tokio::spawn(self.clone().read_all(pages));
+        let (mut written, mut cancelled) = (Ok(()), false);
+        while let Some(page) = received.recv().await {
+            // Nothing more is written once the run is cancelled or lost.
+            let Some(call) = unless_cancelled(cancel, writer.write(config, table, page.batch)).await else {
+                cancelled = true;
+                break;
+            };
+            match value("write", call) {
+                Ok(rows) => {
+                    self.rows.fetch_add(rows, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    written = Err(e);
                     break;
                 }
-                let call = writer.write(config, table, page.batch);
-                match value("write", call) {
-                    Ok(rows) => {
-                        self.rows.fetch_add(rows, Ordering::Relaxed);
-                    }
-                    Err(e) => {
-                        written = Err(e);
-                        break;
-                    }
-                }
             }
-            // Dropping the receiver (the loop's end) stops the reader at its next page.
-            let read = reader.join().unwrap_or_else(|_| Err("the reader thread panicked".into()));
-            written?;
-            match read? {
-                Copied::Whole if !cancelled => value("finish", writer.finish(config, table)).map(|()| Copied::Whole),
-                _ => Ok(Copied::Cancelled),
-            }
-        })
+        }
+        // Dropping the receiver stops the reader at its next page.
+        drop(received);
+        let read = reader.await.unwrap_or_else(|_| Err("the reader task panicked".into()));
+        written?;
+        match read? {
+            Copied::Whole if !cancelled => match unless_cancelled(cancel, writer.finish(config, table)).await {
+                Some(call) => value("finish", call).map(|()| Copied::Whole),
+                None => Ok(Copied::Cancelled),
+            },
+            _ => Ok(Copied::Cancelled),
+        }
     }
 
     /// Reads every page into `pages`, checking each against the columns.
-    fn read_all(&self, pages: mpsc::SyncSender<Page>) -> Result<Copied, String> {
-        let mut reader =
-            self.source.plugin.job_session(Operation::Read, None).map_err(|e| format!("starting the source: {e}"))?;
+    async fn read_all(self: Arc<Self>, pages: mpsc::Sender<Page>) -> Result<Copied, String> {
+        let cancel = &self.cancel;
+        let Some(reader) = unless_cancelled(cancel, self.source.plugin.job_session(Operation::Read, None)).await else {
+            return Ok(Copied::Cancelled);
+        };
+        let mut reader = reader.map_err(|e| format!("starting the source: {e}"))?;
         let columns: Vec<String> = self.columns.iter().map(|c| c.name.clone()).collect();
-        let mut request =
-            ReadRequest { table: self.table.to_string(), columns, cursor: None, batch_size: self.batch_size };
+        let mut request = ReadRequest { table: self.table.clone(), columns, cursor: None, batch_size: self.batch_size };
         loop {
-            if self.cancel.load(Ordering::Relaxed) {
+            let Some(call) = unless_cancelled(cancel, reader.read(&self.source.config, &request)).await else {
                 return Ok(Copied::Cancelled);
-            }
-            let page = value("read", reader.read(self.source.config, &request))?;
-            page.batch.check(self.columns).map_err(|e| format!("read: the source broke the contract: {e}"))?;
+            };
+            let page = value("read", call)?;
+            page.batch.check(&self.columns).map_err(|e| format!("read: the source broke the contract: {e}"))?;
             if page.batch.row_count > self.batch_size {
                 return Err(format!(
                     "read: the source returned {} rows for a batch size of {}",
@@ -120,7 +151,7 @@ impl TableCopy<'_> {
                 return Err("read: the source returned the cursor it was given; it would never end".into());
             }
             let next = page.next_cursor.clone();
-            if pages.send(page).is_err() {
+            if pages.send(page).await.is_err() {
                 // The writer stopped; its error is the one to report.
                 return Ok(Copied::Whole);
             }

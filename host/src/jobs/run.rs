@@ -297,7 +297,7 @@ struct Plan<'a> {
     reset: bool,
 }
 
-/// Copies one table on blocking threads.
+/// Copies one table.
 async fn copy_table(
     state: &AppState,
     plan: &Plan<'_>,
@@ -307,27 +307,22 @@ async fn copy_table(
 ) -> Result<Copied, String> {
     let (source, destination) = (&plan.source, &plan.destination);
     let columns = columns_of(state, &source.connection, &table.table, plan.reset).await.map_err(|e| e.to_string())?;
-    let columns = columns.items.clone();
-    let (source_plugin, destination_plugin) = (source.plugin.clone(), destination.plugin.clone());
-    let source_config = source.connection.properties.to_vec();
-    let destination_config = destination.connection.properties.to_vec();
-    let (dir, rows) = (plan.dir.clone(), rows.clone());
-    let (name, destination_table) = (table.table.clone(), table.destination_table.clone());
-    let batch_size = plan.job.batch_size;
-    let stop = cancel.clone();
-    let copy = tokio::task::spawn_blocking(move || {
-        TableCopy {
-            source: Endpoint { plugin: &source_plugin, config: &source_config },
-            destination: Endpoint { plugin: &destination_plugin, config: &destination_config },
-            destination_dir: &dir,
-            table: &name,
-            destination_table: &destination_table,
-            columns: &columns,
-            batch_size,
-            cancel: &stop,
-            rows: &rows,
-        }
-        .run()
-    });
+    let columns = columns.items.to_vec();
+    let copy = TableCopy {
+        source: Endpoint { plugin: source.plugin.clone(), config: source.connection.properties.to_vec() },
+        destination: Endpoint {
+            plugin: destination.plugin.clone(),
+            config: destination.connection.properties.to_vec(),
+        },
+        destination_dir: plan.dir.clone(),
+        table: table.table.clone(),
+        destination_table: table.destination_table.clone(),
+        columns,
+        batch_size: plan.job.batch_size,
+        cancel: cancel.clone(),
+        rows: rows.clone(),
+    };
+    // A task of its own, so a panic in it fails this table only.
+    let copy = tokio::spawn(Arc::new(copy).run());
     copy.await.map_err(|e| format!("the copy task failed: {e}"))?
 }

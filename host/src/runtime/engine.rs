@@ -16,6 +16,8 @@ pub enum Allocator {
 
 /// Linear memory of a freed instance slot kept resident (zeroed, not released).
 const KEEP_RESIDENT_MEMORY_BYTES: usize = 4 << 20;
+/// Stack of a freed call kept resident.
+const KEEP_RESIDENT_STACK_BYTES: usize = 64 << 10;
 /// Table memory of a freed instance slot kept resident.
 const KEEP_RESIDENT_TABLE_BYTES: usize = 64 << 10;
 
@@ -38,6 +40,20 @@ pub(crate) fn build(limits: &Limits) -> wasmtime::Result<(Engine, Allocator)> {
     // the whole kept-resident prefix: `test` through the API went from 11,000
     // to 15,000 calls/s (BENCHMARKS.md). Elsewhere wasmtime zeroes the prefix.
     pool.pagemap_scan(wasmtime::Enabled::Auto);
+    // What one component may declare (refused when it is compiled), and the
+    // totals every loaded version reserves its share of (`pool.rs`).
+    let caps = &limits.pool;
+    pool.max_core_instances_per_component(caps.core_instances_per_component);
+    pool.max_memories_per_component(caps.memories_per_component);
+    pool.max_tables_per_component(caps.tables_per_component);
+    pool.total_core_instances(caps.total_core_instances);
+    pool.total_memories(caps.total_memories);
+    pool.total_tables(caps.total_tables);
+    pool.total_component_instances(caps.total_component_instances);
+    // Each call runs on a fiber stack of its own: one per component instance.
+    pool.total_stacks(caps.total_component_instances);
+    // A freed stack's pages are zeroed in place, not handed back (as memories).
+    pool.async_stack_keep_resident(KEEP_RESIDENT_STACK_BYTES);
     let mut config = base_config();
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     match Engine::new(&config) {

@@ -107,7 +107,7 @@ pub struct PoolLimits {
     pub memories_per_component: u32,
     /// Tables one component may define (default 32).
     pub tables_per_component: u32,
-    /// Core instances of all calls at once (default 20,000).
+    /// Core instances of all calls at once (default 100,000; a count, not memory).
     pub total_core_instances: u32,
     /// Linear memories of all calls at once (default 1,000).
     pub total_memories: u32,
@@ -137,6 +137,15 @@ impl Limits {
             Operation::ResetMetadata => self.reset_metadata,
             Operation::Read => self.read,
             Operation::Write => self.write,
+        }
+    }
+
+    /// The bytes an answer of `op` may take once lifted into the host:
+    /// [`Limits::max_page_bytes`] for `read`, else [`Limits::max_result_bytes`].
+    pub fn result_bytes(&self, op: Operation) -> usize {
+        match op {
+            Operation::Read => self.max_page_bytes,
+            _ => self.max_result_bytes,
         }
     }
 
@@ -204,7 +213,7 @@ impl Default for Limits {
                 core_instances_per_component: 200,
                 memories_per_component: 16,
                 tables_per_component: 32,
-                total_core_instances: 20_000,
+                total_core_instances: 100_000,
                 total_memories: 1_000,
                 total_tables: 5_000,
                 total_component_instances: 2_000,

@@ -12,7 +12,7 @@ mod engine;
 mod limits;
 mod outcome;
 mod plugin;
-mod queue;
+mod pool;
 mod redact;
 mod session;
 mod state;
@@ -22,7 +22,8 @@ mod wit;
 pub use engine::Allocator;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
 pub use outcome::{Call, CallError, Fault, FaultKind};
-pub use plugin::{ConnectorId, Plugin, WitVersion};
+pub use plugin::{ConnectorId, Plugin, WitVersion, block_on};
+pub use pool::{Footprint, PoolFull};
 pub use redact::MASK;
 pub use session::Session;
 pub use state::{LogLine, LogSource};
@@ -55,6 +56,9 @@ pub enum LoadError {
     /// `describe` failed or broke the contract.
     #[error("describe failed: {0}")]
     Describe(Box<CallError>),
+    /// The instance pool has no room left for this version's calls.
+    #[error("{0}")]
+    PoolFull(#[from] PoolFull),
 }
 
 /// Tells a core module or something else from a component before
@@ -74,6 +78,18 @@ fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
             bytes.len()
         ))),
     }
+}
+
+/// What one instance of `component` takes from the pool: its memories and
+/// tables as wasmtime counts them, and its core instances (at most the
+/// per-component cap, which wasmtime checked when it compiled it).
+fn footprint(component: &Component, limits: &Limits) -> Footprint {
+    let caps = &limits.pool;
+    let (memories, tables) = match component.resources_required() {
+        Some(r) => (r.num_memories, r.num_tables),
+        None => (caps.memories_per_component, caps.tables_per_component),
+    };
+    Footprint { core_instances: caps.core_instances_per_component, memories, tables }
 }
 
 /// Why the runtime could not start.
@@ -110,6 +126,9 @@ struct Inner {
     cache: cache::CompileCache,
     limits: Arc<Limits>,
     allocator: Allocator,
+    pool: pool::Pool,
+    /// Room for the answers of calls in flight, in KiB.
+    answers: Arc<tokio::sync::Semaphore>,
     _ticker: ticker::EpochTicker,
 }
 
@@ -122,11 +141,16 @@ impl Runtime {
         let mut linker = Linker::new(&engine);
         // Rust guests import WASI even when they use none of it (their panic
         // handler reads the environment); link it with an empty context.
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(wasmtime)?;
+        // Async: a guest waiting in WASI (a sleep, a poll) is a pending
+        // future the call's timeout can drop, not a blocked thread.
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasmtime)?;
         wit::add_to_linker(&mut linker).map_err(wasmtime)?;
         let cache = cache::CompileCache::new(&engine, cache_dir)?;
         let ticker = ticker::EpochTicker::start(engine.clone(), limits.epoch_tick)?;
-        let inner = Inner { engine, linker, cache, limits: Arc::new(limits), allocator, _ticker: ticker };
+        let pool = pool::Pool::new(&limits.pool);
+        let answers = Arc::new(tokio::sync::Semaphore::new(limits.max_answer_bytes_total.div_ceil(1024)));
+        let inner =
+            Inner { engine, linker, cache, limits: Arc::new(limits), allocator, pool, answers, _ticker: ticker };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -156,13 +180,26 @@ impl Runtime {
         let instance_pre =
             inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
         let pre = wit::Pre::new(wit, instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
+        let footprint = footprint(&component, &inner.limits);
+        let l = &inner.limits;
+        // Every call and session the version may run at once, and its
+        // load-time `describe`.
+        let calls = u32::try_from(l.max_concurrent_calls + l.max_concurrent_sessions + 1).unwrap_or(u32::MAX);
+        let reservation = inner.pool.reserve(footprint, calls)?;
         let core = Core {
             engine: inner.engine.clone(),
             pre,
             limits: inner.limits.clone(),
             label: ("(loading)".into(), sha256[..12].to_string()),
+            footprint,
+            answers: inner.answers.clone(),
+            _reservation: Some(reservation),
         };
-        let info = core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
+        // On a thread of its own, so `load` works from any thread, a tokio
+        // worker's included.
+        let describe = std::thread::scope(|s| s.spawn(|| block_on(core.describe())).join());
+        let describe = describe.map_err(|_| LoadError::Incompatible("the host's describe task failed".into()))?;
+        let info = describe.result.map_err(|e| LoadError::Describe(Box::new(e)))?;
         let id = ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256, wit };
         Ok(Plugin::new(core, info, id))
     }

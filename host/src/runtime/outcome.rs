@@ -20,12 +20,21 @@ pub struct Call<T> {
     /// the logs. Zero for a connector that keeps its secrets to itself; the
     /// conformance check (`syncport connector check`) fails any other.
     pub masked: usize,
+    /// The call's room in the server-wide answer budget, held while the
+    /// answer is.
+    pub(crate) room: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl<T> Call<T> {
     /// Maps the value, keeping logs and duration.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Call<U> {
-        Call { result: self.result.map(f), logs: self.logs, duration: self.duration, masked: self.masked }
+        Call {
+            result: self.result.map(f),
+            logs: self.logs,
+            duration: self.duration,
+            masked: self.masked,
+            room: self.room,
+        }
     }
 }
 
@@ -86,6 +95,13 @@ pub enum FaultKind {
         count: usize,
         /// The cap.
         limit: usize,
+    },
+    /// The answer would take more bytes in the host than a call may return
+    /// (strings counted each time they appear).
+    #[error("returned an answer of more than {limit_bytes} bytes")]
+    ResultBytes {
+        /// The cap.
+        limit_bytes: usize,
     },
     /// The plugin returned something the contract forbids.
     #[error("broke the contract: {message}")]

@@ -2,17 +2,22 @@
 
 use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
-use super::queue::{CallQueue, NotRun};
+use super::pool::{Footprint, Reservation};
 use super::redact::{Mask, Redactor};
 use super::session::Session;
 use super::state::HostState;
 use super::wit::{self, GuestResult};
 use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
+use futures_util::FutureExt;
 use serde::Serialize;
 use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use wasmtime::{Engine, Store, Trap};
+use std::time::Instant;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 /// The WIT package versions the host serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -50,15 +55,22 @@ pub struct ConnectorId {
 /// A connector version, compiled and linked, ready to call. Cheap to clone.
 ///
 /// The async methods wait in the version's line for one of its
-/// [`Limits::max_concurrent_calls`] slots and run the call on a blocking
-/// thread; the `*_blocking` methods run it on the caller's thread with no
-/// slot (for tools and benchmarks).
+/// [`Limits::max_concurrent_calls`] slots (first come, first served, for up
+/// to [`Limits::queue_timeout`]) and run the call on the caller's task: a
+/// call is a future that yields every epoch tick, so it never holds a thread
+/// while it waits or spins, and it ends at its deadline whatever the guest
+/// is doing, host calls included. The `*_blocking` methods run the same
+/// future to its end on the caller's thread, with no slot (for tools and
+/// benchmarks).
 #[derive(Clone)]
 pub struct Plugin {
     core: Arc<Core>,
     info: Arc<ConnectorInfo>,
     id: Arc<ConnectorId>,
-    queue: Arc<CallQueue>,
+    /// The version's call slots.
+    calls: Arc<Semaphore>,
+    /// The version's job-session slots.
+    sessions: Arc<Semaphore>,
 }
 
 /// What a call needs, before and after `describe` is known.
@@ -68,13 +80,23 @@ pub(crate) struct Core {
     pub(crate) limits: Arc<Limits>,
     /// Name and version for fault reports.
     pub(crate) label: (String, String),
+    /// What one instance takes from the pool; each store is capped at it.
+    pub(crate) footprint: Footprint,
+    /// Room, server-wide, for the answers of calls in flight.
+    pub(crate) answers: Arc<Semaphore>,
+    /// This version's share of the instance pool.
+    pub(crate) _reservation: Option<Reservation>,
 }
+
+/// A guest call in flight, borrowing the instance and its store.
+pub(crate) type GuestCall<'a, T> = Pin<Box<dyn Future<Output = GuestResult<T>> + Send + 'a>>;
 
 impl Plugin {
     pub(crate) fn new(core: Core, info: ConnectorInfo, id: ConnectorId) -> Self {
-        let queue = Arc::new(CallQueue::new(core.limits.max_concurrent_calls));
+        let calls = Arc::new(Semaphore::new(core.limits.max_concurrent_calls));
+        let sessions = Arc::new(Semaphore::new(core.limits.max_concurrent_sessions));
         let core = Core { label: (id.name.clone(), id.version.to_string()), ..core };
-        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), queue }
+        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), calls, sessions }
     }
 
     /// Name, version, hash and WIT version.
@@ -87,27 +109,35 @@ impl Plugin {
         &self.info
     }
 
+    /// What one instance takes from the instance pool.
+    pub fn footprint(&self) -> Footprint {
+        self.core.footprint
+    }
+
     /// One instance for several calls under one deadline and memory cap,
-    /// both `op`'s. See [`Session`].
+    /// both `op`'s, taking no slot (for tools). See [`Session`].
     pub fn session(&self, op: Operation) -> Session {
         Session::new(self.core.clone(), self.info.clone(), op)
     }
 
     /// One instance for a job's calls on one table: [`Operation::Read`] for
     /// a source, [`Operation::Write`] with the connection's directory for a
-    /// destination. Each call gets the operation's deadline afresh.
-    pub fn job_session(&self, op: Operation, dir: Option<&std::path::Path>) -> wasmtime::Result<Session> {
-        Session::for_job(self.core.clone(), self.info.clone(), op, dir)
+    /// destination. Each call gets the operation's deadline afresh. Waits
+    /// for one of the version's [`Limits::max_concurrent_sessions`] slots,
+    /// held until the session is dropped.
+    pub async fn job_session(&self, op: Operation, dir: Option<&std::path::Path>) -> wasmtime::Result<Session> {
+        let slot = self.sessions.clone().acquire_owned().await?;
+        Session::for_job(self.core.clone(), self.info.clone(), op, dir, slot)
     }
 
     /// Runs `describe` again.
     pub async fn describe(&self) -> Call<ConnectorInfo> {
-        self.limited(Operation::Describe, |p| p.describe_blocking()).await
+        self.limited(Operation::Describe, self.core.describe()).await
     }
 
     /// Runs `test` with `config`.
     pub async fn test(&self, config: Vec<Property>) -> Call<String> {
-        self.limited(Operation::Test, move |p| p.test_blocking(&config)).await
+        self.limited(Operation::Test, self.test_call(config)).await
     }
 
     /// Runs `list-tables` with `config`, a schema filter and a type filter
@@ -118,27 +148,27 @@ impl Plugin {
         schema: Option<String>,
         types: Vec<TableType>,
     ) -> Call<Vec<TableInfo>> {
-        self.limited(Operation::ListTables, move |p| p.list_tables_blocking(&config, schema.as_deref(), &types)).await
+        self.limited(Operation::ListTables, self.list_tables_call(config, schema, types)).await
     }
 
     /// Runs `list-columns` of `table` (optionally schema-qualified).
     pub async fn list_columns(&self, config: Vec<Property>, table: String) -> Call<Vec<ColumnInfo>> {
-        self.limited(Operation::ListColumns, move |p| p.list_columns_blocking(&config, &table)).await
+        self.limited(Operation::ListColumns, self.list_columns_call(config, table)).await
     }
 
     /// Runs `reset-metadata` with `config`.
     pub async fn reset_metadata(&self, config: Vec<Property>) -> Call<()> {
-        self.limited(Operation::ResetMetadata, move |p| p.reset_metadata_blocking(&config)).await
+        self.limited(Operation::ResetMetadata, self.reset_metadata_call(config)).await
     }
 
     /// `describe` on this thread.
     pub fn describe_blocking(&self) -> Call<ConnectorInfo> {
-        self.core.describe()
+        block_on(self.core.describe())
     }
 
     /// `test` on this thread.
     pub fn test_blocking(&self, config: &[Property]) -> Call<String> {
-        self.core.run(Operation::Test, self.redactor(config), |i, s| i.test(s, config))
+        block_on(self.test_call(config.to_vec()))
     }
 
     /// `list-tables` on this thread.
@@ -148,68 +178,153 @@ impl Plugin {
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let call =
-            self.core.run(Operation::ListTables, self.redactor(config), |i, s| i.list_tables(s, config, schema, types));
-        self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
+        block_on(self.list_tables_call(config.to_vec(), schema.map(str::to_string), types.to_vec()))
     }
 
     /// `list-columns` on this thread.
     pub fn list_columns_blocking(&self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let call =
-            self.core.run(Operation::ListColumns, self.redactor(config), |i, s| i.list_columns(s, config, table));
-        self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
+        block_on(self.list_columns_call(config.to_vec(), table.to_string()))
     }
 
     /// `reset-metadata` on this thread.
     pub fn reset_metadata_blocking(&self, config: &[Property]) -> Call<()> {
-        self.core.run(Operation::ResetMetadata, self.redactor(config), |i, s| i.reset_metadata(s, config))
+        block_on(self.reset_metadata_call(config.to_vec()))
+    }
+
+    async fn test_call(&self, config: Vec<Property>) -> Call<String> {
+        let redactor = self.redactor(&config);
+        self.core.run(Operation::Test, redactor, move |i, s| Box::pin(async move { i.test(s, &config).await })).await
+    }
+
+    async fn list_tables_call(
+        &self,
+        config: Vec<Property>,
+        schema: Option<String>,
+        types: Vec<TableType>,
+    ) -> Call<Vec<TableInfo>> {
+        let redactor = self.redactor(&config);
+        let call = self
+            .core
+            .run(Operation::ListTables, redactor, move |i, s| {
+                Box::pin(async move { i.list_tables(s, &config, schema.as_deref(), &types).await })
+            })
+            .await;
+        self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
+    }
+
+    async fn list_columns_call(&self, config: Vec<Property>, table: String) -> Call<Vec<ColumnInfo>> {
+        let redactor = self.redactor(&config);
+        let call = self
+            .core
+            .run(Operation::ListColumns, redactor, move |i, s| {
+                Box::pin(async move { i.list_columns(s, &config, &table).await })
+            })
+            .await;
+        self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
+    }
+
+    async fn reset_metadata_call(&self, config: Vec<Property>) -> Call<()> {
+        let redactor = self.redactor(&config);
+        self.core
+            .run(Operation::ResetMetadata, redactor, move |i, s| {
+                Box::pin(async move { i.reset_metadata(s, &config).await })
+            })
+            .await
     }
 
     fn redactor(&self, config: &[Property]) -> Redactor {
         Redactor::new(Some(&self.info), config)
     }
 
-    /// Waits in line for a slot, then runs `f` on a blocking thread.
-    async fn limited<T: Send + 'static>(
-        &self,
-        op: Operation,
-        f: impl FnOnce(&Plugin) -> Call<T> + Send + 'static,
-    ) -> Call<T> {
+    /// Waits in line for a slot (up to the queue timeout), then runs `call`
+    /// on this task; a panic in the host fails this call only.
+    async fn limited<T>(&self, op: Operation, call: impl Future<Output = Call<T>>) -> Call<T> {
         let start = Instant::now();
-        let plugin = self.clone();
-        match self.queue.run(self.core.limits.queue_timeout, move || f(&plugin)).await {
+        let queue_timeout = self.core.limits.queue_timeout;
+        let _slot = match tokio::time::timeout(queue_timeout, self.calls.acquire()).await {
+            Ok(Ok(slot)) => slot,
+            _ => return self.core.failed(op, FaultKind::Overloaded { waited: start.elapsed() }, start),
+        };
+        match AssertUnwindSafe(call).catch_unwind().await {
             Ok(call) => call,
-            Err(NotRun::Overloaded { waited }) => self.core.failed(op, FaultKind::Overloaded { waited }, start),
-            Err(NotRun::Panicked) => self.core.failed(
-                op,
-                FaultKind::Trap { message: "the host's call task failed".into(), panic: None },
-                start,
-            ),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("(no message)");
+                tracing::error!(panic = message, "a connector call panicked in the host");
+                self.core.failed(
+                    op,
+                    FaultKind::Trap { message: "the host's call task failed".into(), panic: None },
+                    start,
+                )
+            }
         }
     }
 }
 
+/// Runs a call's future (of a [`Plugin`] or a [`Session`]) to its end on
+/// this thread, for tools, tests and benchmarks: on a blocking thread of a
+/// tokio runtime on that runtime, elsewhere on a runtime of wasmtime-wasi's
+/// own. Panics on a tokio worker thread (await the future there instead).
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    wasmtime_wasi::runtime::in_tokio(future)
+}
+
+/// `work`, or a [`Trap::Interrupt`] once `deadline` passes: the future is
+/// dropped at its next yield (every epoch tick) or host-call await, so the
+/// deadline holds in WASI and host calls too, and the thread is free at once.
+pub(crate) async fn within<T>(deadline: Instant, work: impl Future<Output = GuestResult<T>>) -> GuestResult<T> {
+    match tokio::time::timeout_at(deadline.into(), work).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(Trap::Interrupt.into()),
+    }
+}
+
 impl Core {
-    /// One call: a fresh store with the operation's deadline and memory cap,
+    /// One call: a fresh store with the operation's deadline and budgets,
     /// instantiation, `f`, and the classification of whatever went wrong.
-    pub(crate) fn run<T: Mask>(
+    pub(crate) async fn run<T: Mask>(
         &self,
         op: Operation,
         redactor: Redactor,
-        f: impl FnOnce(&wit::Instance, &mut Store<HostState>) -> GuestResult<T>,
+        f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
     ) -> Call<T> {
         let start = Instant::now();
-        let mut store = self.store(op, redactor);
-        let outcome = self.pre.instantiate(&mut store).and_then(|plugin| f(&plugin, &mut store));
-        let result = self.classify(op, self.limits.for_operation(op), &store, outcome);
+        let room = match self.answer_room(op).await {
+            Ok(room) => room,
+            Err(kind) => return self.failed(op, kind, start),
+        };
+        let call_limits = self.limits.for_operation(op);
+        let deadline = start + call_limits.timeout;
+        let mut store = self.store(op, redactor, deadline);
+        let outcome = within(deadline, async {
+            let instance = self.pre.instantiate(&mut store).await?;
+            f(&instance, &mut store).await
+        })
+        .await;
+        let result = self.classify(op, call_limits, &store, outcome);
         let (logs, stderr, masked) = store.into_data().finish();
         let result = result.map_err(|e| with_panic(e, stderr));
-        Call { result, logs, duration: start.elapsed(), masked }
+        Call { result, logs, duration: start.elapsed(), masked, room: Some(room) }
     }
 
-    /// A fresh store with `op`'s memory cap and deadline, counted from now.
-    pub(crate) fn store(&self, op: Operation, redactor: Redactor) -> Store<HostState> {
-        self.store_with_dir(op, redactor, None).expect("a store without a directory always builds")
+    /// Waits (up to the queue timeout) for room for an answer of `op` in the
+    /// server-wide answer budget; the room is held until the call is dropped.
+    pub(crate) async fn answer_room(&self, op: Operation) -> Result<OwnedSemaphorePermit, FaultKind> {
+        let start = Instant::now();
+        let kib = u32::try_from(self.limits.result_bytes(op).div_ceil(1024)).unwrap_or(u32::MAX);
+        let room = self.answers.clone().acquire_many_owned(kib);
+        match tokio::time::timeout(self.limits.queue_timeout, room).await {
+            Ok(Ok(room)) => Ok(room),
+            _ => Err(FaultKind::Overloaded { waited: start.elapsed() }),
+        }
+    }
+
+    /// A fresh store with `op`'s budgets, ending at `deadline`.
+    pub(crate) fn store(&self, op: Operation, redactor: Redactor, deadline: Instant) -> Store<HostState> {
+        self.store_with_dir(op, redactor, None, deadline).expect("a store without a directory always builds")
     }
 
     /// [`Core::store`] that also grants `dir` (see [`HostState::new`]).
@@ -218,16 +333,35 @@ impl Core {
         op: Operation,
         redactor: Redactor,
         dir: Option<&std::path::Path>,
+        deadline: Instant,
     ) -> wasmtime::Result<Store<HostState>> {
         let call_limits = self.limits.for_operation(op);
         let limits = &self.limits;
-        let state =
-            HostState::new(call_limits.memory_bytes, limits.max_log_bytes, limits.max_output_bytes, redactor, dir)?;
+        let mut state = HostState::new(
+            call_limits.memory_bytes,
+            self.footprint,
+            limits.max_log_bytes,
+            limits.max_output_bytes,
+            redactor,
+            dir,
+        )?;
+        state.deadline = deadline;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
+        // Lifting an answer into the host (strings counted each time they
+        // appear, lists by their canonical size) stops at this many bytes.
+        store.set_hostcall_fuel(limits.result_bytes(op));
+        // Every tick the guest yields to the other tasks, so the call's
+        // timeout can drop it; past the deadline (if the timeout was not
+        // polled in time) the guest is interrupted.
+        store.epoch_deadline_callback(|store| {
+            if Instant::now() >= store.data().deadline {
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            Ok(UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
+        });
         // Before instantiating: instantiation runs guest code too.
-        store.set_epoch_deadline(ticks(call_limits.timeout, self.limits.epoch_tick));
-        store.epoch_deadline_trap();
+        store.set_epoch_deadline(1);
         Ok(store)
     }
 
@@ -257,6 +391,8 @@ impl Core {
                     FaultKind::MemoryLimit { limit_bytes: call_limits.memory_bytes }
                 } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
                     FaultKind::Timeout { limit: call_limits.timeout }
+                } else if is_fuel_exhausted(&error) {
+                    FaultKind::ResultBytes { limit_bytes: self.limits.result_bytes(op) }
                 } else {
                     FaultKind::Trap { message: store.data().logs.redact(&trap_message(&error)), panic: None }
                 };
@@ -275,6 +411,7 @@ impl Core {
             logs: Vec::new(),
             duration: start.elapsed(),
             masked: 0,
+            room: None,
         }
     }
 
@@ -296,9 +433,9 @@ impl Core {
     }
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
-    pub(crate) fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self.run(Operation::Describe, Redactor::default(), |i, s| i.describe(s));
-        let Call { result, logs, duration, masked } = call;
+    pub(crate) async fn describe(&self) -> Call<ConnectorInfo> {
+        let call = self.run(Operation::Describe, Redactor::default(), |i, s| Box::pin(i.describe(s))).await;
+        let Call { result, logs, duration, masked, room } = call;
         let result = result.and_then(|info| {
             let invalid =
                 |message| CallError::Fault(self.fault(Operation::Describe, FaultKind::InvalidResult { message }));
@@ -306,8 +443,15 @@ impl Core {
             validate_info(&info).map_err(invalid)?;
             Ok(info)
         });
-        Call { result, logs, duration, masked }
+        Call { result, logs, duration, masked, room }
     }
+}
+
+/// Whether wasmtime stopped lifting an answer at the store's hostcall fuel
+/// (its error type is private; its message is stable: "too much data is
+/// being copied between the host and the guest").
+fn is_fuel_exhausted(error: &wasmtime::Error) -> bool {
+    error.chain().any(|e| e.to_string().contains("too much data is being copied between the host and the guest"))
 }
 
 /// The contract's rules for a `describe` answer.
@@ -338,13 +482,6 @@ fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// The epoch ticks that cover `timeout`, rounded up, plus one for the tick
-/// already under way.
-pub(crate) fn ticks(timeout: Duration, tick: Duration) -> u64 {
-    let tick = tick.as_nanos().max(1);
-    u64::try_from(timeout.as_nanos().div_ceil(tick)).unwrap_or(u64::MAX).saturating_add(1)
 }
 
 /// The trap code or error text, without wasmtime's backtrace.

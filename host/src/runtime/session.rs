@@ -2,14 +2,15 @@
 
 use super::limits::{CallLimits, Operation};
 use super::outcome::{Call, CallError, FaultKind};
-use super::plugin::{Core, with_panic};
-use super::redact::Redactor;
+use super::plugin::{Core, GuestCall, with_panic, within};
+use super::redact::{Mask, Redactor};
 use super::state::HostState;
-use super::wit::{self, GuestResult};
+use super::wit;
 use crate::connector::batch::{Batch, Page, ReadRequest};
 use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
 use std::sync::Arc;
 use std::time::Instant;
+use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::Store;
 
 /// One instance of a plugin for several calls under one deadline and one
@@ -33,9 +34,13 @@ use wasmtime::Store;
 ///   A connector's own error, or a result over the size limit, leaves the
 ///   session usable.
 ///
-/// Calls run on the caller's thread and take none of the connector version's
-/// [`Limits::max_concurrent_calls`](super::Limits::max_concurrent_calls) slots,
-/// like the `*_blocking` methods of [`Plugin`](super::Plugin).
+/// Calls are futures run on the caller's task, ended at the deadline as
+/// [`Plugin`](super::Plugin)'s are. A session made by
+/// [`Plugin::session`](super::Plugin::session) takes no slot (for tools); a
+/// job's holds one of the version's
+/// [`Limits::max_concurrent_sessions`](super::Limits::max_concurrent_sessions)
+/// until it is dropped. A call whose future is dropped before it ends (a
+/// cancelled job) leaves the session dead.
 ///
 /// A job's session ([`Plugin::job_session`](super::Plugin::job_session))
 /// differs in one way: each call gets the operation's deadline afresh, so a
@@ -45,22 +50,28 @@ pub struct Session {
     info: Arc<ConnectorInfo>,
     limits: CallLimits,
     state: State,
+    /// When the session-wide deadline started.
+    opened: Instant,
     /// Each call gets a fresh deadline (jobs).
     deadline_per_call: bool,
+    /// The version's session slot, for a job's session.
+    _slot: Option<OwnedSemaphorePermit>,
 }
 
 enum State {
     /// The store, and the instance once the first call made it.
-    Live { store: Store<HostState>, instance: Option<wit::Instance> },
-    /// A call faulted; the store is gone.
+    Live { store: Box<Store<HostState>>, instance: Option<wit::Instance> },
+    /// A call faulted (or was abandoned mid-way); the store is gone.
     Dead(FaultKind),
 }
 
 impl Session {
     pub(crate) fn new(core: Arc<Core>, info: Arc<ConnectorInfo>, op: Operation) -> Self {
-        let store = core.store(op, Redactor::default());
+        let opened = Instant::now();
         let limits = core.limits.for_operation(op);
-        Self { core, info, limits, state: State::Live { store, instance: None }, deadline_per_call: false }
+        let store = core.store(op, Redactor::default(), opened + limits.timeout);
+        let state = State::Live { store: Box::new(store), instance: None };
+        Self { core, info, limits, state, opened, deadline_per_call: false, _slot: None }
     }
 
     pub(crate) fn for_job(
@@ -68,10 +79,13 @@ impl Session {
         info: Arc<ConnectorInfo>,
         op: Operation,
         dir: Option<&std::path::Path>,
+        slot: OwnedSemaphorePermit,
     ) -> wasmtime::Result<Self> {
-        let store = core.store_with_dir(op, Redactor::default(), dir)?;
+        let opened = Instant::now();
         let limits = core.limits.for_operation(op);
-        Ok(Self { core, info, limits, state: State::Live { store, instance: None }, deadline_per_call: true })
+        let store = core.store_with_dir(op, Redactor::default(), dir, opened + limits.timeout)?;
+        let state = State::Live { store: Box::new(store), instance: None };
+        Ok(Self { core, info, limits, state, opened, deadline_per_call: true, _slot: Some(slot) })
     }
 
     /// Whether the instance is still usable: no call has faulted.
@@ -80,81 +94,124 @@ impl Session {
     }
 
     /// Runs `test` with `config`.
-    pub fn test(&mut self, config: &[Property]) -> Call<String> {
-        self.call(Operation::Test, config, |i, s| i.test(s, config))
+    pub async fn test(&mut self, config: &[Property]) -> Call<String> {
+        let owned = config.to_vec();
+        self.call(Operation::Test, config, move |i, s| Box::pin(async move { i.test(s, &owned).await })).await
     }
 
     /// Runs `list-tables` with `config`, a schema filter and a type filter
     /// (empty: every type).
-    pub fn list_tables(
+    pub async fn list_tables(
         &mut self,
         config: &[Property],
         schema: Option<&str>,
         types: &[TableType],
     ) -> Call<Vec<TableInfo>> {
-        let call = self.call(Operation::ListTables, config, |i, s| i.list_tables(s, config, schema, types));
+        let (owned, schema, types) = (config.to_vec(), schema.map(str::to_string), types.to_vec());
+        let call = self
+            .call(Operation::ListTables, config, move |i, s| {
+                Box::pin(async move { i.list_tables(s, &owned, schema.as_deref(), &types).await })
+            })
+            .await;
         self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
     }
 
     /// Runs `list-columns` of `table` (optionally schema-qualified).
-    pub fn list_columns(&mut self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
-        let call = self.call(Operation::ListColumns, config, |i, s| i.list_columns(s, config, table));
+    pub async fn list_columns(&mut self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
+        let (owned, table) = (config.to_vec(), table.to_string());
+        let call = self
+            .call(Operation::ListColumns, config, move |i, s| {
+                Box::pin(async move { i.list_columns(s, &owned, &table).await })
+            })
+            .await;
         self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
     }
 
     /// Runs `reset-metadata` with `config`.
-    pub fn reset_metadata(&mut self, config: &[Property]) -> Call<()> {
-        self.call(Operation::ResetMetadata, config, |i, s| i.reset_metadata(s, config))
+    pub async fn reset_metadata(&mut self, config: &[Property]) -> Call<()> {
+        let owned = config.to_vec();
+        self.call(Operation::ResetMetadata, config, move |i, s| {
+            Box::pin(async move { i.reset_metadata(s, &owned).await })
+        })
+        .await
     }
 
     /// Runs `read` of one page.
-    pub fn read(&mut self, config: &[Property], request: &ReadRequest) -> Call<Page> {
-        self.call(Operation::Read, config, |i, s| i.read(s, config, request))
+    pub async fn read(&mut self, config: &[Property], request: &ReadRequest) -> Call<Page> {
+        let (owned, request) = (config.to_vec(), request.clone());
+        self.call(Operation::Read, config, move |i, s| Box::pin(async move { i.read(s, &owned, &request).await })).await
     }
 
     /// Runs `prepare` of `table` for `columns`.
-    pub fn prepare(&mut self, config: &[Property], table: &str, columns: &[ColumnInfo]) -> Call<()> {
-        self.call(Operation::Write, config, |i, s| i.prepare(s, config, table, columns))
+    pub async fn prepare(&mut self, config: &[Property], table: &str, columns: &[ColumnInfo]) -> Call<()> {
+        let (owned, table, columns) = (config.to_vec(), table.to_string(), columns.to_vec());
+        self.call(Operation::Write, config, move |i, s| {
+            Box::pin(async move { i.prepare(s, &owned, &table, &columns).await })
+        })
+        .await
     }
 
     /// Runs `write` of `rows` into `table`; the rows written.
-    pub fn write(&mut self, config: &[Property], table: &str, rows: Batch) -> Call<u64> {
-        self.call(Operation::Write, config, |i, s| i.write(s, config, table, rows))
+    pub async fn write(&mut self, config: &[Property], table: &str, rows: Batch) -> Call<u64> {
+        let (owned, table) = (config.to_vec(), table.to_string());
+        self.call(Operation::Write, config, move |i, s| Box::pin(async move { i.write(s, &owned, &table, rows).await }))
+            .await
     }
 
     /// Runs `finish` of `table`.
-    pub fn finish(&mut self, config: &[Property], table: &str) -> Call<()> {
-        self.call(Operation::Write, config, |i, s| i.finish(s, config, table))
+    pub async fn finish(&mut self, config: &[Property], table: &str) -> Call<()> {
+        let (owned, table) = (config.to_vec(), table.to_string());
+        self.call(Operation::Write, config, move |i, s| Box::pin(async move { i.finish(s, &owned, &table).await }))
+            .await
     }
 
     /// One call on the live instance (made first if need be), classified as
-    /// [`Core::run`] does; a fault drops the store.
-    fn call<T: super::redact::Mask>(
+    /// [`Core::run`] does; a fault drops the store. If the returned future is
+    /// dropped before it ends (a cancelled job), the session is dead.
+    async fn call<T: Mask>(
         &mut self,
         op: Operation,
         config: &[Property],
-        f: impl FnOnce(&wit::Instance, &mut Store<HostState>) -> GuestResult<T>,
+        f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
     ) -> Call<T> {
         let start = Instant::now();
-        let (store, instance) = match &mut self.state {
-            State::Live { store, instance } => (store, instance),
-            State::Dead(kind) => return self.core.failed(op, kind.clone(), start),
-        };
-        store.data_mut().start_call(Redactor::new(Some(&self.info), config));
-        if self.deadline_per_call {
-            store.set_epoch_deadline(super::plugin::ticks(self.limits.timeout, self.core.limits.epoch_tick));
+        if let State::Dead(kind) = &self.state {
+            return self.core.failed(op, kind.clone(), start);
         }
-        let outcome = match instance {
-            Some(plugin) => f(plugin, store),
-            None => self.core.pre.instantiate(&mut *store).and_then(|plugin| f(instance.insert(plugin), store)),
+        let room = match self.core.answer_room(op).await {
+            Ok(room) => room,
+            Err(kind) => return self.core.failed(op, kind, start),
         };
-        let result = self.core.classify(op, self.limits, store, outcome);
+        let deadline = if self.deadline_per_call { start } else { self.opened } + self.limits.timeout;
+        let redactor = Redactor::new(Some(&self.info), config);
+        // Taken out while the call runs: if this future is dropped half-way,
+        // the instance is gone with it and the session stays dead.
+        let abandoned = FaultKind::Trap { message: "an earlier call was abandoned".into(), panic: None };
+        let State::Live { mut store, instance } = std::mem::replace(&mut self.state, State::Dead(abandoned)) else {
+            unreachable!("checked live above")
+        };
+        store.data_mut().start_call(redactor);
+        store.data_mut().deadline = deadline;
+        let mut instance = instance;
+        let outcome = {
+            let (store, instance, pre) = (&mut *store, &mut instance, &self.core.pre);
+            within(deadline, async move {
+                if instance.is_none() {
+                    *instance = Some(pre.instantiate(&mut *store).await?);
+                }
+                let live = instance.as_ref().expect("made above");
+                f(live, store).await
+            })
+            .await
+        };
+        let result = self.core.classify(op, self.limits, &store, outcome);
         let (logs, stderr) = store.data_mut().drain();
         let masked = store.data().logs.masked();
         let result = result.map_err(|e| with_panic(e, stderr));
-        if let Err(CallError::Fault(fault)) = &result {
-            self.state = State::Dead(fault.kind.clone());
-        }
-        Call { result, logs, duration: start.elapsed(), masked }
+        self.state = match &result {
+            Err(CallError::Fault(fault)) => State::Dead(fault.kind.clone()),
+            _ => State::Live { store, instance },
+        };
+        Call { result, logs, duration: start.elapsed(), masked, room: Some(room) }
     }
 }

@@ -1,6 +1,7 @@
 //! What a store holds for one call: an empty WASI context, the memory
 //! limiter, and the log lines the call produced.
 
+use super::pool::Footprint;
 use super::redact::Redactor;
 use crate::connector::model::LogLevel;
 use serde::Serialize;
@@ -41,6 +42,10 @@ pub(crate) struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     pub(crate) limiter: MemoryLimiter,
+    /// When the call under way must end; the epoch callback interrupts a
+    /// guest still running past it (a backstop: the call's own timeout
+    /// normally drops it first).
+    pub(crate) deadline: std::time::Instant,
     pub(crate) logs: LogSink,
     stdout: MemoryOutputPipe,
     stderr: MemoryOutputPipe,
@@ -55,6 +60,7 @@ impl HostState {
     /// `output_cap` bytes.
     pub(crate) fn new(
         memory_cap: usize,
+        footprint: Footprint,
         log_cap: usize,
         output_cap: usize,
         redactor: Redactor,
@@ -75,7 +81,8 @@ impl HostState {
         Ok(Self {
             wasi,
             table: ResourceTable::new(),
-            limiter: MemoryLimiter { cap: memory_cap, exceeded: false },
+            limiter: MemoryLimiter::new(memory_cap, footprint),
+            deadline: std::time::Instant::now(),
             logs: LogSink { lines: Vec::new(), bytes: 0, cap: log_cap, exceeded: false, redactor },
             stdout,
             stderr,
@@ -130,25 +137,75 @@ impl WasiView for HostState {
     }
 }
 
-/// Caps linear memory; a grow past the cap traps the guest at once.
+/// One budget for every linear memory and table of a call's store: a grow
+/// that would take their sum past the cap traps the guest at once. It also
+/// caps how many core instances, memories and tables the store may create,
+/// at the component's footprint, so a call never takes more of the instance
+/// pool than its connector version reserved.
 pub(crate) struct MemoryLimiter {
     cap: usize,
+    /// Bytes of memories and tables granted so far.
+    used: usize,
+    /// What the last grant added, taken back if that grow then fails.
+    last: usize,
+    footprint: Footprint,
     /// Set when the guest tried to grow past the cap.
     pub(crate) exceeded: bool,
 }
 
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
-        if desired > self.cap {
-            self.exceeded = true;
-            wasmtime::bail!("memory limit of {} bytes exceeded (wanted {desired})", self.cap);
-        }
-        Ok(true)
+/// The bytes a table element costs against the budget (a pointer).
+const TABLE_ELEMENT_BYTES: usize = size_of::<usize>();
+
+impl MemoryLimiter {
+    /// A limiter with `cap` bytes for all memories and tables together.
+    pub(crate) fn new(cap: usize, footprint: Footprint) -> Self {
+        Self { cap, used: 0, last: 0, footprint, exceeded: false }
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
-        // A table element is a pointer: keep tables within the memory cap too.
-        Ok(desired.saturating_mul(size_of::<usize>()) <= self.cap)
+    fn grant(&mut self, extra: usize, what: &str) -> Result<bool> {
+        let total = self.used.saturating_add(extra);
+        if total > self.cap {
+            self.exceeded = true;
+            wasmtime::bail!(
+                "memory limit of {} bytes for all memories and tables exceeded ({what} wanted {total})",
+                self.cap
+            );
+        }
+        self.used = total;
+        self.last = extra;
+        Ok(true)
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
+        self.grant(desired.saturating_sub(current), "a memory")
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> Result<()> {
+        self.used = self.used.saturating_sub(std::mem::take(&mut self.last));
+        Ok(())
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool> {
+        self.grant(desired.saturating_sub(current).saturating_mul(TABLE_ELEMENT_BYTES), "a table")
+    }
+
+    fn table_grow_failed(&mut self, _error: wasmtime::Error) -> Result<()> {
+        self.used = self.used.saturating_sub(std::mem::take(&mut self.last));
+        Ok(())
+    }
+
+    fn instances(&self) -> usize {
+        self.footprint.core_instances as usize
+    }
+
+    fn memories(&self) -> usize {
+        self.footprint.memories as usize
+    }
+
+    fn tables(&self) -> usize {
+        self.footprint.tables as usize
     }
 }
 

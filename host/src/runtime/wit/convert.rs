@@ -147,12 +147,12 @@ macro_rules! shared_conversions {
         }
 
         /// `test` with `config`.
-        pub(crate) fn test(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
-            guest(p).call_test(s, &properties(config)).map(own)
+        pub(crate) async fn test(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
+            guest(p).call_test(s, &properties(config)).await.map(own)
         }
 
         /// `list-tables` with `config` and the filters, in the host's model.
-        pub(crate) fn list_tables(
+        pub(crate) async fn list_tables(
             p: &Plugin,
             s: &mut Store,
             config: &[model::Property],
@@ -160,24 +160,24 @@ macro_rules! shared_conversions {
             types: &[model::TableType],
         ) -> GuestResult<Vec<model::TableInfo>> {
             let types: Vec<_> = types.iter().copied().map(table_type).collect();
-            let tables = guest(p).call_list_tables(s, &properties(config), schema, &types)?;
+            let tables = guest(p).call_list_tables(s, &properties(config), schema, &types).await?;
             Ok(own(tables).map(|t| t.into_iter().map(model::TableInfo::from).collect()))
         }
 
         /// `list-columns` of `table` with `config`, in the host's model.
-        pub(crate) fn list_columns(
+        pub(crate) async fn list_columns(
             p: &Plugin,
             s: &mut Store,
             config: &[model::Property],
             table: &str,
         ) -> GuestResult<Vec<model::ColumnInfo>> {
-            let columns = guest(p).call_list_columns(s, &properties(config), table)?;
+            let columns = guest(p).call_list_columns(s, &properties(config), table).await?;
             Ok(own(columns).map(|c| c.into_iter().map(model::ColumnInfo::from).collect()))
         }
 
         /// `reset-metadata` with `config`.
-        pub(crate) fn reset_metadata(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
-            guest(p).call_reset_metadata(s, &properties(config)).map(own)
+        pub(crate) async fn reset_metadata(p: &Plugin, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
+            guest(p).call_reset_metadata(s, &properties(config)).await.map(own)
         }
 
         /// The guest's exported functions.

@@ -68,33 +68,33 @@ impl Pre {
     }
 
     /// A new instance in `store`.
-    pub(crate) fn instantiate(&self, store: &mut Store) -> wasmtime::Result<Instance> {
+    pub(crate) async fn instantiate(&self, store: &mut Store) -> wasmtime::Result<Instance> {
         match self {
-            Self::V0_1(pre) => pre.instantiate(store).map(Instance::V0_1),
-            Self::V0_2(pre) => pre.instantiate(store).map(Instance::V0_2),
+            Self::V0_1(pre) => pre.instantiate_async(store).await.map(Instance::V0_1),
+            Self::V0_2(pre) => pre.instantiate_async(store).await.map(Instance::V0_2),
         }
     }
 }
 
 impl Instance {
     /// `describe`, converted; the inner error says what breaks the contract.
-    pub(crate) fn describe(&self, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
+    pub(crate) async fn describe(&self, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
         match self {
-            Self::V0_1(p) => v0_1::describe(p, s),
-            Self::V0_2(p) => v0_2::describe(p, s),
+            Self::V0_1(p) => v0_1::describe(p, s).await,
+            Self::V0_2(p) => v0_2::describe(p, s).await,
         }
     }
 
     /// `test` with `config`.
-    pub(crate) fn test(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
+    pub(crate) async fn test(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<String> {
         match self {
-            Self::V0_1(p) => v0_1::test(p, s, config),
-            Self::V0_2(p) => v0_2::test(p, s, config),
+            Self::V0_1(p) => v0_1::test(p, s, config).await,
+            Self::V0_2(p) => v0_2::test(p, s, config).await,
         }
     }
 
     /// `list-tables` with `config`, a schema filter and a type filter.
-    pub(crate) fn list_tables(
+    pub(crate) async fn list_tables(
         &self,
         s: &mut Store,
         config: &[model::Property],
@@ -102,34 +102,34 @@ impl Instance {
         types: &[model::TableType],
     ) -> GuestResult<Vec<model::TableInfo>> {
         match self {
-            Self::V0_1(p) => v0_1::list_tables(p, s, config, schema, types),
-            Self::V0_2(p) => v0_2::list_tables(p, s, config, schema, types),
+            Self::V0_1(p) => v0_1::list_tables(p, s, config, schema, types).await,
+            Self::V0_2(p) => v0_2::list_tables(p, s, config, schema, types).await,
         }
     }
 
     /// `list-columns` of `table` with `config`.
-    pub(crate) fn list_columns(
+    pub(crate) async fn list_columns(
         &self,
         s: &mut Store,
         config: &[model::Property],
         table: &str,
     ) -> GuestResult<Vec<model::ColumnInfo>> {
         match self {
-            Self::V0_1(p) => v0_1::list_columns(p, s, config, table),
-            Self::V0_2(p) => v0_2::list_columns(p, s, config, table),
+            Self::V0_1(p) => v0_1::list_columns(p, s, config, table).await,
+            Self::V0_2(p) => v0_2::list_columns(p, s, config, table).await,
         }
     }
 
     /// `reset-metadata` with `config`.
-    pub(crate) fn reset_metadata(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
+    pub(crate) async fn reset_metadata(&self, s: &mut Store, config: &[model::Property]) -> GuestResult<()> {
         match self {
-            Self::V0_1(p) => v0_1::reset_metadata(p, s, config),
-            Self::V0_2(p) => v0_2::reset_metadata(p, s, config),
+            Self::V0_1(p) => v0_1::reset_metadata(p, s, config).await,
+            Self::V0_2(p) => v0_2::reset_metadata(p, s, config).await,
         }
     }
 
     /// `read` of one page; 0.1.0 connectors cannot be sources.
-    pub(crate) fn read(
+    pub(crate) async fn read(
         &self,
         s: &mut Store,
         config: &[model::Property],
@@ -137,12 +137,12 @@ impl Instance {
     ) -> GuestResult<batch::Page> {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("read"))),
-            Self::V0_2(p) => v0_2::read(p, s, config, request),
+            Self::V0_2(p) => v0_2::read(p, s, config, request).await,
         }
     }
 
     /// `prepare` of `table` for `columns`; 0.1.0 connectors cannot be destinations.
-    pub(crate) fn prepare(
+    pub(crate) async fn prepare(
         &self,
         s: &mut Store,
         config: &[model::Property],
@@ -151,12 +151,12 @@ impl Instance {
     ) -> GuestResult<()> {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("prepare"))),
-            Self::V0_2(p) => v0_2::prepare(p, s, config, table, columns),
+            Self::V0_2(p) => v0_2::prepare(p, s, config, table, columns).await,
         }
     }
 
     /// `write` of `rows` into `table`; the rows written.
-    pub(crate) fn write(
+    pub(crate) async fn write(
         &self,
         s: &mut Store,
         config: &[model::Property],
@@ -165,15 +165,15 @@ impl Instance {
     ) -> GuestResult<u64> {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("write"))),
-            Self::V0_2(p) => v0_2::write(p, s, config, table, rows),
+            Self::V0_2(p) => v0_2::write(p, s, config, table, rows).await,
         }
     }
 
     /// `finish` of `table`.
-    pub(crate) fn finish(&self, s: &mut Store, config: &[model::Property], table: &str) -> GuestResult<()> {
+    pub(crate) async fn finish(&self, s: &mut Store, config: &[model::Property], table: &str) -> GuestResult<()> {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("finish"))),
-            Self::V0_2(p) => v0_2::finish(p, s, config, table),
+            Self::V0_2(p) => v0_2::finish(p, s, config, table).await,
         }
     }
 }

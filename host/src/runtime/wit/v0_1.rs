@@ -15,6 +15,7 @@ wasmtime::component::bindgen!({
     path: "../wit",
     world: "syncport:connector/plugin@0.1.0",
     imports: { "syncport:connector/host.log": trappable },
+    exports: { default: async },
 });
 
 use self::syncport::connector::{host, types};
@@ -38,7 +39,7 @@ super::convert::shared_conversions!();
 
 /// `describe`, converted (the error says what breaks the contract). A 0.1.0
 /// connector has no job roles.
-pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
-    let i = guest(p).call_describe(s)?;
+pub(crate) async fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
+    let i = guest(p).call_describe(s).await?;
     Ok(Ok(connector_info(i.name, i.version, i.display_name, i.description, i.properties, model::Roles::default())))
 }

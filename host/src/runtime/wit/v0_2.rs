@@ -13,6 +13,7 @@ wasmtime::component::bindgen!({
     path: "../wit/v0.2",
     world: "syncport:connector/plugin@0.2.0",
     imports: { "syncport:connector/host.log": trappable },
+    exports: { default: async },
 });
 
 use self::syncport::connector::{host, types};
@@ -35,8 +36,8 @@ pub(crate) fn add_to_linker(linker: &mut wasmtime::component::Linker<HostState>)
 super::convert::shared_conversions!();
 
 /// `describe`, converted (the error says what breaks the contract).
-pub(crate) fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
-    let i = guest(p).call_describe(s)?;
+pub(crate) async fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
+    let i = guest(p).call_describe(s).await?;
     let roles = model::Roles {
         source: i.roles.contains(types::Roles::SOURCE),
         destination: i.roles.contains(types::Roles::DESTINATION),
@@ -134,7 +135,7 @@ impl From<batch::Batch> for types::Batch {
 }
 
 /// `read` of one page.
-pub(crate) fn read(
+pub(crate) async fn read(
     p: &Plugin,
     s: &mut Store,
     config: &[model::Property],
@@ -146,12 +147,12 @@ pub(crate) fn read(
         cursor: request.cursor.clone(),
         batch_size: request.batch_size,
     };
-    let page = guest(p).call_read(s, &properties(config), &request)?;
+    let page = guest(p).call_read(s, &properties(config), &request).await?;
     Ok(own(page).map(|page| batch::Page { batch: page.batch.into(), next_cursor: page.next_cursor }))
 }
 
 /// `prepare` of `table` for `columns`.
-pub(crate) fn prepare(
+pub(crate) async fn prepare(
     p: &Plugin,
     s: &mut Store,
     config: &[model::Property],
@@ -159,21 +160,21 @@ pub(crate) fn prepare(
     columns: &[model::ColumnInfo],
 ) -> GuestResult<()> {
     let columns: Vec<types::ColumnInfo> = columns.iter().map(Into::into).collect();
-    guest(p).call_prepare(s, &properties(config), table, &columns).map(own)
+    guest(p).call_prepare(s, &properties(config), table, &columns).await.map(own)
 }
 
 /// `write` of `rows` into `table`; the rows written.
-pub(crate) fn write(
+pub(crate) async fn write(
     p: &Plugin,
     s: &mut Store,
     config: &[model::Property],
     table: &str,
     rows: batch::Batch,
 ) -> GuestResult<u64> {
-    guest(p).call_write(s, &properties(config), table, &rows.into()).map(own)
+    guest(p).call_write(s, &properties(config), table, &rows.into()).await.map(own)
 }
 
 /// `finish` of `table`.
-pub(crate) fn finish(p: &Plugin, s: &mut Store, config: &[model::Property], table: &str) -> GuestResult<()> {
-    guest(p).call_finish(s, &properties(config), table).map(own)
+pub(crate) async fn finish(p: &Plugin, s: &mut Store, config: &[model::Property], table: &str) -> GuestResult<()> {
+    guest(p).call_finish(s, &properties(config), table).await.map(own)
 }
