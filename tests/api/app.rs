@@ -118,6 +118,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         "connectors/quickbooks-1.1.0.wasm",
         "connectors/salesforce-1.0.0.wasm",
         "fixtures/misbehave.wasm",
+        "fixtures/hostile.wasm",
         "fixtures/stub.wasm",
         "fixtures/wide.wasm",
     ] {

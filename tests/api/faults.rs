@@ -89,3 +89,36 @@ async fn a_listing_that_finds_no_free_slot_in_time_is_503_connector_overloaded_w
     assert_error(held, 504, "connector_timeout").await;
     assert_eq!(app.list_tables(&healthy, "").await.status(), 200, "the slot is free again");
 }
+
+/// A Hostile connection attacking in `mode` (plugins/fixtures/hostile); its id.
+async fn hostile(app: &super::TestApp, mode: &str) -> String {
+    let body = json!({"name": format!("Hostile {mode}"), "connector": "Hostile", "properties": {"Mode": mode}});
+    super::id_of(&app.create_ok("default", &body).await)
+}
+
+#[tokio::test]
+async fn a_test_sleeping_in_a_host_call_answers_at_its_deadline_as_connector_timeout() {
+    // spawn_app gives every call 2 s; the connector sleeps an hour in a WASI clock poll.
+    let app = spawn_app().await;
+    let id = hostile(&app, "sleep").await;
+    let start = std::time::Instant::now();
+    let result = app.test_ok(&id).await;
+    assert!(start.elapsed() < std::time::Duration::from_secs(3), "answered after {:?}", start.elapsed());
+    assert_eq!(result["success"], false, "{result}");
+    assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
+    let start = std::time::Instant::now();
+    assert_error(app.list_tables(&id, "").await, 504, "connector_timeout").await;
+    assert!(start.elapsed() < std::time::Duration::from_secs(3), "answered after {:?}", start.elapsed());
+    let healthy = hostile(&app, "healthy").await;
+    assert_eq!(app.test_ok(&healthy).await["success"], true);
+}
+
+#[tokio::test]
+async fn tables_of_aliased_strings_are_502_connector_result_too_large() {
+    let app = spawn_app().await;
+    let id = hostile(&app, "alias").await;
+    let error = assert_error(app.list_tables(&id, "").await, 502, "connector_result_too_large").await;
+    assert!(error["error"]["message"].as_str().expect("message").contains("bytes"), "{error}");
+    let healthy = hostile(&app, "healthy").await;
+    assert_eq!(app.tables_ok(&healthy, "").await.len(), 1);
+}

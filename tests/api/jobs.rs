@@ -494,3 +494,39 @@ async fn a_run_whose_lease_renewals_wait_on_the_database_for_a_whole_lease_stops
     assert!(run["error"].as_str().expect("error").contains("lease expired"), "{run}");
     assert_eq!(app.update_ok(&destination, &json!({"labels": ["free"]})).await["labels"], json!(["free"]));
 }
+
+#[tokio::test]
+async fn a_cancel_ends_a_run_whose_source_sleeps_in_a_host_call_and_frees_its_connections() {
+    let app = spawn_jobs_app(LEASE).await;
+    let body = json!({"name": "Sleepy", "connector": "Hostile", "properties": {"Mode": "sleep", "Seconds": "3600"}});
+    let source = id_of(&app.create_ok("default", &body).await);
+    let destination = id_of(&app.create_ok("default", &json!({"name": "Files", "connector": "CSV"})).await);
+    let body = json!({"name": "Stuck", "source": source, "destination": destination, "tables": ["Healthy"]});
+    let job_id = id_of(&create_job(&app, &body).await);
+    // The run's first call, the source's test, sleeps an hour in a WASI clock poll.
+    execute(&app, &job_id).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let start = Instant::now();
+    let (status, cancelled) = json(app.cancel_job(&job_id).await).await;
+    assert_eq!(status, 202, "{cancelled}");
+    let run = wait_for_end(&app, &job_id).await;
+    assert!(start.elapsed() < Duration::from_secs(1), "the run ended {:?} after its cancel", start.elapsed());
+    assert_eq!(run["status"], "Cancelled", "{run}");
+    // Again with a source that tests well and then sleeps in its first `read`.
+    app.update_ok(&source, &json!({"properties": {"Mode": "sleep-read"}})).await;
+    execute(&app, &job_id).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while json(app.job_status(&job_id).await).await.1["status"] != "Running" {
+        assert!(Instant::now() < deadline, "the run never started copying");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let start = Instant::now();
+    assert_eq!(app.cancel_job(&job_id).await.status(), 202);
+    let run = wait_for_end(&app, &job_id).await;
+    assert!(start.elapsed() < Duration::from_secs(1), "the copy ended {:?} after its cancel", start.elapsed());
+    assert_eq!(run["status"], "Cancelled", "{run}");
+    assert_eq!(run["tables"][0]["status"], "Cancelled", "{run}");
+    assert_eq!(app.update_ok(&source, &json!({"labels": ["free"]})).await["labels"], json!(["free"]));
+    assert_eq!(app.delete_connection(&destination).await.status(), 204);
+}

@@ -162,9 +162,9 @@ impl ApiError {
                 };
                 (status, code, e.property.clone())
             }
-            Fault(f) if f.kind.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, "connector_timeout", None),
-            Fault(f) if f.kind.is_overloaded() => (StatusCode::SERVICE_UNAVAILABLE, "connector_overloaded", None),
-            Fault(_) => (StatusCode::BAD_GATEWAY, "connector_crashed", None),
+            Fault(f) if f.kind.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, f.kind.code(), None),
+            Fault(f) if f.kind.is_overloaded() => (StatusCode::SERVICE_UNAVAILABLE, f.kind.code(), None),
+            Fault(f) => (StatusCode::BAD_GATEWAY, f.kind.code(), None),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", None),
         }
     }

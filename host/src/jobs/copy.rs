@@ -64,7 +64,7 @@ fn value<T>(what: &str, call: Call<T>) -> Result<T, String> {
 }
 
 /// `call`, or `None` as soon as `cancel` is set (the call is dropped where it is).
-async fn unless_cancelled<T>(cancel: &AtomicBool, call: impl Future<Output = T>) -> Option<T> {
+pub(crate) async fn unless_cancelled<T>(cancel: &AtomicBool, call: impl Future<Output = T>) -> Option<T> {
     let cancelled = async {
         while !cancel.load(Ordering::Relaxed) {
             tokio::time::sleep(CANCEL_POLL).await;

@@ -2,7 +2,7 @@
 //! connection asks for it at the start of a job, then copy each table.
 //! One table's failure fails that table, not the others.
 
-use super::copy::{Copied, Endpoint, TableCopy};
+use super::copy::{Copied, Endpoint, TableCopy, unless_cancelled};
 use super::{Jobs, pending};
 use crate::api::metadata::{columns_of, tables_of};
 use crate::api::state::AppState;
@@ -72,6 +72,8 @@ pub(super) async fn run(
         Ok(()) if jobs.is_shutting_down() => (RunStatus::Failed, Some(SHUT_DOWN.to_string())),
         Ok(()) if failed > 0 => (RunStatus::Failed, Some(format!("{failed} of {} tables failed.", tables.len()))),
         Ok(()) if tables.iter().any(|t| t.status == TableStatus::Cancelled) => (RunStatus::Cancelled, None),
+        // Cancelled before the source's tables were known.
+        Ok(()) if tables.is_empty() && cancel.load(Ordering::Relaxed) => (RunStatus::Cancelled, None),
         Ok(()) => (RunStatus::Successful, None),
     };
     match state.store.finish_run(id, status, &tables, error.as_deref()).await {
@@ -189,7 +191,8 @@ async fn test(state: &AppState, Side { connection, plugin }: &Side, side: &str) 
     if ok { Ok(()) } else { Err(format!("The {side} connection `{}` failed its test: {outcome}", connection.name)) }
 }
 
-/// Everything but recording the end: tests, metadata, tables.
+/// Everything but recording the end: tests, metadata, tables. A cancel
+/// ends the tests and metadata calls under way at once.
 async fn copy_all(
     state: &AppState,
     jobs: &Jobs,
@@ -197,35 +200,16 @@ async fn copy_all(
     progress: &Mutex<Progress>,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(), Stop> {
-    let source = endpoint(state, job.source, "source").await?;
-    let destination = endpoint(state, job.destination, "destination").await?;
-    test(state, &source, "source").await?;
-    test(state, &destination, "destination").await?;
-    let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
-    if refresh(&destination.connection) {
-        state.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
-    }
-    let reset = refresh(&source.connection);
-    if job.tables.is_none() {
-        let listed = tables_of(state, &source.connection, reset)
-            .await
-            .map_err(|e| format!("listing the source's tables: {e}"))?;
-        let names: Vec<String> = listed.items.iter().map(TableInfo::qualified_name).collect();
-        progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
-    }
-    fail_duplicate_destinations(&mut progress.lock().expect("progress lock").tables);
-    let dir = jobs.connection_dir(destination.connection.id);
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
-    let plan = Plan { job, source, destination, dir, reset };
+    let Some(plan) = unless_cancelled(cancel, plan(state, jobs, job, progress)).await else {
+        cancel_pending(progress, 0);
+        return Ok(());
+    };
+    let plan = plan?;
     progress.lock().expect("progress lock").status = RunStatus::Running;
     let count = progress.lock().expect("progress lock").tables.len();
     for i in 0..count {
         if cancel.load(Ordering::Relaxed) {
-            let mut p = progress.lock().expect("progress lock");
-            p.tables[i..]
-                .iter_mut()
-                .filter(|t| t.status == TableStatus::Pending)
-                .for_each(|t| t.status = TableStatus::Cancelled);
+            cancel_pending(progress, i);
             break;
         }
         let table = progress.lock().expect("progress lock").tables[i].clone();
@@ -295,6 +279,40 @@ struct Plan<'a> {
     dir: std::path::PathBuf,
     /// Whether the source's metadata is read fresh (Start_of_Job).
     reset: bool,
+}
+
+/// Tests both connections, reads the source's tables if the job names none,
+/// and makes the destination's directory.
+async fn plan<'a>(state: &AppState, jobs: &Jobs, job: &'a Job, progress: &Mutex<Progress>) -> Result<Plan<'a>, Stop> {
+    let source = endpoint(state, job.source, "source").await?;
+    let destination = endpoint(state, job.destination, "destination").await?;
+    test(state, &source, "source").await?;
+    test(state, &destination, "destination").await?;
+    let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
+    if refresh(&destination.connection) {
+        state.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
+    }
+    let reset = refresh(&source.connection);
+    if job.tables.is_none() {
+        let listed = tables_of(state, &source.connection, reset)
+            .await
+            .map_err(|e| format!("listing the source's tables: {e}"))?;
+        let names: Vec<String> = listed.items.iter().map(TableInfo::qualified_name).collect();
+        progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
+    }
+    fail_duplicate_destinations(&mut progress.lock().expect("progress lock").tables);
+    let dir = jobs.connection_dir(destination.connection.id);
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
+    Ok(Plan { job, source, destination, dir, reset })
+}
+
+/// Marks the tables from `from` on that have not started as cancelled.
+fn cancel_pending(progress: &Mutex<Progress>, from: usize) {
+    let mut p = progress.lock().expect("progress lock");
+    p.tables[from..]
+        .iter_mut()
+        .filter(|t| t.status == TableStatus::Pending)
+        .for_each(|t| t.status = TableStatus::Cancelled);
 }
 
 /// Copies one table.

@@ -135,4 +135,17 @@ impl FaultKind {
     pub fn is_overloaded(&self) -> bool {
         matches!(self, FaultKind::Overloaded { .. })
     }
+
+    /// The API's stable error code for this fault (docs/api.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            FaultKind::Timeout { .. } => "connector_timeout",
+            FaultKind::Overloaded { .. } => "connector_overloaded",
+            FaultKind::ResultTooLarge { .. } | FaultKind::ResultBytes { .. } => "connector_result_too_large",
+            FaultKind::MemoryLimit { .. }
+            | FaultKind::LogLimit { .. }
+            | FaultKind::InvalidResult { .. }
+            | FaultKind::Trap { .. } => "connector_crashed",
+        }
+    }
 }

@@ -7,7 +7,7 @@ use crate::api::state::AppState;
 use crate::auth::{Action, Principal};
 use crate::connections::{Connection, Status};
 use crate::logs::OperationRecord;
-use crate::runtime::{CallError, FaultKind};
+use crate::runtime::CallError;
 use crate::store::Recorded;
 use axum::Json;
 use axum::extract::State;
@@ -59,12 +59,7 @@ impl TestError {
                 }
             }
             CallError::Fault(f) => {
-                let code = match f.kind {
-                    FaultKind::Timeout { .. } => "connector_timeout",
-                    FaultKind::Overloaded { .. } => "connector_overloaded",
-                    _ => "connector_crashed",
-                };
-                TestError { code: code.into(), message: f.to_string(), property: None, retry_after: None }
+                TestError { code: f.kind.code().into(), message: f.to_string(), property: None, retry_after: None }
             }
         }
     }
