@@ -71,7 +71,7 @@ fn calls() -> (Duration, Duration, Allocator) {
         ten(stub.list_tables_blocking(&[], None, &[]))
     });
     let tokio = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio");
-    measure("same, async: slot + `spawn_blocking` (`list_tables().await`)", CALLS, || {
+    measure("same, the server's path: slot + the call on the caller's task (`list_tables().await`)", CALLS, || {
         ten(tokio.block_on(stub.list_tables(Vec::new(), None, Vec::new())))
     });
     let mut session = stub.session(Operation::ListTables);

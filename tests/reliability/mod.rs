@@ -7,3 +7,4 @@ mod hostile_plugins;
 mod killed_run;
 mod lost_writes;
 mod server;
+mod storm;

@@ -141,11 +141,16 @@ impl Limits {
     }
 
     /// The bytes an answer of `op` may take once lifted into the host:
-    /// [`Limits::max_page_bytes`] for `read`, else [`Limits::max_result_bytes`].
+    /// [`Limits::max_page_bytes`] for `read`, [`Limits::max_result_bytes`]
+    /// for the lists and `describe`, and at most [`MESSAGE_BYTES`] for the
+    /// answers that are one message or less (`test`, `reset-metadata`, a
+    /// destination's calls). Each call also reserves this much of
+    /// [`Limits::max_answer_bytes_total`] while it runs.
     pub fn result_bytes(&self, op: Operation) -> usize {
         match op {
             Operation::Read => self.max_page_bytes,
-            _ => self.max_result_bytes,
+            Operation::Describe | Operation::ListTables | Operation::ListColumns => self.max_result_bytes,
+            Operation::Test | Operation::ResetMetadata | Operation::Write => self.max_result_bytes.min(MESSAGE_BYTES),
         }
     }
 
@@ -186,6 +191,9 @@ impl Limits {
 }
 
 const MIB: usize = 1 << 20;
+
+/// The most bytes an answer that is one message may take (see [`Limits::result_bytes`]).
+pub const MESSAGE_BYTES: usize = MIB;
 
 impl Default for Limits {
     fn default() -> Self {

@@ -291,11 +291,12 @@ impl Core {
         redactor: Redactor,
         f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
     ) -> Call<T> {
-        let start = Instant::now();
         let room = match self.answer_room(op).await {
             Ok(room) => room,
-            Err(kind) => return self.failed(op, kind, start),
+            Err(kind) => return self.failed(op, kind, Instant::now()),
         };
+        // The deadline runs from here: waiting for room is waiting in line.
+        let start = Instant::now();
         let call_limits = self.limits.for_operation(op);
         let deadline = start + call_limits.timeout;
         let mut store = self.store(op, redactor, deadline);

@@ -182,6 +182,7 @@ impl Session {
             Ok(room) => room,
             Err(kind) => return self.core.failed(op, kind, start),
         };
+        let start = Instant::now();
         let deadline = if self.deadline_per_call { start } else { self.opened } + self.limits.timeout;
         let redactor = Redactor::new(Some(&self.info), config);
         // Taken out while the call runs: if this future is dropped half-way,
