@@ -16,8 +16,6 @@ pub enum Allocator {
 
 /// Linear memory of a freed instance slot kept resident (zeroed, not released).
 const KEEP_RESIDENT_MEMORY_BYTES: usize = 4 << 20;
-/// Stack of a freed call kept resident.
-const KEEP_RESIDENT_STACK_BYTES: usize = 64 << 10;
 /// Table memory of a freed instance slot kept resident.
 const KEEP_RESIDENT_TABLE_BYTES: usize = 64 << 10;
 
@@ -51,9 +49,9 @@ pub(crate) fn build(limits: &Limits) -> wasmtime::Result<(Engine, Allocator)> {
     pool.total_tables(caps.total_tables);
     pool.total_component_instances(caps.total_component_instances);
     // Each call runs on a fiber stack of its own: one per component instance.
+    // (Guest code cannot read a stack's old contents: wasm sees only its own
+    // linear memory, so stacks are reused without zeroing.)
     pool.total_stacks(caps.total_component_instances);
-    // A freed stack's pages are zeroed in place, not handed back (as memories).
-    pool.async_stack_keep_resident(KEEP_RESIDENT_STACK_BYTES);
     let mut config = base_config();
     config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     match Engine::new(&config) {
