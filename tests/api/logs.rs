@@ -395,3 +395,20 @@ fn serve_refuses_a_log_size_cap_of_zero_before_touching_the_data_directory() {
     assert!(stderr.contains("--log-max-file-mib") && stderr.contains("0"), "{stderr}");
     assert!(!data.path().join("data").exists(), "nothing was created");
 }
+
+#[tokio::test]
+async fn a_secret_in_a_connector_errors_property_never_appears_in_a_response_target_or_log() {
+    let app = spawn_app().await;
+    let password = "Tgt-Secret-8hR2";
+    let id = app.create_misbehave("Target", "secret-target", password, "Verbose").await;
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["error"]["property"], "********", "{result}");
+    let (status, body) = json(app.list_tables(&id, "").await).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["target"], "********", "{body}");
+    let mut seen = result.to_string() + &body.to_string();
+    seen.push_str(&bodies(&app, &id).await);
+    assert!(seen.contains("******** is not accepted"), "the error was exercised: {seen}");
+    assert!(!seen.contains(password), "the password leaked: {seen}");
+    assert!(!app.stored_logs().await.contains(password), "the password is in a log file");
+}

@@ -187,3 +187,18 @@ fn secret_values_echoed_in_a_successful_result_are_masked() {
     assert_eq!(tables[0].name, format!("T_{MASK}"));
     assert_eq!(tables[0].description.as_deref(), Some(format!("made with {MASK}").as_str()));
 }
+
+#[test]
+fn a_secret_in_a_connector_errors_property_is_masked_with_its_message() {
+    let runtime = runtime(tight());
+    let canary = "canary-7f3a91";
+    let call = misbehave(&runtime).test_blocking(&props(&[("Mode", "secret-target"), ("Password", canary)]));
+    let error = match &call.result {
+        Err(CallError::Connector(e)) => e.clone(),
+        other => panic!("secret-target fails with its own error: {other:?}"),
+    };
+    assert_eq!(error.property.as_deref(), Some(MASK));
+    assert_eq!(error.message, format!("{MASK} is not accepted"));
+    assert_eq!(call.masked, 2, "the property and the message");
+    assert!(!format!("{call:?}").contains(canary), "{call:?}");
+}

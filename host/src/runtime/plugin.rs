@@ -246,10 +246,7 @@ impl Core {
     {
         match outcome {
             Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
-            Ok(Err(mut error)) => {
-                error.message = store.data().logs.redact(&error.message);
-                Err(CallError::Connector(error))
-            }
+            Ok(Err(error)) => Err(CallError::Connector(store.data().logs.mask(error))),
             Err(error) => {
                 let kind = if store.data().logs.exceeded {
                     FaultKind::LogLimit { limit_bytes: self.limits.max_log_bytes }
@@ -258,9 +255,9 @@ impl Core {
                 } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
                     FaultKind::Timeout { limit: call_limits.timeout }
                 } else {
-                    FaultKind::Trap { message: store.data().logs.redact(&trap_message(&error)), panic: None }
+                    FaultKind::Trap { message: trap_message(&error), panic: None }
                 };
-                Err(CallError::Fault(self.fault(op, kind)))
+                Err(CallError::Fault(self.fault(op, store.data().logs.mask(kind))))
             }
         }
     }

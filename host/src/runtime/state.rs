@@ -175,12 +175,8 @@ impl LogSink {
         Ok(())
     }
 
-    /// Masks secret values in a string that leaves the sandbox.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        self.redactor.apply(text)
-    }
-
-    /// Masks secret values in a call's result.
+    /// Masks secret values in everything a call hands back: its result, its
+    /// error, its fault (see [`Mask`](super::redact::Mask)).
     pub(crate) fn mask<T: super::redact::Mask>(&self, value: T) -> T {
         self.redactor.mask(value)
     }
