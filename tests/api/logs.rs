@@ -397,6 +397,20 @@ fn serve_refuses_a_log_size_cap_of_zero_before_touching_the_data_directory() {
 }
 
 #[tokio::test]
+async fn a_flood_of_empty_log_lines_fails_the_test_and_stores_nothing_at_verbosity_none() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Blank", "blank-lines", "pw", "None").await;
+    let started = std::time::Instant::now();
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["success"], false, "{result}");
+    assert_eq!(result["error"]["code"], "connector_crashed", "{result}");
+    assert!(result["message"].as_str().expect("message").contains("log limit of 10000 lines"), "{result}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "failed fast: {:?}", started.elapsed());
+    assert_eq!(app.log_text(&id).await, "");
+    assert!(!app.has_stored_logs(&id).await, "nothing of the flood is stored");
+}
+
+#[tokio::test]
 async fn a_secret_in_a_connector_errors_property_never_appears_in_a_response_target_or_log() {
     let app = spawn_app().await;
     let password = "Tgt-Secret-8hR2";

@@ -21,11 +21,11 @@ mod wit;
 
 pub use engine::Allocator;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
-pub use outcome::{Call, CallError, Fault, FaultKind};
+pub use outcome::{Call, CallError, Fault, FaultKind, LogBudget};
 pub use plugin::{ConnectorId, Plugin, WitVersion};
 pub use redact::MASK;
 pub use session::Session;
-pub use state::{LogLine, LogSource};
+pub use state::{LOG_LINE_COST, LogLine, LogSource};
 
 use plugin::Core;
 use sha2::{Digest, Sha256};

@@ -221,8 +221,9 @@ impl Core {
     ) -> wasmtime::Result<Store<HostState>> {
         let call_limits = self.limits.for_operation(op);
         let limits = &self.limits;
+        let (log_bytes, log_lines) = (limits.max_log_bytes, limits.max_log_lines);
         let state =
-            HostState::new(call_limits.memory_bytes, limits.max_log_bytes, limits.max_output_bytes, redactor, dir)?;
+            HostState::new(call_limits.memory_bytes, log_bytes, log_lines, limits.max_output_bytes, redactor, dir)?;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         // Before instantiating: instantiation runs guest code too.
@@ -248,8 +249,8 @@ impl Core {
             Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
             Ok(Err(error)) => Err(CallError::Connector(store.data().logs.mask(error))),
             Err(error) => {
-                let kind = if store.data().logs.exceeded {
-                    FaultKind::LogLimit { limit_bytes: self.limits.max_log_bytes }
+                let kind = if let Some(kind) = store.data().logs.fault() {
+                    kind
                 } else if store.data().limiter.exceeded {
                     FaultKind::MemoryLimit { limit_bytes: call_limits.memory_bytes }
                 } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {

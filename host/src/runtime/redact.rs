@@ -53,6 +53,15 @@ impl Redactor {
         self.secrets.iter().any(|s| text.contains(s.as_str()))
     }
 
+    /// Counts the copies of secret values in `text` as masked, for text that
+    /// is dropped rather than kept (a log line the verbosity discards); a
+    /// copy is made only when a secret is found.
+    pub(crate) fn count(&self, text: &str) {
+        if self.finds(text) {
+            drop(self.apply(text));
+        }
+    }
+
     /// How many copies of secret values [`Redactor::apply`] has masked.
     pub(crate) fn masked(&self) -> usize {
         self.masked.get()
