@@ -426,3 +426,48 @@ async fn a_secret_in_a_connector_errors_property_never_appears_in_a_response_tar
     assert!(!seen.contains(password), "the password leaked: {seen}");
     assert!(!app.stored_logs().await.contains(password), "the password is in a log file");
 }
+
+#[tokio::test]
+async fn terminal_escapes_and_line_breaks_from_a_connector_are_stored_escaped() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Escapes", "escapes", "pw", "Verbose").await;
+    assert_eq!(app.test_ok(&id).await["success"], false);
+    let log = app.log_text(&id).await;
+    let raw: Vec<char> =
+        log.chars().filter(|c| *c != '\n' && (c.is_control() || "\u{2028}\u{2029}".contains(*c))).collect();
+    assert!(raw.is_empty(), "raw control characters {raw:?} in {log:?}");
+    for source in ["[syncport] test failed", "[plugin] log: ", "[stdout] stdout: ", "[stderr] stderr: "] {
+        let line = log.lines().find(|l| l.contains(source)).unwrap_or_else(|| panic!("{source}: {log}"));
+        for escaped in [
+            "\\u{1b}[31mred",
+            "\\u{1b}]8;;https://evil.example\\u{7}link",
+            "\\u{2028}",
+            "\\u{85}",
+            "\\u{b}",
+            "\\u{c}",
+            "\\u{0}",
+        ] {
+            assert!(line.contains(escaped), "{escaped} in {line}");
+        }
+    }
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(log.lines().all(|l| l.starts_with(&today[..4])), "every line is a whole log line: {log}");
+}
+
+#[tokio::test]
+async fn an_operation_whose_lines_pass_the_file_cap_is_cut_to_it_with_a_line_saying_so() {
+    const CAP: u64 = 4_000;
+    let app = spawn_app_with(|c| c.log_max_file_bytes = CAP).await;
+    let id = app.create_misbehave("Flood", "flood", "pw", "Info").await;
+    assert_eq!(app.test_ok(&id).await["success"], false);
+    let (_, list) = json(app.list_logs(&id).await).await;
+    let sizes: Vec<u64> =
+        list["value"].as_array().expect("files").iter().map(|f| f["size"].as_u64().expect("size")).collect();
+    assert!(sizes.iter().all(|s| *s <= CAP), "no part passes the cap: {list}");
+    let log = app.log_text(&id).await;
+    assert!(log.contains("[plugin] flood 0 "), "the first lines are kept: {log}");
+    assert!(
+        log.ends_with(&format!("the rest of this operation's lines were cut at the log file cap of {CAP} bytes\n")),
+        "{log}"
+    );
+}
