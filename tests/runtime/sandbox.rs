@@ -208,7 +208,8 @@ fn a_flood_of_empty_log_lines_fails_the_call_with_log_limit_quickly_and_in_bound
     assert!(call.duration < Duration::from_secs(2), "failed fast: {:?}", call.duration);
     assert!(call.logs.len() <= 10_000, "{} lines kept", call.logs.len());
     let grown = peak_rss().saturating_sub(before);
-    assert!(grown < 256 << 20, "the host grew by {} MiB", grown >> 20);
+    // Unbounded, the flood took 1.2 GiB; the margin leaves room for tests running alongside.
+    assert!(grown < 512 << 20, "the host grew by {} MiB", grown >> 20);
     assert_healthy(&runtime, &plugin);
 
     // With room for more lines, the bytes run out: each empty line costs its framing.
