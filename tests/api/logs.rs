@@ -395,3 +395,79 @@ fn serve_refuses_a_log_size_cap_of_zero_before_touching_the_data_directory() {
     assert!(stderr.contains("--log-max-file-mib") && stderr.contains("0"), "{stderr}");
     assert!(!data.path().join("data").exists(), "nothing was created");
 }
+
+#[tokio::test]
+async fn a_flood_of_empty_log_lines_fails_the_test_and_stores_nothing_at_verbosity_none() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Blank", "blank-lines", "pw", "None").await;
+    let started = std::time::Instant::now();
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["success"], false, "{result}");
+    assert_eq!(result["error"]["code"], "connector_crashed", "{result}");
+    assert!(result["message"].as_str().expect("message").contains("log limit of 10000 lines"), "{result}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "failed fast: {:?}", started.elapsed());
+    assert_eq!(app.log_text(&id).await, "");
+    assert!(!app.has_stored_logs(&id).await, "nothing of the flood is stored");
+}
+
+#[tokio::test]
+async fn a_secret_in_a_connector_errors_property_never_appears_in_a_response_target_or_log() {
+    let app = spawn_app().await;
+    let password = "Tgt-Secret-8hR2";
+    let id = app.create_misbehave("Target", "secret-target", password, "Verbose").await;
+    let result = app.test_ok(&id).await;
+    assert_eq!(result["error"]["property"], "********", "{result}");
+    let (status, body) = json(app.list_tables(&id, "").await).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["target"], "********", "{body}");
+    let mut seen = result.to_string() + &body.to_string();
+    seen.push_str(&bodies(&app, &id).await);
+    assert!(seen.contains("******** is not accepted"), "the error was exercised: {seen}");
+    assert!(!seen.contains(password), "the password leaked: {seen}");
+    assert!(!app.stored_logs().await.contains(password), "the password is in a log file");
+}
+
+#[tokio::test]
+async fn terminal_escapes_and_line_breaks_from_a_connector_are_stored_escaped() {
+    let app = spawn_app().await;
+    let id = app.create_misbehave("Escapes", "escapes", "pw", "Verbose").await;
+    assert_eq!(app.test_ok(&id).await["success"], false);
+    let log = app.log_text(&id).await;
+    let raw: Vec<char> =
+        log.chars().filter(|c| *c != '\n' && (c.is_control() || "\u{2028}\u{2029}".contains(*c))).collect();
+    assert!(raw.is_empty(), "raw control characters {raw:?} in {log:?}");
+    for source in ["[syncport] test failed", "[plugin] log: ", "[stdout] stdout: ", "[stderr] stderr: "] {
+        let line = log.lines().find(|l| l.contains(source)).unwrap_or_else(|| panic!("{source}: {log}"));
+        for escaped in [
+            "\\u{1b}[31mred",
+            "\\u{1b}]8;;https://evil.example\\u{7}link",
+            "\\u{2028}",
+            "\\u{85}",
+            "\\u{b}",
+            "\\u{c}",
+            "\\u{0}",
+        ] {
+            assert!(line.contains(escaped), "{escaped} in {line}");
+        }
+    }
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert!(log.lines().all(|l| l.starts_with(&today[..4])), "every line is a whole log line: {log}");
+}
+
+#[tokio::test]
+async fn an_operation_whose_lines_pass_the_file_cap_is_cut_to_it_with_a_line_saying_so() {
+    const CAP: u64 = 4_000;
+    let app = spawn_app_with(|c| c.log_max_file_bytes = CAP).await;
+    let id = app.create_misbehave("Flood", "flood", "pw", "Info").await;
+    assert_eq!(app.test_ok(&id).await["success"], false);
+    let (_, list) = json(app.list_logs(&id).await).await;
+    let sizes: Vec<u64> =
+        list["value"].as_array().expect("files").iter().map(|f| f["size"].as_u64().expect("size")).collect();
+    assert!(sizes.iter().all(|s| *s <= CAP), "no part passes the cap: {list}");
+    let log = app.log_text(&id).await;
+    assert!(log.contains("[plugin] flood 0 "), "the first lines are kept: {log}");
+    assert!(
+        log.ends_with(&format!("the rest of this operation's lines were cut at the log file cap of {CAP} bytes\n")),
+        "{log}"
+    );
+}

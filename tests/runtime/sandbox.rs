@@ -4,7 +4,9 @@
 use crate::helpers::{load, props, runtime};
 use std::time::Duration;
 use syncport::connector::model::{ErrorKind, LogLevel};
-use syncport::runtime::{CallError, Fault, FaultKind, Limits, LogSource, MASK, Plugin, Runtime, block_on};
+use syncport::runtime::{
+    CallError, Fault, FaultKind, LOG_LINE_COST, Limits, LogBudget, LogSource, MASK, Plugin, Runtime, block_on,
+};
 
 /// Limits small enough that broken calls fail fast.
 fn tight() -> Limits {
@@ -39,7 +41,7 @@ fn each_misbehaving_mode_fails_its_own_call_with_the_right_fault() {
         ("loop", |k| matches!(k, FaultKind::Timeout { limit } if *limit == Duration::from_millis(300))),
         ("memory", |k| matches!(k, FaultKind::MemoryLimit { limit_bytes } if *limit_bytes == 32 << 20)),
         ("huge", |k| matches!(k, FaultKind::MemoryLimit { .. })),
-        ("flood", |k| matches!(k, FaultKind::LogLimit { limit_bytes } if *limit_bytes == 1 << 20)),
+        ("flood", |k| matches!(k, FaultKind::LogLimit { budget: LogBudget::Bytes, limit } if *limit == 1 << 20)),
         ("panic", |k| matches!(k, FaultKind::Trap { panic: Some(p), .. } if p.contains("misbehave: deliberate panic"))),
     ];
     for (mode, expected) in cases {
@@ -186,4 +188,48 @@ fn secret_values_echoed_in_a_successful_result_are_masked() {
     let tables = plugin.list_tables_blocking(&config, None, &[]).result.expect("echo lists");
     assert_eq!(tables[0].name, format!("T_{MASK}"));
     assert_eq!(tables[0].description.as_deref(), Some(format!("made with {MASK}").as_str()));
+}
+
+/// The peak resident memory of this process so far, in bytes.
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kib = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).expect("VmHWM");
+    kib.trim().trim_end_matches("kB").trim().parse::<u64>().expect("kB") << 10
+}
+
+#[test]
+fn a_flood_of_empty_log_lines_fails_the_call_with_log_limit_quickly_and_in_bounded_memory() {
+    let runtime = runtime(tight().with_timeout(Duration::from_secs(20)));
+    let plugin = misbehave(&runtime);
+    let before = peak_rss();
+    let call = plugin.test_blocking(&props(&[("Mode", "blank-lines")]));
+    let kind = fault(call.result).kind;
+    assert_eq!(kind, FaultKind::LogLimit { budget: LogBudget::Lines, limit: 10_000 }, "{kind}");
+    assert!(call.duration < Duration::from_secs(2), "failed fast: {:?}", call.duration);
+    assert!(call.logs.len() <= 10_000, "{} lines kept", call.logs.len());
+    let grown = peak_rss().saturating_sub(before);
+    // Unbounded, the flood took 1.2 GiB; the margin leaves room for tests running alongside.
+    assert!(grown < 512 << 20, "the host grew by {} MiB", grown >> 20);
+    assert_healthy(&runtime, &plugin);
+
+    // With room for more lines, the bytes run out: each empty line costs its framing.
+    let lines = Limits { max_log_lines: usize::MAX, max_log_bytes: 100 * LOG_LINE_COST, ..tight() };
+    let call = misbehave(&crate::helpers::runtime(lines)).test_blocking(&props(&[("Mode", "blank-lines")]));
+    assert_eq!(fault(call.result).kind, FaultKind::LogLimit { budget: LogBudget::Bytes, limit: 100 * LOG_LINE_COST });
+    assert_eq!(call.logs.len(), 100);
+}
+
+#[test]
+fn a_secret_in_a_connector_errors_property_is_masked_with_its_message() {
+    let runtime = runtime(tight());
+    let canary = "canary-7f3a91";
+    let call = misbehave(&runtime).test_blocking(&props(&[("Mode", "secret-target"), ("Password", canary)]));
+    let error = match &call.result {
+        Err(CallError::Connector(e)) => e.clone(),
+        other => panic!("secret-target fails with its own error: {other:?}"),
+    };
+    assert_eq!(error.property.as_deref(), Some(MASK));
+    assert_eq!(error.message, format!("{MASK} is not accepted"));
+    assert_eq!(call.masked, 2, "the property and the message");
+    assert!(!format!("{call:?}").contains(canary), "{call:?}");
 }

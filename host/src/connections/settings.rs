@@ -33,6 +33,20 @@ pub enum Verbosity {
     Verbose,
 }
 
+impl Verbosity {
+    /// The most verbose level of log line kept: `None` keeps none.
+    pub fn max_level(self) -> Option<crate::connector::model::LogLevel> {
+        use crate::connector::model::LogLevel;
+        match self {
+            Verbosity::None => None,
+            Verbosity::Error => Some(LogLevel::Error),
+            Verbosity::Info => Some(LogLevel::Info),
+            Verbosity::Transfer => Some(LogLevel::Transfer),
+            Verbosity::Verbose => Some(LogLevel::Verbose),
+        }
+    }
+}
+
 /// A connection's settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Settings {

@@ -121,6 +121,8 @@ impl Registry {
         };
         for path in wasm_files(dir).map_err(io(dir))? {
             if let Err(error) = registry.load_stored(&path) {
+                // The error may quote the component (its `describe`, its panic text).
+                let error = crate::logs::escape(&error.to_string()).into_owned();
                 tracing::error!(%error, "left out a stored connector component");
             }
         }

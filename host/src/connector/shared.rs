@@ -93,6 +93,8 @@ async fn follow(registry: &Arc<Registry>, store: &Store) -> Result<(), SyncError
         let signature = component.signature.as_deref().and_then(|t| Signature::parse(t).ok());
         let installed = blocking(registry, move |r| r.install(&bytes, signature.as_ref()).map(drop)).await;
         if let Err(error) = installed {
+            // The error may quote the component (its `describe`, its panic text).
+            let error = crate::logs::escape(&error.to_string()).into_owned();
             tracing::error!(%error, name = %component.name, version = %component.version, "a shared connector component was left out");
         }
     }

@@ -166,6 +166,7 @@ async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<Side, Stop> 
     let plugin = state
         .registry
         .get(&connection.connector, Some(&connection.connector_version))
+        .map(|p| p.keeping_logs(connection.settings.logfile_verbosity.max_level()))
         .ok_or_else(|| format!("{} {} is not installed.", connection.connector, connection.connector_version))?;
     let roles = plugin.info().roles;
     let (able, role) = if side == "source" { (roles.source, "read from") } else { (roles.destination, "write to") };

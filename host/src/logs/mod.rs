@@ -131,7 +131,8 @@ impl ConnectionLogs {
     /// write are logged, never returned: a log must not fail the operation.
     pub async fn record(&self, connection: Uuid, verbosity: Verbosity, record: OperationRecord<'_>) {
         let now = Utc::now();
-        let text = render(verbosity, &record, now);
+        let max = usize::try_from(self.inner.max_file_bytes).unwrap_or(usize::MAX);
+        let text = render(verbosity, &record, now, max);
         if text.is_empty() {
             return;
         }
@@ -283,46 +284,96 @@ impl ConnectionLogs {
     }
 }
 
-/// The lines an operation leaves at `verbosity`.
-fn render(verbosity: Verbosity, record: &OperationRecord<'_>, at: DateTime<Utc>) -> String {
-    let keeps = |level: LogLevel| match verbosity {
-        Verbosity::None => false,
-        Verbosity::Error => level == LogLevel::Error,
-        Verbosity::Info => level <= LogLevel::Info,
-        Verbosity::Transfer => level <= LogLevel::Transfer,
-        Verbosity::Verbose => true,
-    };
+/// The lines an operation leaves at `verbosity`, at most `max_bytes` of
+/// them (the log file cap): lines past it are cut, and the last line that
+/// fits says so. Every text is [`escape`]d.
+fn render(verbosity: Verbosity, record: &OperationRecord<'_>, at: DateTime<Utc>, max_bytes: usize) -> String {
+    let keeps = |level: LogLevel| verbosity.max_level().is_some_and(|max| level <= max);
     let ts = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let mut out = String::new();
+    let mut lines: Vec<String> = Vec::new();
     let level = if record.ok { LogLevel::Info } else { LogLevel::Error };
     if keeps(level) {
-        out.push_str(&format!(
+        lines.push(format!(
             "{ts} {level:<8} [syncport] {} {} ({} ms): {}\n",
-            record.operation,
+            escape(record.operation),
             if record.ok { "succeeded" } else { "failed" },
             record.duration.as_millis(),
-            one_line(&record.outcome)
+            escape(&record.outcome)
         ));
     }
     for (level, text) in [(LogLevel::Transfer, &record.transfer), (LogLevel::Verbose, &record.payload)] {
         if let Some(text) = text.as_deref().filter(|_| keeps(level)) {
-            out.push_str(&format!("{ts} {level:<8} [syncport] {}: {}\n", record.operation, one_line(text)));
+            lines.push(format!("{ts} {level:<8} [syncport] {}: {}\n", escape(record.operation), escape(text)));
         }
     }
-    for line in record.plugin.iter().filter(|l| keeps(l.level)) {
+    let plugin = record.plugin.iter().filter(|l| keeps(l.level)).map(|line| {
         let source = match line.source {
             LogSource::Plugin => "plugin",
             LogSource::Stdout => "stdout",
             LogSource::Stderr => "stderr",
         };
-        out.push_str(&format!("{ts} {:<8} [{source}] {}\n", line.level, one_line(&line.message)));
+        format!("{ts} {:<8} [{source}] {}\n", line.level, escape(&line.message))
+    });
+    let cut = format!(
+        "{ts} {:<8} [syncport] {}: the rest of this operation's lines were cut at the log file cap of {max_bytes} bytes\n",
+        LogLevel::Error,
+        escape(record.operation)
+    );
+    within(lines.into_iter().chain(plugin), max_bytes, &cut)
+}
+
+/// `lines` joined, up to `max_bytes`: when they do not all fit, as many
+/// whole lines as fit with `cut` after them (and if not even `cut` fits, as
+/// much of it as does), so a record never passes the cap.
+fn within(lines: impl Iterator<Item = String>, max_bytes: usize, cut: &str) -> String {
+    let mut out = String::new();
+    // The longest run of whole lines that still leaves room for `cut`.
+    let mut room_for_cut = 0;
+    for line in lines {
+        if out.len() + line.len() > max_bytes {
+            out.truncate(room_for_cut);
+            let room = max_bytes.saturating_sub(out.len()).min(cut.len());
+            let end = (0..=room).rev().find(|i| cut.is_char_boundary(*i)).unwrap_or(0);
+            out.push_str(&cut[..end]);
+            return out;
+        }
+        out.push_str(&line);
+        if out.len() + cut.len() <= max_bytes {
+            room_for_cut = out.len();
+        }
     }
     out
 }
 
-/// Keeps a log entry on one line.
-fn one_line(text: &str) -> String {
-    text.replace(['\n', '\r'], " ")
+/// `text` with every character that could break a log line or drive a
+/// terminal written as a visible escape (`\u{1b}`): every C0 control (TAB,
+/// LF and CR among them), DEL, every C1 control (NEL among them), the line
+/// and paragraph separators U+2028 and U+2029, and the bidirectional
+/// formatting characters (U+200E, U+200F, U+202A to U+202E, U+2066 to
+/// U+2069) that reorder how a line reads. The one rule for every text
+/// written to a connection log, and for guest text in the server's own log.
+/// A backslash is kept as it is, so a literal `\u{1b}` in the text reads the
+/// same as an escaped ESC: the escape keeps logs safe to read, not
+/// reversible.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::fmt::Write as _;
+    let escaped = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.contains(escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escaped(c) {
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn file_name(day: NaiveDate, part: u32) -> String {
@@ -391,4 +442,55 @@ fn prune(dir: &Path, today: NaiveDate, retention_days: u32) -> std::io::Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_control_character_and_line_separator_is_escaped_visibly() {
+        let raw =
+            "a\x1b[31mb\x1b]8;;https://x\x07c\u{2028}d\u{2029}e\u{85}f\x0bg\x0ch\0i\tj\nk\rl\x7fm\u{9b}n\u{202e}o";
+        let escaped = escape(raw);
+        assert_eq!(
+            escaped,
+            "a\\u{1b}[31mb\\u{1b}]8;;https://x\\u{7}c\\u{2028}d\\u{2029}e\\u{85}f\\u{b}g\\u{c}h\\u{0}i\\u{9}j\\u{a}k\\u{d}l\\u{7f}m\\u{9b}n\\u{202e}o"
+        );
+        assert!(!escaped.chars().any(|c| c.is_control() || c == '\u{2028}'), "{escaped}");
+        assert!(matches!(escape("plain text, ünïcode, \\ backslash"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_text_of_a_record_is_escaped() {
+        let plugin =
+            [LogLine { level: LogLevel::Info, source: LogSource::Stdout, message: "x\u{1b}[2Jy\u{85}z".into() }];
+        let record = OperationRecord::new("test", false, "bad\nline\u{2028}", Duration::from_millis(3))
+            .with_payload(Some("{\"a\":\"\u{1b}]8;;\u{7}\"}"))
+            .with_plugin(&plugin);
+        let text = render(Verbosity::Verbose, &record, Utc::now(), 1 << 20);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(!text.chars().any(|c| c != '\n' && (c.is_control() || c == '\u{2028}')), "{text:?}");
+        assert!(text.contains("bad\\u{a}line\\u{2028}") && text.contains("x\\u{1b}[2Jy\\u{85}z"), "{text}");
+    }
+
+    #[test]
+    fn a_record_over_the_file_cap_is_cut_to_it_with_a_line_saying_so() {
+        let plugin: Vec<LogLine> = (0..100)
+            .map(|i| LogLine { level: LogLevel::Info, source: LogSource::Plugin, message: format!("line {i}") })
+            .collect();
+        let record = OperationRecord::new("test", true, "ok", Duration::ZERO).with_plugin(&plugin);
+        let at = Utc::now();
+        let whole = render(Verbosity::Info, &record, at, usize::MAX);
+        assert_eq!(whole.lines().count(), 101);
+        for cap in [1_000, 2_000, whole.len() - 1] {
+            let text = render(Verbosity::Info, &record, at, cap);
+            assert!(text.len() <= cap, "{cap}: {}", text.len());
+            assert!(text.ends_with(&format!("were cut at the log file cap of {cap} bytes\n")), "{text}");
+            assert!(text.lines().take(text.lines().count() - 1).all(|l| whole.contains(l)), "whole lines: {text}");
+        }
+        assert_eq!(render(Verbosity::Info, &record, at, whole.len()).len(), whole.len(), "it fits");
+        let tiny = render(Verbosity::Info, &record, at, 20);
+        assert!(tiny.len() <= 20, "{tiny}");
+    }
 }

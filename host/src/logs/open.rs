@@ -45,13 +45,14 @@ impl OpenFile {
     }
 }
 
-/// Whether `len` more bytes go into a part holding `size`: they fit under
-/// `max_bytes`, or the part is empty (an operation's lines are never split,
-/// so one larger than the cap gets a part of its own).
-/// The files on disk and the parts made of entries in PostgreSQL
+/// Whether an operation's `len` bytes of lines go into a part holding
+/// `size`: they fit under `max_bytes`. An operation's lines are never split
+/// across parts, and never pass the cap (`render` cuts them to it, with a
+/// line saying so), so an empty part always takes them and no part passes
+/// the cap. The files on disk and the parts made of entries in PostgreSQL
 /// (`shared.rs`) are cut by this one rule.
 pub(super) fn fits(size: u64, len: u64, max_bytes: u64) -> bool {
-    size == 0 || size.saturating_add(len) <= max_bytes
+    size.saturating_add(len) <= max_bytes
 }
 
 /// The file of one connection, if open.

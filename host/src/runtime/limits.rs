@@ -65,10 +65,16 @@ pub struct Limits {
     pub read: CallLimits,
     /// Limits of each `prepare`, `write` and `finish` of a job (default 30 s, 128 MiB).
     pub write: CallLimits,
-    /// Bytes of `log` messages one call may send before it is failed (default 1 MiB).
+    /// Bytes of log lines one call may produce before it is failed (default
+    /// 1 MiB). Each line costs its text plus
+    /// [`LOG_LINE_COST`](super::LOG_LINE_COST) bytes of framing, so empty
+    /// lines are not free.
     pub max_log_bytes: usize,
     /// Bytes of stdout and of stderr kept per call; the rest is dropped (default 64 KiB).
     pub max_output_bytes: usize,
+    /// Log lines one call may produce before it is failed (default 10,000).
+    /// Lines the connection's verbosity discards count too.
+    pub max_log_lines: usize,
     /// Most tables a `list-tables` result may hold (default 100,000).
     pub max_tables: usize,
     /// Most columns a `list-columns` result may hold (default 10,000).
@@ -208,6 +214,7 @@ impl Default for Limits {
             write: call(30, 128),
             max_log_bytes: MIB,
             max_output_bytes: 64 << 10,
+            max_log_lines: 10_000,
             max_tables: 100_000,
             max_columns: 10_000,
             max_concurrent_calls: 8,

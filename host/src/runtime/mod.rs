@@ -21,12 +21,12 @@ mod wit;
 
 pub use engine::Allocator;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
-pub use outcome::{Call, CallError, Fault, FaultKind};
+pub use outcome::{Call, CallError, Fault, FaultKind, LogBudget};
 pub use plugin::{ConnectorId, Plugin, WitVersion, block_on};
 pub use pool::{Footprint, PoolFull};
 pub use redact::MASK;
 pub use session::Session;
-pub use state::{LogLine, LogSource};
+pub use state::{LOG_LINE_COST, LogLine, LogSource};
 
 use plugin::Core;
 use sha2::{Digest, Sha256};

@@ -80,11 +80,14 @@ pub enum FaultKind {
         /// The cap.
         limit_bytes: usize,
     },
-    /// The plugin logged more than a call may.
-    #[error("exceeded the log limit of {limit_bytes} bytes")]
+    /// The plugin logged more than a call may: more lines, or more bytes
+    /// (each line's text plus its framing), than the call's log budget.
+    #[error("exceeded the log limit of {limit} {budget} per call")]
     LogLimit {
-        /// The cap.
-        limit_bytes: usize,
+        /// Which budget ran out.
+        budget: LogBudget,
+        /// Its cap.
+        limit: usize,
     },
     /// The result held more items than a call may return.
     #[error("returned {count} {what}, more than the limit of {limit}")]
@@ -123,6 +126,25 @@ pub enum FaultKind {
         /// How long the call waited.
         waited: Duration,
     },
+}
+
+/// The two budgets of a call's log lines (see [`FaultKind::LogLimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogBudget {
+    /// [`Limits::max_log_bytes`](super::Limits::max_log_bytes).
+    Bytes,
+    /// [`Limits::max_log_lines`](super::Limits::max_log_lines).
+    Lines,
+}
+
+impl std::fmt::Display for LogBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LogBudget::Bytes => "bytes",
+            LogBudget::Lines => "lines",
+        })
+    }
 }
 
 impl FaultKind {

@@ -7,7 +7,7 @@ use super::redact::{Mask, Redactor};
 use super::session::Session;
 use super::state::HostState;
 use super::wit::{self, GuestResult};
-use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
+use crate::connector::model::{ColumnInfo, ConnectorInfo, LogLevel, Property, TableInfo, TableType};
 use futures_util::FutureExt;
 use serde::Serialize;
 use std::fmt;
@@ -71,6 +71,8 @@ pub struct Plugin {
     calls: Arc<Semaphore>,
     /// The version's job-session slots.
     sessions: Arc<Semaphore>,
+    /// The most verbose log level its calls keep (see [`Plugin::keeping_logs`]).
+    keep: Option<LogLevel>,
 }
 
 /// What a call needs, before and after `describe` is known.
@@ -96,7 +98,16 @@ impl Plugin {
         let calls = Arc::new(Semaphore::new(core.limits.max_concurrent_calls));
         let sessions = Arc::new(Semaphore::new(core.limits.max_concurrent_sessions));
         let core = Core { label: (id.name.clone(), id.version.to_string()), ..core };
-        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), calls, sessions }
+        let keep = Some(LogLevel::Verbose);
+        Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), calls, sessions, keep }
+    }
+
+    /// This version, with calls that keep log lines up to `level` only
+    /// (`None`: none), as a connection's `logfile_verbosity` says. Lines
+    /// above it still count against the call's log budget but are never
+    /// stored. Every level is kept by default.
+    pub fn keeping_logs(&self, level: Option<LogLevel>) -> Plugin {
+        Plugin { keep: level, ..self.clone() }
     }
 
     /// Name, version, hash and WIT version.
@@ -127,7 +138,7 @@ impl Plugin {
     /// held until the session is dropped.
     pub async fn job_session(&self, op: Operation, dir: Option<&std::path::Path>) -> wasmtime::Result<Session> {
         let slot = self.sessions.clone().acquire_owned().await?;
-        Session::for_job(self.core.clone(), self.info.clone(), op, dir, slot)
+        Session::for_job(self.core.clone(), self.info.clone(), op, dir, slot, self.keep)
     }
 
     /// Runs `describe` again.
@@ -192,7 +203,7 @@ impl Plugin {
     }
 
     async fn test_call(&self, config: Vec<Property>) -> Call<String> {
-        let redactor = self.redactor(&config);
+        let redactor = self.setup(&config);
         self.core.run(Operation::Test, redactor, move |i, s| Box::pin(async move { i.test(s, &config).await })).await
     }
 
@@ -202,7 +213,7 @@ impl Plugin {
         schema: Option<String>,
         types: Vec<TableType>,
     ) -> Call<Vec<TableInfo>> {
-        let redactor = self.redactor(&config);
+        let redactor = self.setup(&config);
         let call = self
             .core
             .run(Operation::ListTables, redactor, move |i, s| {
@@ -213,7 +224,7 @@ impl Plugin {
     }
 
     async fn list_columns_call(&self, config: Vec<Property>, table: String) -> Call<Vec<ColumnInfo>> {
-        let redactor = self.redactor(&config);
+        let redactor = self.setup(&config);
         let call = self
             .core
             .run(Operation::ListColumns, redactor, move |i, s| {
@@ -224,7 +235,7 @@ impl Plugin {
     }
 
     async fn reset_metadata_call(&self, config: Vec<Property>) -> Call<()> {
-        let redactor = self.redactor(&config);
+        let redactor = self.setup(&config);
         self.core
             .run(Operation::ResetMetadata, redactor, move |i, s| {
                 Box::pin(async move { i.reset_metadata(s, &config).await })
@@ -232,8 +243,9 @@ impl Plugin {
             .await
     }
 
-    fn redactor(&self, config: &[Property]) -> Redactor {
-        Redactor::new(Some(&self.info), config)
+    /// What a call with `config` masks, and the log levels it keeps.
+    fn setup(&self, config: &[Property]) -> (Redactor, Option<LogLevel>) {
+        (Redactor::new(Some(&self.info), config), self.keep)
     }
 
     /// Waits in line for a slot (up to the queue timeout), then runs `call`
@@ -288,7 +300,7 @@ impl Core {
     pub(crate) async fn run<T: Mask>(
         &self,
         op: Operation,
-        redactor: Redactor,
+        (redactor, keep): (Redactor, Option<LogLevel>),
         f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
     ) -> Call<T> {
         let room = match self.answer_room(op).await {
@@ -300,6 +312,7 @@ impl Core {
         let call_limits = self.limits.for_operation(op);
         let deadline = start + call_limits.timeout;
         let mut store = self.store(op, redactor, deadline);
+        store.data_mut().set_log_verbosity(keep);
         let outcome = within(deadline, async {
             let instance = self.pre.instantiate(&mut store).await?;
             f(&instance, &mut store).await
@@ -338,10 +351,12 @@ impl Core {
     ) -> wasmtime::Result<Store<HostState>> {
         let call_limits = self.limits.for_operation(op);
         let limits = &self.limits;
+        let (log_bytes, log_lines) = (limits.max_log_bytes, limits.max_log_lines);
         let mut state = HostState::new(
             call_limits.memory_bytes,
             self.footprint,
-            limits.max_log_bytes,
+            log_bytes,
+            log_lines,
             limits.max_output_bytes,
             redactor,
             dir,
@@ -381,13 +396,10 @@ impl Core {
     {
         match outcome {
             Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
-            Ok(Err(mut error)) => {
-                error.message = store.data().logs.redact(&error.message);
-                Err(CallError::Connector(error))
-            }
+            Ok(Err(error)) => Err(CallError::Connector(store.data().logs.mask(error))),
             Err(error) => {
-                let kind = if store.data().logs.exceeded {
-                    FaultKind::LogLimit { limit_bytes: self.limits.max_log_bytes }
+                let kind = if let Some(kind) = store.data().logs.fault() {
+                    kind
                 } else if store.data().limiter.exceeded {
                     FaultKind::MemoryLimit { limit_bytes: call_limits.memory_bytes }
                 } else if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
@@ -395,9 +407,9 @@ impl Core {
                 } else if is_fuel_exhausted(&error) {
                     FaultKind::ResultBytes { limit_bytes: self.limits.result_bytes(op) }
                 } else {
-                    FaultKind::Trap { message: store.data().logs.redact(&trap_message(&error)), panic: None }
+                    FaultKind::Trap { message: trap_message(&error), panic: None }
                 };
-                Err(CallError::Fault(self.fault(op, kind)))
+                Err(CallError::Fault(self.fault(op, store.data().logs.mask(kind))))
             }
         }
     }
@@ -435,7 +447,7 @@ impl Core {
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) async fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self.run(Operation::Describe, Redactor::default(), |i, s| Box::pin(i.describe(s))).await;
+        let call = self.run(Operation::Describe, (Redactor::default(), Some(LogLevel::Verbose)), |i, s| Box::pin(i.describe(s))).await;
         let Call { result, logs, duration, masked, room } = call;
         let result = result.and_then(|info| {
             let invalid =

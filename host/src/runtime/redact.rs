@@ -1,4 +1,11 @@
 //! Masks secret values in everything that leaves the sandbox.
+//!
+//! Every string a connector hands back goes through one [`Redactor`]: log
+//! lines and stdout/stderr as they are kept (`state.rs`), and the result,
+//! the connector's error and the fault of a call through [`Mask`] (in
+//! `Core::classify`). Not masked: the bytes of binary columns (not text),
+//! a page's `next_cursor` (the connector reads it back, so it must come back
+//! as written), and `describe`'s answer (it takes no configuration).
 
 use crate::connector::model::{ConnectorInfo, Property};
 use std::cell::Cell;
@@ -39,6 +46,20 @@ impl Redactor {
             self.masked.set(self.masked.get().saturating_add(copies));
             t.replace(s.as_str(), MASK)
         })
+    }
+
+    /// Whether `text` holds a secret value; allocates nothing.
+    pub(crate) fn finds(&self, text: &str) -> bool {
+        self.secrets.iter().any(|s| text.contains(s.as_str()))
+    }
+
+    /// Counts the copies of secret values in `text` as masked, for text that
+    /// is dropped rather than kept (a log line the verbosity discards); a
+    /// copy is made only when a secret is found.
+    pub(crate) fn count(&self, text: &str) {
+        if self.finds(text) {
+            drop(self.apply(text));
+        }
     }
 
     /// How many copies of secret values [`Redactor::apply`] has masked.
@@ -107,11 +128,167 @@ impl Mask for u64 {
     }
 }
 
-/// A page's rows are the user's data and pass unchanged, whatever they hold
-/// (masking would change what a job copies, and could break its cursor);
-/// secrets are masked in everything else a job's calls return (errors, logs).
+impl Mask for crate::connector::model::ConnectorError {
+    fn mask(self, r: &Redactor) -> Self {
+        Self { message: r.apply(&self.message), property: self.property.mask(r), ..self }
+    }
+}
+
+/// The texts of a fault that come from the guest: a trap's message and
+/// panic text, and what broke the contract.
+impl Mask for super::outcome::FaultKind {
+    fn mask(self, r: &Redactor) -> Self {
+        use super::outcome::FaultKind::*;
+        match self {
+            Trap { message, panic } => Trap { message: r.apply(&message), panic: panic.mask(r) },
+            InvalidResult { message } => InvalidResult { message: r.apply(&message) },
+            other => other,
+        }
+    }
+}
+
+/// A page's text (string and decimal columns) is masked like any other
+/// string a connector hands back. Binary columns are bytes, not text, and
+/// pass unchanged; so does `next_cursor`, which the connector reads back in
+/// its next `read` and must get back as it wrote it.
 impl Mask for crate::connector::batch::Page {
-    fn mask(self, _: &Redactor) -> Self {
-        self
+    fn mask(self, r: &Redactor) -> Self {
+        use crate::connector::batch::{Batch, ColumnData};
+        let columns = self.batch.columns.into_iter().map(|c| ColumnData { values: c.values.mask(r), ..c }).collect();
+        Self { batch: Batch { columns, ..self.batch }, ..self }
+    }
+}
+
+impl Mask for crate::connector::batch::ColumnValues {
+    fn mask(self, r: &Redactor) -> Self {
+        use crate::connector::batch::ColumnValues::*;
+        match self {
+            Strings(text) => Strings(text.mask(r)),
+            Decimals(text) => Decimals(text.mask(r)),
+            other => other,
+        }
+    }
+}
+
+/// Each value is masked on its own (a secret split across two values is not
+/// one), and `data` and `ends` are rebuilt only when a secret is found.
+/// Values whose `ends` are malformed are left for the batch check to refuse.
+impl Mask for crate::connector::batch::TextValues {
+    fn mask(self, r: &Redactor) -> Self {
+        if !r.finds(&self.data) {
+            return self;
+        }
+        let mut data = String::with_capacity(self.data.len());
+        let mut ends = Vec::with_capacity(self.ends.len());
+        let mut start = 0;
+        for &end in &self.ends {
+            let Some(value) = self.data.get(start..end as usize) else { return self };
+            data.push_str(&r.apply(value));
+            // A mask longer than the secret grows the text; past u32 the
+            // end is out of range and the batch check refuses the page.
+            ends.push(u32::try_from(data.len()).unwrap_or(u32::MAX));
+            start = end as usize;
+        }
+        Self { data, ends }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::batch::{Batch, BytesValues, ColumnData, ColumnValues, Page, TextValues};
+    use crate::connector::model::PropertySpec;
+
+    fn redactor(secret: &str) -> Redactor {
+        let spec = |name: &str, secret| PropertySpec {
+            name: name.into(),
+            display_name: name.into(),
+            description: String::new(),
+            required: false,
+            secret,
+            default_value: None,
+            allowed_values: Vec::new(),
+        };
+        let info = ConnectorInfo {
+            name: "Test".into(),
+            version: semver::Version::new(1, 0, 0),
+            display_name: "Test".into(),
+            description: String::new(),
+            properties: vec![spec("Password", true), spec("User", false)],
+            roles: Default::default(),
+        };
+        Redactor::new(Some(&info), &[Property::new("Password", secret), Property::new("User", "bob")])
+    }
+
+    fn text(values: &[&str]) -> TextValues {
+        let mut t = TextValues::default();
+        for v in values {
+            t.data.push_str(v);
+            t.ends.push(t.data.len() as u32);
+        }
+        t
+    }
+
+    fn column(values: ColumnValues) -> ColumnData {
+        ColumnData { values, nulls: Vec::new() }
+    }
+
+    #[test]
+    fn page_text_is_masked_value_by_value_and_the_rest_passes_unchanged() {
+        let r = redactor("s3cr");
+        let bytes = BytesValues { data: b"s3crs3cr".to_vec(), ends: vec![4, 8] };
+        let page = Page {
+            batch: Batch {
+                row_count: 3,
+                columns: vec![
+                    column(ColumnValues::Strings(text(&["bob", "xs3cry", "s3cr and s3cr"]))),
+                    column(ColumnValues::Decimals(text(&["1", "2", "s3cr"]))),
+                    column(ColumnValues::Bytes(bytes.clone())),
+                    column(ColumnValues::Integers(vec![1, 2, 3])),
+                ],
+            },
+            next_cursor: Some("after s3cr".into()),
+        };
+        let masked = r.mask(page);
+        assert_eq!(
+            masked.batch.columns[0].values,
+            ColumnValues::Strings(text(&["bob", "x********y", "******** and ********"]))
+        );
+        assert_eq!(masked.batch.columns[1].values, ColumnValues::Decimals(text(&["1", "2", "********"])));
+        assert_eq!(masked.batch.columns[2].values, ColumnValues::Bytes(bytes), "bytes are not text");
+        assert_eq!(masked.batch.columns[3].values, ColumnValues::Integers(vec![1, 2, 3]));
+        assert_eq!(masked.next_cursor.as_deref(), Some("after s3cr"), "the connector reads its cursor back");
+        assert_eq!(r.masked(), 4);
+    }
+
+    #[test]
+    fn text_without_a_secret_is_not_rebuilt_and_malformed_ends_are_left_alone() {
+        let r = redactor("s3cr");
+        let clean = text(&["a", "b"]);
+        let pointer = clean.data.as_ptr();
+        assert_eq!(clean.clone().mask(&r), clean);
+        assert_eq!(clean.mask(&r).data.as_ptr(), pointer, "the same buffer");
+        let malformed = TextValues { data: "s3cr".into(), ends: vec![9] };
+        assert_eq!(malformed.clone().mask(&r), malformed);
+    }
+
+    #[test]
+    fn a_connector_errors_message_and_property_are_masked() {
+        let r = redactor("hunter2");
+        let error = crate::connector::model::ConnectorError {
+            kind: crate::connector::model::ErrorKind::InvalidConfig,
+            message: "hunter2 is wrong".into(),
+            property: Some("hunter2".into()),
+            retry_after: None,
+        };
+        let masked = r.mask(error);
+        assert_eq!((masked.message.as_str(), masked.property.as_deref()), ("******** is wrong", Some(MASK)));
+        let trap =
+            super::super::outcome::FaultKind::Trap { message: "at hunter2".into(), panic: Some("hunter2!".into()) };
+        assert_eq!(
+            r.mask(trap),
+            super::super::outcome::FaultKind::Trap { message: format!("at {MASK}"), panic: Some(format!("{MASK}!")) }
+        );
+        assert_eq!(r.masked(), 4);
     }
 }

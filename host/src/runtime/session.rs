@@ -7,7 +7,7 @@ use super::redact::{Mask, Redactor};
 use super::state::HostState;
 use super::wit;
 use crate::connector::batch::{Batch, Page, ReadRequest};
-use crate::connector::model::{ColumnInfo, ConnectorInfo, Property, TableInfo, TableType};
+use crate::connector::model::{ColumnInfo, ConnectorInfo, LogLevel, Property, TableInfo, TableType};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::OwnedSemaphorePermit;
@@ -80,10 +80,12 @@ impl Session {
         op: Operation,
         dir: Option<&std::path::Path>,
         slot: OwnedSemaphorePermit,
+        keep: Option<LogLevel>,
     ) -> wasmtime::Result<Self> {
         let opened = Instant::now();
         let limits = core.limits.for_operation(op);
-        let store = core.store_with_dir(op, Redactor::default(), dir, opened + limits.timeout)?;
+        let mut store = core.store_with_dir(op, Redactor::default(), dir, opened + limits.timeout)?;
+        store.data_mut().set_log_verbosity(keep);
         let state = State::Live { store: Box::new(store), instance: None };
         Ok(Self { core, info, limits, state, opened, deadline_per_call: true, _slot: Some(slot) })
     }

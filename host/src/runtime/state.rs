@@ -1,6 +1,7 @@
 //! What a store holds for one call: an empty WASI context, the memory
 //! limiter, and the log lines the call produced.
 
+use super::outcome::{FaultKind, LogBudget};
 use super::pool::Footprint;
 use super::redact::Redactor;
 use crate::connector::model::LogLevel;
@@ -37,6 +38,15 @@ pub struct LogLine {
     pub message: String,
 }
 
+/// What each log line costs against [`Limits::max_log_bytes`] on top of its
+/// text: about what a kept line takes besides its text (a `LogLine`, 32
+/// bytes, the allocator's overhead for its string, and the timestamp, level
+/// and source a stored log line adds). So a flood of empty lines runs out of
+/// budget as surely as one of long lines.
+///
+/// [`Limits::max_log_bytes`]: super::Limits::max_log_bytes
+pub const LOG_LINE_COST: usize = 64;
+
 /// The per-call state of a store.
 pub(crate) struct HostState {
     wasi: WasiCtx,
@@ -57,11 +67,14 @@ impl HostState {
     /// A state that grants nothing but `dir`, if given (preopened at
     /// [`DATA_DIR`], read and write): no other files, no environment,
     /// arguments or sockets; stdin closed; stdout and stderr captured up to
-    /// `output_cap` bytes.
+    /// `output_cap` bytes. A call may log `log_cap` bytes and `log_lines`
+    /// lines (see [`LogSink`]); every level is kept until
+    /// [`HostState::set_log_verbosity`] says otherwise.
     pub(crate) fn new(
         memory_cap: usize,
         footprint: Footprint,
         log_cap: usize,
+        log_lines: usize,
         output_cap: usize,
         redactor: Redactor,
         dir: Option<&Path>,
@@ -83,11 +96,27 @@ impl HostState {
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(memory_cap, footprint),
             deadline: std::time::Instant::now(),
-            logs: LogSink { lines: Vec::new(), bytes: 0, cap: log_cap, exceeded: false, redactor },
+            logs: LogSink {
+                lines: Vec::new(),
+                bytes: 0,
+                count: 0,
+                max_bytes: log_cap,
+                max_lines: log_lines,
+                keep: Some(LogLevel::Verbose),
+                exceeded: None,
+                redactor,
+            },
             stdout,
             stderr,
             seen: (0, 0),
         })
+    }
+
+    /// Keeps the lines at `level` or more important (Error < Info <
+    /// Transfer < Verbose); `None` keeps none. Lines it discards still count
+    /// against the call's log budget, but are never stored.
+    pub(crate) fn set_log_verbosity(&mut self, level: Option<LogLevel>) {
+        self.logs.keep = level;
     }
 
     /// The log lines of the call: the plugin's own, then stdout, then stderr;
@@ -101,14 +130,17 @@ impl HostState {
     /// and `redactor` for that call's configuration.
     pub(crate) fn start_call(&mut self, redactor: Redactor) {
         self.logs.bytes = 0;
+        self.logs.count = 0;
+        self.logs.exceeded = None;
         self.logs.redactor = redactor;
     }
 
     /// The log lines since the last drain: the plugin's own, then stdout,
-    /// then stderr; and that stderr text, secrets masked.
+    /// then stderr; and that stderr text, secrets masked. Stdout lines are
+    /// Info, stderr lines Error; they count against the call's log budget
+    /// like the plugin's own, and those past it are dropped (the call has
+    /// ended: it is not failed for them).
     pub(crate) fn drain(&mut self) -> (Vec<LogLine>, String) {
-        let mut lines = std::mem::take(&mut self.logs.lines);
-        let redactor = &self.logs.redactor;
         let unseen = |pipe: &MemoryOutputPipe, seen: &mut usize| {
             let contents = pipe.contents();
             let start = (*seen).min(contents.len());
@@ -116,18 +148,17 @@ impl HostState {
             String::from_utf8_lossy(&contents[start..]).into_owned()
         };
         let stdout = unseen(&self.stdout, &mut self.seen.0);
-        let stderr = redactor.apply(&unseen(&self.stderr, &mut self.seen.1));
-        for (pipe, source, level) in
-            [(stdout, LogSource::Stdout, LogLevel::Info), (stderr.clone(), LogSource::Stderr, LogLevel::Error)]
+        let stderr = self.logs.redactor.apply(&unseen(&self.stderr, &mut self.seen.1));
+        for (text, source, level) in
+            [(&stdout, LogSource::Stdout, LogLevel::Info), (&stderr, LogSource::Stderr, LogLevel::Error)]
         {
-            let pipe = redactor.apply(&pipe);
-            lines.extend(pipe.lines().filter(|l| !l.trim().is_empty()).map(|l| LogLine {
-                level,
-                source,
-                message: l.to_string(),
-            }));
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                if self.logs.charge(line.len()).is_ok() {
+                    self.logs.keep(level, source, line);
+                }
+            }
         }
-        (lines, stderr)
+        (std::mem::take(&mut self.logs.lines), stderr)
     }
 }
 
@@ -209,35 +240,76 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// The plugin's `log` lines, up to a byte cap.
+/// The log lines of a call, within its budget: at most `max_lines` lines,
+/// and `max_bytes` bytes counting each line's text plus [`LOG_LINE_COST`].
+/// Only lines at the kept verbosity are stored; the others are counted and
+/// dropped.
 pub(crate) struct LogSink {
     lines: Vec<LogLine>,
+    /// Bytes counted this call (text plus framing).
     bytes: usize,
-    cap: usize,
-    /// Set when the plugin logged past the cap.
-    pub(crate) exceeded: bool,
+    /// Lines counted this call.
+    count: usize,
+    max_bytes: usize,
+    max_lines: usize,
+    /// The least important level stored; `None` stores nothing.
+    keep: Option<LogLevel>,
+    /// The budget the plugin's `log` calls ran out of, if they did.
+    exceeded: Option<LogBudget>,
     redactor: Redactor,
 }
 
 impl LogSink {
-    /// Keeps one plugin log line; past the cap, fails the call.
+    /// Counts one plugin log line and keeps it if the verbosity says so;
+    /// past either budget, fails the call.
     pub(crate) fn push(&mut self, level: LogLevel, message: String) -> Result<()> {
-        self.bytes = self.bytes.saturating_add(message.len());
-        if self.bytes > self.cap {
-            self.exceeded = true;
-            wasmtime::bail!("log limit of {} bytes per call exceeded", self.cap);
+        if let Err(budget) = self.charge(message.len()) {
+            self.exceeded = Some(budget);
+            wasmtime::bail!("log limit of {} {budget} per call exceeded", self.limit(budget));
         }
-        let message = self.redactor.apply(&message);
-        self.lines.push(LogLine { level, source: LogSource::Plugin, message });
+        self.keep(level, LogSource::Plugin, &message);
         Ok(())
     }
 
-    /// Masks secret values in a string that leaves the sandbox.
-    pub(crate) fn redact(&self, text: &str) -> String {
-        self.redactor.apply(text)
+    /// Counts a line of `len` bytes against the budget, unless it does not
+    /// fit: then nothing is counted, and the budget it breaks is returned.
+    fn charge(&mut self, len: usize) -> std::result::Result<(), LogBudget> {
+        let bytes = self.bytes.saturating_add(len).saturating_add(LOG_LINE_COST);
+        if self.count >= self.max_lines {
+            return Err(LogBudget::Lines);
+        }
+        if bytes > self.max_bytes {
+            return Err(LogBudget::Bytes);
+        }
+        (self.count, self.bytes) = (self.count + 1, bytes);
+        Ok(())
     }
 
-    /// Masks secret values in a call's result.
+    /// Stores a counted line, secrets masked, if the verbosity keeps its
+    /// level; otherwise only counts the secret values in it (no copy), so
+    /// [`LogSink::masked`] does not depend on the verbosity.
+    fn keep(&mut self, level: LogLevel, source: LogSource, text: &str) {
+        if self.keep.is_some_and(|keep| level <= keep) {
+            self.lines.push(LogLine { level, source, message: self.redactor.apply(text) });
+        } else {
+            self.redactor.count(text);
+        }
+    }
+
+    fn limit(&self, budget: LogBudget) -> usize {
+        match budget {
+            LogBudget::Bytes => self.max_bytes,
+            LogBudget::Lines => self.max_lines,
+        }
+    }
+
+    /// The fault of a call whose plugin logged past its budget, if it did.
+    pub(crate) fn fault(&self) -> Option<FaultKind> {
+        self.exceeded.map(|budget| FaultKind::LogLimit { budget, limit: self.limit(budget) })
+    }
+
+    /// Masks secret values in everything a call hands back: its result, its
+    /// error, its fault (see [`Mask`](super::redact::Mask)).
     pub(crate) fn mask<T: super::redact::Mask>(&self, value: T) -> T {
         self.redactor.mask(value)
     }
@@ -245,5 +317,64 @@ impl LogSink {
     /// Copies of secret values masked since the call started.
     pub(crate) fn masked(&self) -> usize {
         self.redactor.masked()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(max_bytes: usize, max_lines: usize) -> HostState {
+        HostState::new(1 << 20, Footprint::default(), max_bytes, max_lines, 1 << 10, Redactor::default(), None).expect("a state")
+    }
+
+    #[test]
+    fn an_empty_line_costs_its_framing() {
+        let mut state = state(10 * LOG_LINE_COST, 1_000);
+        for _ in 0..10 {
+            state.logs.push(LogLevel::Info, String::new()).expect("ten empty lines fit");
+        }
+        assert!(state.logs.push(LogLevel::Info, String::new()).is_err(), "the eleventh passes the byte budget");
+        assert_eq!(state.logs.fault(), Some(FaultKind::LogLimit { budget: LogBudget::Bytes, limit: 640 }));
+        assert_eq!(state.drain().0.len(), 10);
+    }
+
+    #[test]
+    fn a_call_may_log_no_more_lines_than_its_line_cap() {
+        let mut state = state(1 << 20, 5);
+        for _ in 0..5 {
+            state.logs.push(LogLevel::Info, "x".into()).expect("five lines fit");
+        }
+        assert!(state.logs.push(LogLevel::Info, "x".into()).is_err());
+        assert_eq!(state.logs.fault(), Some(FaultKind::LogLimit { budget: LogBudget::Lines, limit: 5 }));
+    }
+
+    #[test]
+    fn lines_the_verbosity_discards_are_counted_but_never_stored() {
+        let mut state = state(1 << 20, 100);
+        state.set_log_verbosity(None);
+        let flood = (0..1_000).map(|_| state.logs.push(LogLevel::Error, String::new())).position(|r| r.is_err());
+        assert_eq!(flood, Some(100), "discarded lines count against the line cap");
+        assert!(state.logs.lines.is_empty() && state.logs.lines.capacity() == 0, "nothing was stored");
+        assert!(state.drain().0.is_empty());
+
+        let mut state = self::state(1 << 20, 100);
+        state.set_log_verbosity(Some(LogLevel::Info));
+        for level in [LogLevel::Error, LogLevel::Info, LogLevel::Transfer, LogLevel::Verbose] {
+            state.logs.push(level, format!("{level}")).expect("within budget");
+        }
+        let kept: Vec<String> = state.drain().0.into_iter().map(|l| l.message).collect();
+        assert_eq!(kept, ["ERROR", "INFO"]);
+    }
+
+    #[test]
+    fn stdout_and_stderr_lines_stay_within_the_caps() {
+        let mut state = state(1 << 20, 3);
+        state.logs.push(LogLevel::Info, "own".into()).expect("fits");
+        let mut stdout = state.stdout.clone();
+        wasmtime_wasi::p2::OutputStream::write(&mut stdout, b"a\nb\nc\nd\n".as_slice().into()).expect("written");
+        let lines = state.drain().0;
+        let messages: Vec<&str> = lines.iter().map(|l| l.message.as_str()).collect();
+        assert_eq!(messages, ["own", "a", "b"], "three lines in all");
     }
 }

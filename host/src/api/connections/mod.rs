@@ -68,9 +68,11 @@ fn not_found(id: &str) -> ApiError {
     ApiError::not_found("connection_not_found", format!("Connection `{id}` does not exist."))
 }
 
-/// The plugin a connection is pinned to.
+/// The plugin a connection is pinned to, keeping the log lines its
+/// `logfile_verbosity` keeps.
 pub fn plugin_for(registry: &Registry, c: &Connection) -> ApiResult<Plugin> {
-    registry.get(&c.connector, Some(&c.connector_version)).ok_or_else(|| {
+    let keep = c.settings.logfile_verbosity.max_level();
+    registry.get(&c.connector, Some(&c.connector_version)).map(|p| p.keeping_logs(keep)).ok_or_else(|| {
         ApiError::Internal(format!(
             "connector {} {} of connection {} is not installed",
             c.connector, c.connector_version, c.id
