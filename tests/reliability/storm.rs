@@ -13,6 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 
+/// The secret every misbehaving connection holds; no answer may contain it.
+const SECRET: &str = "storm-secret-1";
 /// Hostile callers, and as many healthy ones.
 const CALLERS: usize = 32;
 /// How long the callers keep calling (the issue bounds the storm at 60 s).
@@ -42,7 +44,7 @@ fn attacks() -> Vec<Attack> {
     let misbehave = |mode: &'static str, codes: &'static [&'static str]| Attack {
         name: mode,
         connector: "Misbehave",
-        properties: json!({"Mode": mode, "Password": "storm-secret-1"}),
+        properties: json!({"Mode": mode, "Password": SECRET}),
         test: codes,
         tables: codes,
     };
@@ -68,6 +70,12 @@ fn attacks() -> Vec<Attack> {
         misbehave("memory", &["connector_crashed", "connector_timeout"]),
         misbehave("flood", &["connector_crashed"]),
         misbehave("panic", &["connector_crashed"]),
+        // A log budget in lines and framing, not only bytes.
+        misbehave("blank-lines", &["connector_crashed"]),
+        // Every string masked: the error's property is the password.
+        misbehave("secret-target", &["invalid_config", "connector_invalid_config"]),
+        // Terminal escapes and line separators in logs and errors.
+        misbehave("escapes", &["internal", "connector_error"]),
     ]
 }
 
@@ -125,7 +133,7 @@ async fn hostile(server: Arc<Server>, number: usize, attacks: Arc<Vec<(Attack, S
         let expected = if tables { attack.tables } else { attack.test };
         let fits = code == "connector_overloaded" || expected.contains(&code);
         let status_fits = if tables { status != 200 && status != 0 } else { status == 200 && body["success"] == false };
-        if !fits || !status_fits {
+        if !fits || !status_fits || body.to_string().contains(SECRET) {
             tally.wrong.push(format!("{} {what}: {status} {body}", attack.name));
         }
     }

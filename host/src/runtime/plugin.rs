@@ -447,7 +447,9 @@ impl Core {
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) async fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self.run(Operation::Describe, (Redactor::default(), Some(LogLevel::Verbose)), |i, s| Box::pin(i.describe(s))).await;
+        let call = self
+            .run(Operation::Describe, (Redactor::default(), Some(LogLevel::Verbose)), |i, s| Box::pin(i.describe(s)))
+            .await;
         let Call { result, logs, duration, masked, room } = call;
         let result = result.and_then(|info| {
             let invalid =

@@ -325,7 +325,8 @@ mod tests {
     use super::*;
 
     fn state(max_bytes: usize, max_lines: usize) -> HostState {
-        HostState::new(1 << 20, Footprint::default(), max_bytes, max_lines, 1 << 10, Redactor::default(), None).expect("a state")
+        HostState::new(1 << 20, Footprint::default(), max_bytes, max_lines, 1 << 10, Redactor::default(), None)
+            .expect("a state")
     }
 
     #[test]
