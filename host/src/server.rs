@@ -7,7 +7,7 @@ use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::connector::signature::TrustPolicy;
 use crate::logs::ConnectionLogs;
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::{Compiler, Limits, Runtime};
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,8 +31,11 @@ pub struct ServerConfig {
     pub bundled_dir: Option<PathBuf>,
     /// Where compiled components are cached; default: `<data_dir>/cache`.
     pub compile_cache: Option<PathBuf>,
-    /// Plugin call limits.
+    /// Plugin call limits, and the compile budget.
     pub limits: Limits,
+    /// Where components are compiled: in this process by default; `serve`
+    /// compiles in a child process of its own executable, under the budget.
+    pub compiler: Compiler,
     /// The largest request body, in bytes.
     pub body_limit: usize,
     /// The size at which a connection log file is continued in a new one.
@@ -64,6 +67,7 @@ impl ServerConfig {
             bundled_dir: None,
             compile_cache: None,
             limits: Limits::default(),
+            compiler: Compiler::InProcess,
             body_limit: 1 << 20,
             log_max_file_bytes: 10 << 20,
             log_retention_days: 30,
@@ -84,6 +88,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("bundled_dir", &self.bundled_dir)
             .field("compile_cache", &self.compile_cache)
             .field("limits", &self.limits)
+            .field("compiler", &self.compiler)
             .field("body_limit", &self.body_limit)
             .field("component_limit", &self.component_limit)
             .field("trust", &self.trust)
@@ -125,7 +130,7 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
     let store = crate::secrets::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
-    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?;
+    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?.with_compiler(config.compiler.clone());
     let (registry_dir, bundled, trust) = (data.join("connectors"), config.bundled_dir.clone(), config.trust.clone());
     let registry = tokio::task::spawn_blocking(move || {
         let registry = Registry::open(runtime, &registry_dir, trust)?;

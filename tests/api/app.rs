@@ -7,7 +7,7 @@ use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-use syncport::runtime::Limits;
+use syncport::runtime::{Compiler, Limits};
 use syncport::secrets::{KeyConfig, SecretKey};
 use syncport::server::{self, ServerConfig};
 
@@ -129,6 +129,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         bundled_dir: Some(bundled),
         compile_cache: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache")),
         limits: Limits::default().with_timeout(Duration::from_secs(2)),
+        // As `syncport serve` does: compiles in a child of the real binary.
+        compiler: Compiler::Subprocess(PathBuf::from(env!("CARGO_BIN_EXE_syncport"))),
         ..ServerConfig::new(data.path().join("data"))
     };
     let postgres = match postgres::backend() {

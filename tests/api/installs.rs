@@ -3,9 +3,11 @@
 
 use super::{TestApp, assert_error, create_user, id_of, json, quickbooks_body, spawn_app, spawn_app_with, token};
 use crate::helpers::{component, dist};
+use crate::hostile::{importing, slow_to_compile, with_extra_instances};
 use reqwest::Method;
 use serde_json::json;
 use sha2::Digest;
+use std::time::{Duration, Instant};
 use syncport::connector::signature::{SigningKey, TrustPolicy};
 
 /// A server whose bundled connectors are only `files` (under plugins/dist).
@@ -197,4 +199,43 @@ async fn a_component_over_the_install_limit_is_413() {
     let app = spawn_app_with(|config| config.component_limit = 1024).await;
     let body = assert_error(app.install_connector(vec![0; 2048], None).await, 413, "payload_too_large").await;
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("larger")), "{body}");
+}
+
+/// The stub with a core module that takes Cranelift several seconds.
+fn slow_stub() -> Vec<u8> {
+    slow_to_compile(&component("fixtures/stub.wasm"), 4_000_000)
+}
+
+#[tokio::test]
+async fn a_compile_past_the_budget_is_a_400_at_its_deadline_and_the_server_carries_on() {
+    let app = spawn_app_with(|config| config.limits.compile.timeout = Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let body = assert_error(app.install_connector(slow_stub(), None).await, 400, "component_compile_timeout").await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(2500), "answered at the deadline: {took:?}");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("--compile-timeout-secs"), "{message}");
+    // The server answers as before, and runs its connectors.
+    assert_eq!(app.list_connectors().await.status(), 200);
+    let id = id_of(&app.create_quickbooks("After").await);
+    assert_eq!(app.test_ok(&id).await["success"], true);
+}
+
+#[tokio::test]
+async fn too_many_core_instances_or_an_unserved_import_are_refused_before_any_compile() {
+    let app = spawn_app_with(|config| config.limits.compile.timeout = Duration::from_secs(30)).await;
+    let slow = slow_stub();
+    let cases = [
+        (with_extra_instances(&slow, 300), "component_too_many_instances", "core_instances_per_component"),
+        (importing(&slow, "acme:evil/backdoor@1.0.0"), "incompatible_component", "acme:evil/backdoor@1.0.0"),
+    ];
+    for (bytes, code, says) in cases {
+        let started = Instant::now();
+        let body = assert_error(app.install_connector(bytes, None).await, 400, code).await;
+        let took = started.elapsed();
+        // Compiling the slow module alone takes seconds.
+        assert!(took < Duration::from_millis(800), "{code}: refused before compiling, in {took:?}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains(says), "{code}: {message}");
+    }
 }

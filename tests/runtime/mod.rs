@@ -1,6 +1,7 @@
 //! The plugin runtime and registry, driven directly (no HTTP).
 
 mod connectors;
+mod installing;
 mod loading;
 mod registry;
 mod sandbox;

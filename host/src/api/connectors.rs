@@ -9,7 +9,7 @@ use crate::connector::model::PropertySpec;
 use crate::connector::registry::{Installed, Registry, RegistryError, normalize};
 use crate::connector::shared;
 use crate::connector::signature::{Signature, SignatureError};
-use crate::runtime::{LoadError, Plugin};
+use crate::runtime::{Cap, LoadError, Plugin};
 use crate::store::{PinnedConnection, Stored};
 use axum::body::Body;
 use axum::extract::State;
@@ -331,6 +331,12 @@ fn registry_error(error: RegistryError) -> ApiError {
                 LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
                 LoadError::Incompatible(_) => "incompatible_component",
                 LoadError::Describe(_) => "invalid_describe",
+                LoadError::OverLimit { cap: Cap::CoreInstances, .. } => "component_too_many_instances",
+                LoadError::OverLimit { cap: Cap::Memories, .. } => "component_too_many_memories",
+                LoadError::OverLimit { cap: Cap::Tables, .. } => "component_too_many_tables",
+                LoadError::CompileTimeout { .. } => "component_compile_timeout",
+                LoadError::CompileMemory { .. } => "component_compile_memory",
+                LoadError::CompileFailed(_) => "component_compile_failed",
             };
             ApiError::bad_request(code, source.to_string(), Some("body".into()))
         }

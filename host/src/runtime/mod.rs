@@ -8,7 +8,9 @@
 //! environment, arguments or sockets. See `docs/runtime.md`.
 
 mod cache;
+mod compile;
 mod engine;
+mod inspect;
 mod limits;
 mod outcome;
 mod plugin;
@@ -19,7 +21,9 @@ mod state;
 mod ticker;
 mod wit;
 
+pub use compile::{Compiler, compile_component_main};
 pub use engine::Allocator;
+pub use inspect::Cap;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
 pub use outcome::{Call, CallError, Fault, FaultKind};
 pub use plugin::{ConnectorId, Plugin, WitVersion};
@@ -55,25 +59,32 @@ pub enum LoadError {
     /// `describe` failed or broke the contract.
     #[error("describe failed: {0}")]
     Describe(Box<CallError>),
-}
-
-/// Tells a core module or something else from a component before
-/// compiling, with a message that says what to do.
-fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
-    const MAGIC: &[u8] = b"\0asm";
-    const CORE_MODULE: &[u8] = &[1, 0, 0, 0];
-    match (bytes.get(..4), bytes.get(4..8)) {
-        (Some(MAGIC), Some(CORE_MODULE)) => Err(LoadError::NotAComponent(
-            "this is a core WebAssembly module, not a component: build with `cargo build --target \
-             wasm32-wasip2` (or wrap the module with `wasm-tools component new`)"
-                .into(),
-        )),
-        (Some(MAGIC), Some(_)) => Ok(()),
-        _ => Err(LoadError::NotAComponent(format!(
-            "this is not WebAssembly ({} bytes that do not start with `\\0asm`)",
-            bytes.len()
-        ))),
-    }
+    /// It declares more of something than one component may have; refused
+    /// before compiling.
+    #[error("it would create {count} {} per instance; a component may have at most {limit} (the `{}` limit)", cap.what(), cap.limit_name())]
+    OverLimit {
+        /// Which cap.
+        cap: Cap,
+        /// What it would create.
+        count: u32,
+        /// The cap.
+        limit: u32,
+    },
+    /// Compiling it took longer than the compile budget allows.
+    #[error("compiling it took longer than the {} s this server allows (`--compile-timeout-secs`)", limit.as_secs_f64())]
+    CompileTimeout {
+        /// The compile timeout.
+        limit: std::time::Duration,
+    },
+    /// Compiling it needed more memory than the compile budget allows.
+    #[error("compiling it needed more than the {} MiB this server allows (`--compile-memory-mib`)", limit_bytes >> 20)]
+    CompileMemory {
+        /// The compile memory cap, in bytes.
+        limit_bytes: usize,
+    },
+    /// The compiler failed on it (crashed or panicked).
+    #[error("the compiler failed on it: {0}")]
+    CompileFailed(String),
 }
 
 /// Why the runtime could not start.
@@ -110,6 +121,8 @@ struct Inner {
     cache: cache::CompileCache,
     limits: Arc<Limits>,
     allocator: Allocator,
+    /// Where components are compiled (in this process unless set).
+    compiler: std::sync::RwLock<Compiler>,
     _ticker: ticker::EpochTicker,
 }
 
@@ -126,8 +139,16 @@ impl Runtime {
         wit::add_to_linker(&mut linker).map_err(wasmtime)?;
         let cache = cache::CompileCache::new(&engine, cache_dir)?;
         let ticker = ticker::EpochTicker::start(engine.clone(), limits.epoch_tick)?;
-        let inner = Inner { engine, linker, cache, limits: Arc::new(limits), allocator, _ticker: ticker };
+        let compiler = std::sync::RwLock::default();
+        let inner = Inner { engine, linker, cache, limits: Arc::new(limits), allocator, compiler, _ticker: ticker };
         Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// Compiles with `compiler` from now on (by default in this process; the
+    /// server compiles in a child process under [`Limits::compile`]).
+    pub fn with_compiler(self, compiler: Compiler) -> Self {
+        *self.inner.compiler.write().unwrap_or_else(|e| e.into_inner()) = compiler;
+        self
     }
 
     /// The limits every call runs under.
@@ -141,16 +162,17 @@ impl Runtime {
         RuntimeStats { compiled, loaded_from_cache, allocator: self.inner.allocator }
     }
 
-    /// Compiles (or loads from the cache), links and describes a component.
-    /// Blocking: compiling takes tens of milliseconds.
+    /// Inspects, compiles (or loads from the cache), links and describes a
+    /// component. Blocking: compiling takes tens of milliseconds, or up to
+    /// the compile budget. What inspection refuses is never compiled.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
-        check_header(bytes)?;
+        let footprint = inspect::inspect(bytes, &self.inner.limits.pool)?;
+        // footprint: used by the pool reservation (lead)
+        let _ = footprint;
         let sha256 = hex::encode(Sha256::digest(bytes));
         let inner = &self.inner;
-        let component = inner
-            .cache
-            .component(&inner.engine, bytes, &sha256)
-            .map_err(|e| LoadError::NotAComponent(format!("{e:#}")))?;
+        let compiler = inner.compiler.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let component = inner.cache.component(&inner.engine, bytes, &sha256, &compiler, &inner.limits.compile)?;
         let wit = self.wit_version(&component)?;
         self.check_imports(&component)?;
         let instance_pre =
