@@ -133,3 +133,17 @@ pub fn core_modules(bytes: &[u8]) -> u32 {
     }
     count
 }
+
+/// The `stub-renamable` fixture (`fixtures/stub-renamable.wasm`) patched to
+/// describe itself as `name` at `version` (each at most 48 bytes): a
+/// component of any name, e.g. one claiming a bundled connector's name.
+pub fn renamed(bytes: &[u8], name: &str, version: &str) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    for (marker, value) in [(&b"@@NAME@@"[..], name), (&b"@@VERS@@"[..], version)] {
+        assert!(value.len() <= 48, "{value} is longer than 48 bytes");
+        let at = bytes.windows(marker.len()).position(|w| w == marker).expect("the renamable fixture") + marker.len();
+        let padded = format!("{value:<48}");
+        bytes[at..at + 48].copy_from_slice(padded.as_bytes());
+    }
+    bytes
+}

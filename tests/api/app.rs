@@ -25,6 +25,8 @@ pub struct TestApp {
     _postgres: Option<postgres::TestDatabase>,
     /// The secret key of a server started by [`spawn_shared`].
     shared_key: Option<String>,
+    /// The server's connector registry (to wait for its start-up load).
+    pub registry: std::sync::Arc<syncport::connector::registry::Registry>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -107,8 +109,17 @@ pub fn jobs_config(config: &mut ServerConfig, lease: Duration) {
     config.job_lease = lease;
 }
 
-/// Starts a server after `configure` adjusts its configuration.
+/// Starts a server after `configure` adjusts its configuration, and waits
+/// until its connector components are loaded (they load in the background).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let app = spawn_app_listening(configure).await;
+    assert!(app.registry.wait_started(Duration::from_secs(120)).await, "the connectors load");
+    app
+}
+
+/// Starts a server after `configure` adjusts its configuration, and returns
+/// as soon as it listens (its connectors may still be loading).
+pub async fn spawn_app_listening(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     capture_server_log();
     let data = tempfile::tempdir().expect("data dir");
     let bundled = data.path().join("bundled");
@@ -160,6 +171,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         shutdown: Some(tx),
         _postgres: postgres,
         shared_key: None,
+        registry: running.registry,
     }
 }
 

@@ -31,6 +31,7 @@ pub use redact::MASK;
 pub use session::Session;
 pub use state::{LogLine, LogSource};
 
+use crate::connector::model::ConnectorInfo;
 use plugin::Core;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -85,6 +86,89 @@ pub enum LoadError {
     /// The compiler failed on it (crashed or panicked).
     #[error("the compiler failed on it: {0}")]
     CompileFailed(String),
+    /// Its `describe` no longer says what it said at install (the record is
+    /// kept as the truth; the component is refused).
+    #[error("its describe differs from the answer recorded at install: {0}")]
+    DescribeChanged(String),
+    /// Loading it did not finish within its deadline.
+    #[error("loading it did not finish within {} s", limit.as_secs_f64())]
+    LoadTimeout {
+        /// The deadline.
+        limit: std::time::Duration,
+    },
+}
+
+/// A component compiled and linked whose code has not run yet: the second
+/// half of a load runs its `describe` (see [`Runtime::link`]).
+pub struct Linked {
+    core: Core,
+    sha256: String,
+    wit: WitVersion,
+}
+
+impl Linked {
+    /// The sha256 of the component's bytes, hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Runs `describe`; its answer is the connector's info (an install).
+    pub fn describe(self) -> Result<Plugin, LoadError> {
+        let info = self.core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
+        Ok(self.into_plugin(info))
+    }
+
+    /// Runs `describe` and holds the answer against `recorded`, the answer
+    /// it gave at install: the record is the truth (name, version, specs),
+    /// and an answer that differs refuses the component.
+    pub fn describe_as_recorded(self, recorded: &ConnectorInfo) -> Result<Plugin, LoadError> {
+        let info = self.core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
+        if let Some(difference) = difference(recorded, &info) {
+            return Err(LoadError::DescribeChanged(difference));
+        }
+        Ok(self.into_plugin(recorded.clone()))
+    }
+
+    fn into_plugin(self, info: ConnectorInfo) -> Plugin {
+        let id =
+            ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256: self.sha256, wit: self.wit };
+        Plugin::new(self.core, info, id)
+    }
+}
+
+/// What differs between the `describe` answer recorded at install and a
+/// later one, in words; `None` when they are the same.
+fn difference(recorded: &ConnectorInfo, now: &ConnectorInfo) -> Option<String> {
+    if recorded == now {
+        return None;
+    }
+    let mut found = Vec::new();
+    if recorded.name != now.name || recorded.version != now.version {
+        found.push(format!(
+            "it now calls itself {} {} (recorded: {} {})",
+            now.name, now.version, recorded.name, recorded.version
+        ));
+    }
+    for spec in &recorded.properties {
+        match now.property(&spec.name) {
+            None => found.push(format!("property `{}` is gone", spec.name)),
+            Some(now) if now.secret != spec.secret => found.push(format!(
+                "property `{}` is {} secret (recorded: {})",
+                spec.name,
+                if now.secret { "now" } else { "no longer" },
+                if spec.secret { "secret" } else { "not secret" }
+            )),
+            Some(now) if now != spec => found.push(format!("property `{}` is described differently", spec.name)),
+            Some(_) => {}
+        }
+    }
+    for spec in now.properties.iter().filter(|p| recorded.property(&p.name).is_none()) {
+        found.push(format!("property `{}` is new", spec.name));
+    }
+    if found.is_empty() {
+        found.push("its answer differs from the recorded one".into());
+    }
+    Some(found.join("; "))
 }
 
 /// Why the runtime could not start.
@@ -163,9 +247,16 @@ impl Runtime {
     }
 
     /// Inspects, compiles (or loads from the cache), links and describes a
-    /// component. Blocking: compiling takes tens of milliseconds, or up to
-    /// the compile budget. What inspection refuses is never compiled.
+    /// component; what `describe` says is its info. Blocking: compiling
+    /// takes tens of milliseconds, or up to the compile budget. What
+    /// inspection refuses is never compiled.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        self.link(bytes)?.describe()
+    }
+
+    /// The first half of [`Runtime::load`]: inspects, compiles (or loads from
+    /// the cache) and links, running no guest code. Blocking.
+    pub fn link(&self, bytes: &[u8]) -> Result<Linked, LoadError> {
         let footprint = inspect::inspect(bytes, &self.inner.limits.pool)?;
         // footprint: used by the pool reservation (lead)
         let _ = footprint;
@@ -184,9 +275,7 @@ impl Runtime {
             limits: inner.limits.clone(),
             label: ("(loading)".into(), sha256[..12].to_string()),
         };
-        let info = core.describe().result.map_err(|e| LoadError::Describe(Box::new(e)))?;
-        let id = ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256, wit };
-        Ok(Plugin::new(core, info, id))
+        Ok(Linked { core, sha256, wit })
     }
 
     /// Refuses imports of a `syncport:` interface the host does not serve,
