@@ -138,7 +138,7 @@ impl Store {
     pub async fn stored_components(&self) -> Result<Vec<StoredComponent>, StoreError> {
         let rows = sqlx::query(
             "SELECT sha256, name, version, signature, describe_json, publisher FROM connector_components \
-             ORDER BY name_key, version",
+             ORDER BY installed_at, sha256",
         )
         .fetch_all(self.pool())
         .await?;
