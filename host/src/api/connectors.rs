@@ -200,14 +200,10 @@ pub async fn install(
     // threads; then its name checked against its owner; then stored in the
     // database, which decides a name and version (and the name's owner) for
     // every server; then kept and made callable here.
-    let registry = state.registry.clone();
-    let prepared = {
-        let (bytes, signature) = (bytes.clone(), signature.clone());
-        tokio::task::spawn_blocking(move || registry.prepare(&bytes, signature.as_ref()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
-            .map_err(registry_error)?
-    };
+    // Its `describe` has a deadline even when it blocks in a host call.
+    let prepared = shared::load_with_deadline(&state.registry, "component", &bytes, signature.as_ref(), None, false)
+        .await
+        .map_err(registry_error)?;
     let id = prepared.plugin.id().clone();
     match state.registry.get(&id.name, Some(&id.version)) {
         Some(installed) if installed.id().sha256 != id.sha256 => {
