@@ -225,6 +225,31 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    const LIMITS: CompileLimits = CompileLimits { timeout: Duration::from_secs(1), memory_bytes: 64 << 20 };
+
+    #[test]
+    fn a_child_that_panics_aborts_or_refuses_the_bytes_is_a_clean_error() {
+        let exited = |code: i32| ExitStatus::from_raw(code << 8);
+        let signalled = |signal: i32| ExitStatus::from_raw(signal);
+        let panic = "thread 'main' panicked at cranelift-codegen/src/lib.rs:1:1:\nindex out of bounds";
+        assert!(
+            matches!(classify(exited(101), panic, &LIMITS), Err(LoadError::CompileFailed(m)) if m.contains("index out of bounds"))
+        );
+        let oom = "memory allocation of 107840 bytes failed";
+        assert!(
+            matches!(classify(signalled(6), oom, &LIMITS), Err(LoadError::CompileMemory { limit_bytes }) if limit_bytes == 64 << 20)
+        );
+        let threads =
+            "ThreadPoolBuildError { kind: IOError(Os { code: 11, message: \"Resource temporarily unavailable\" }) }";
+        assert!(matches!(classify(exited(101), threads, &LIMITS), Err(LoadError::CompileMemory { .. })));
+        assert!(
+            matches!(classify(exited(exit::INVALID), "type mismatch", &LIMITS), Err(LoadError::NotAComponent(m)) if m == "type mismatch")
+        );
+        assert!(matches!(classify(signalled(9), "", &LIMITS), Err(LoadError::CompileFailed(_))));
+        assert!(classify(exited(0), "", &LIMITS).is_ok());
+    }
 
     #[test]
     fn the_compile_engine_makes_code_the_server_engine_can_load() {
