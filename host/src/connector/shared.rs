@@ -215,7 +215,11 @@ async fn load_all(registry: &Arc<Registry>, store: &Store, pending: Vec<Pending>
 /// refuses the version (when its name is known) and is logged.
 async fn load_one(registry: &Arc<Registry>, store: &Store, component: Pending) {
     let recorded = component.recorded();
-    let named = recorded.as_ref().map(|info| (info.name.clone(), info.version.clone()));
+    // The version is known by its record, or else by its database row.
+    let named = recorded.as_ref().map(|info| (info.name.clone(), info.version.clone())).or_else(|| {
+        let row = component.row.as_ref()?;
+        Some((row.name.clone(), semver::Version::parse(&row.version).ok()?))
+    });
     if let Some((name, version)) = &named {
         registry.set_loading(name, version, true);
     }
