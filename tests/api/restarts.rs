@@ -145,3 +145,35 @@ async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_
     assert_eq!(test_when_loaded(&app, &sales, Duration::from_secs(10)).await["success"], true);
     assert!(started.elapsed() < Duration::from_secs(5), "served before the hung load was given up");
 }
+
+#[tokio::test]
+async fn a_component_stored_before_records_were_kept_gets_its_record_at_its_next_load() {
+    if !sqlite_only("a restart on one data directory") {
+        return;
+    }
+    let data = tempfile::tempdir().expect("data dir");
+    drop(spawn_app_with(on(data.path(), &[])).await);
+    let pool = sqlx::SqlitePool::connect(&database(data.path())).await.expect("sqlite");
+    sqlx::query("UPDATE connector_components SET describe_json = NULL, publisher = NULL")
+        .execute(&pool)
+        .await
+        .expect("forget the records");
+
+    let app = spawn_app_with(on(data.path(), &[])).await;
+    let id = id_of(&app.create_ok("default", &salesforce("Sales")).await);
+    assert_eq!(app.test_ok(&id).await["success"], true);
+    let unrecorded: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM connector_components WHERE describe_json IS NULL OR publisher IS NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("count");
+    assert_eq!(unrecorded, 0, "every component that loaded has its record again");
+    let publisher: String =
+        sqlx::query_scalar("SELECT publisher FROM connector_components WHERE name_key = 'salesforce'")
+            .fetch_one(&pool)
+            .await
+            .expect("publisher");
+    assert_eq!(publisher, "bundled");
+    pool.close().await;
+}
