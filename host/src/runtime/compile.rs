@@ -119,12 +119,17 @@ pub(crate) fn in_child(
             String::from_utf8_lossy(&kept).into_owned()
         })
     });
-    // The child reads its input whole before it compiles; a child that died
-    // early closes the pipe, and its exit says why.
-    if let Some(mut stdin) = child.stdin.take() {
-        let _ = stdin.write_all(bytes);
-    }
-    let status = wait(&mut child, started + limits.timeout);
+    // Fed from a thread of its own, so the deadline holds even while the
+    // child is not reading; a child that died early closes the pipe, and its
+    // exit says why.
+    let status = std::thread::scope(|scope| {
+        if let Some(mut stdin) = child.stdin.take() {
+            scope.spawn(move || {
+                let _ = stdin.write_all(bytes);
+            });
+        }
+        wait(&mut child, started + limits.timeout)
+    });
     let stderr = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
     let status = match status {
         Ok(Some(status)) => status,
