@@ -7,5 +7,6 @@ mod api;
 mod check;
 mod guide;
 mod helpers;
+mod hostile;
 mod reliability;
 mod runtime;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use syncport::runtime::Limits;
+use syncport::runtime::{CompileLimits, Compiler, Limits};
 use syncport::server::{self, ServerConfig};
 
 /// Syncport: the Connection Management API v2 over sandboxed WebAssembly connectors.
@@ -34,6 +34,23 @@ enum Command {
     /// Replication jobs: run one and follow its progress (docs/jobs.md).
     #[command(subcommand)]
     Job(cli::job::JobCommand),
+    /// Compiles one component read from stdin (the server's compile child; not for people).
+    #[command(hide = true)]
+    CompileComponent(CompileComponentArgs),
+}
+
+/// The compile child's arguments (see `syncport::runtime::compile_component_main`).
+#[derive(Args)]
+struct CompileComponentArgs {
+    /// Where to write the compiled component.
+    #[arg(long)]
+    output: PathBuf,
+    /// The address space the child may use, in bytes.
+    #[arg(long)]
+    memory_bytes: u64,
+    /// The server engine's compatibility key; the child refuses to compile for another.
+    #[arg(long)]
+    engine_key: String,
 }
 
 /// Where the secrets to re-encrypt are.
@@ -84,6 +101,12 @@ struct ServeArgs {
     auth_failure_limit: u32,
     #[command(flatten)]
     trust: cli::trust::TrustArgs,
+    /// Longest one component's compile may take at install (or at a start that compiles it), in seconds.
+    #[arg(long, env = "SYNCPORT_COMPILE_TIMEOUT_SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    compile_timeout_secs: u64,
+    /// Most memory (address space) one component's compile may use, in MiB.
+    #[arg(long, env = "SYNCPORT_COMPILE_MEMORY_MIB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(64..))]
+    compile_memory_mib: u64,
     /// Largest connector component an install over the API accepts, in MiB.
     #[arg(long, env = "SYNCPORT_COMPONENT_LIMIT_MIB", default_value_t = 64)]
     component_limit_mib: usize,
@@ -101,14 +124,30 @@ struct ServeArgs {
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
-        Command::RotateKey(args) => rotate_key(args).await,
-        Command::Connector(command) => cli::connector::run(command).await,
-        Command::Job(command) => cli::job::run(command).await,
+fn main() -> ExitCode {
+    let command = Cli::parse().command;
+    // The compile child runs no async runtime: nothing but the compile
+    // takes address space under its cap.
+    if let Command::CompileComponent(args) = &command {
+        let code = syncport::runtime::compile_component_main(&args.output, args.memory_bytes, &args.engine_key);
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("syncport: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match command {
+            Command::Serve(args) => serve(args).await,
+            Command::RotateKey(args) => rotate_key(args).await,
+            Command::Connector(command) => cli::connector::run(command).await,
+            Command::Job(command) => cli::job::run(command).await,
+            Command::CompileComponent(_) => ExitCode::FAILURE,
+        }
+    })
 }
 
 async fn rotate_key(args: RotateKeyArgs) -> ExitCode {
@@ -150,8 +189,20 @@ async fn serve(args: ServeArgs) -> ExitCode {
     let limits = args.limits.apply(Limits {
         max_concurrent_calls: args.plugin_concurrency,
         queue_timeout: Duration::from_millis(args.plugin_queue_timeout_ms),
+        compile: CompileLimits {
+            timeout: Duration::from_secs(args.compile_timeout_secs),
+            memory_bytes: usize::try_from(args.compile_memory_mib << 20).unwrap_or(usize::MAX),
+        },
         ..Limits::default()
     });
+    // Compiles run in a child process of this executable, under the budget.
+    let compiler = match std::env::current_exe() {
+        Ok(exe) => Compiler::Subprocess(exe),
+        Err(error) => {
+            tracing::error!(%error, "syncport could not start: its own executable cannot be found to compile in");
+            return ExitCode::FAILURE;
+        }
+    };
     let secret_keys = match syncport::secrets::KeyConfig::from_env() {
         Ok(keys) => keys,
         Err(error) => {
@@ -174,6 +225,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         database_url: args.database_url,
         bundled_dir: args.connectors_dir,
         limits,
+        compiler,
         body_limit: args.body_limit,
         log_max_file_bytes: args.log_max_file_mib << 20,
         log_retention_days: args.log_retention_days,

@@ -7,7 +7,7 @@ use crate::auth::limiter::FailureLimiter;
 use crate::connector::registry::Registry;
 use crate::connector::signature::TrustPolicy;
 use crate::logs::ConnectionLogs;
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::{Compiler, Limits, Runtime};
 use crate::store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,8 +31,11 @@ pub struct ServerConfig {
     pub bundled_dir: Option<PathBuf>,
     /// Where compiled components are cached; default: `<data_dir>/cache`.
     pub compile_cache: Option<PathBuf>,
-    /// Plugin call limits.
+    /// Plugin call limits, and the compile budget.
     pub limits: Limits,
+    /// Where components are compiled: in this process by default; `serve`
+    /// compiles in a child process of its own executable, under the budget.
+    pub compiler: Compiler,
     /// The largest request body, in bytes.
     pub body_limit: usize,
     /// The size at which a connection log file is continued in a new one.
@@ -64,6 +67,7 @@ impl ServerConfig {
             bundled_dir: None,
             compile_cache: None,
             limits: Limits::default(),
+            compiler: Compiler::InProcess,
             body_limit: 1 << 20,
             log_max_file_bytes: 10 << 20,
             log_retention_days: 30,
@@ -84,6 +88,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("bundled_dir", &self.bundled_dir)
             .field("compile_cache", &self.compile_cache)
             .field("limits", &self.limits)
+            .field("compiler", &self.compiler)
             .field("body_limit", &self.body_limit)
             .field("component_limit", &self.component_limit)
             .field("trust", &self.trust)
@@ -125,19 +130,18 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
     let store = crate::secrets::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
-    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?;
+    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?.with_compiler(config.compiler.clone());
     let (registry_dir, bundled, trust) = (data.join("connectors"), config.bundled_dir.clone(), config.trust.clone());
-    let registry = tokio::task::spawn_blocking(move || {
-        let registry = Registry::open(runtime, &registry_dir, trust)?;
-        if let Some(dir) = bundled {
-            registry.install_dir(&dir)?;
-        }
-        Ok::<_, StartError>(registry)
-    })
-    .await
-    .expect("registry loading does not panic")?;
+    let registry =
+        tokio::task::spawn_blocking(move || Registry::new(runtime, &registry_dir, trust, bundled.as_deref()))
+            .await
+            .expect("opening the registry does not panic")?;
     let registry = Arc::new(registry);
-    crate::connector::shared::sync_at_start(&registry, &store).await?;
+    // The components load in the background: the server answers at once,
+    // and a connection whose version is still loading gets
+    // `connector_loading` (docs/runtime.md, "Starting").
+    registry.set_starting(true);
+    tokio::spawn(crate::connector::shared::load_at_start(registry.clone(), store.clone(), config.bundled_dir.clone()));
     // One server owns an SQLite database, so its logs are files; servers
     // sharing PostgreSQL keep them in it (docs/deploy.md).
     let (max, days) = (config.log_max_file_bytes, config.log_retention_days);
@@ -200,6 +204,9 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// The first admin's token, when this start created it.
     pub admin_token: Option<String>,
+    /// The installed connectors, loading in the background
+    /// ([`Registry::wait_started`] waits for them).
+    pub registry: Arc<Registry>,
 }
 
 /// Binds `listen` and serves until `shutdown` resolves, then finishes the
@@ -225,6 +232,7 @@ pub async fn start(
     let sweeper = state.jobs.sweep_every(state.store.clone());
     let pruner = state.logs.prune_every();
     let jobs = state.jobs.clone();
+    let registry = state.registry.clone();
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
@@ -237,7 +245,7 @@ pub async fn start(
         jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
         served
     });
-    Ok(Running { addr, task, admin_token })
+    Ok(Running { addr, task, admin_token, registry })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -7,7 +7,7 @@ use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::Duration;
-use syncport::runtime::Limits;
+use syncport::runtime::{Compiler, Limits};
 use syncport::secrets::{KeyConfig, SecretKey};
 use syncport::server::{self, ServerConfig};
 
@@ -25,6 +25,8 @@ pub struct TestApp {
     _postgres: Option<postgres::TestDatabase>,
     /// The secret key of a server started by [`spawn_shared`].
     shared_key: Option<String>,
+    /// The server's connector registry (to wait for its start-up load).
+    pub registry: std::sync::Arc<syncport::connector::registry::Registry>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -107,8 +109,17 @@ pub fn jobs_config(config: &mut ServerConfig, lease: Duration) {
     config.job_lease = lease;
 }
 
-/// Starts a server after `configure` adjusts its configuration.
+/// Starts a server after `configure` adjusts its configuration, and waits
+/// until its connector components are loaded (they load in the background).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let app = spawn_app_listening(configure).await;
+    assert!(app.registry.wait_started(Duration::from_secs(120)).await, "the connectors load");
+    app
+}
+
+/// Starts a server after `configure` adjusts its configuration, and returns
+/// as soon as it listens (its connectors may still be loading).
+pub async fn spawn_app_listening(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
     capture_server_log();
     let data = tempfile::tempdir().expect("data dir");
     let bundled = data.path().join("bundled");
@@ -130,6 +141,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         bundled_dir: Some(bundled),
         compile_cache: Some(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-cache")),
         limits: Limits::default().with_timeout(Duration::from_secs(2)),
+        // As `syncport serve` does: compiles in a child of the real binary.
+        compiler: Compiler::Subprocess(PathBuf::from(env!("CARGO_BIN_EXE_syncport"))),
         ..ServerConfig::new(data.path().join("data"))
     };
     let postgres = match postgres::backend() {
@@ -159,6 +172,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServerConfig)) -> TestAp
         shutdown: Some(tx),
         _postgres: postgres,
         shared_key: None,
+        registry: running.registry,
     }
 }
 

@@ -1,11 +1,13 @@
 //! Installing and removing connector versions over the API, with and
 //! without required signatures.
 
-use super::{TestApp, assert_error, create_user, id_of, json, quickbooks_body, spawn_app, spawn_app_with, token};
+use super::{TestApp, assert_error, create_user, id_of, json, spawn_app, spawn_app_with, token};
 use crate::helpers::{component, dist};
+use crate::hostile::{importing, renamed, slow_to_compile, with_extra_instances};
 use reqwest::Method;
 use serde_json::json;
 use sha2::Digest;
+use std::time::{Duration, Instant};
 use syncport::connector::signature::{SigningKey, TrustPolicy};
 
 /// A server whose bundled connectors are only `files` (under plugins/dist).
@@ -25,39 +27,43 @@ fn signature_of(key: &SigningKey, bytes: &[u8]) -> String {
 #[tokio::test]
 async fn an_installed_version_is_pinned_by_its_connections_until_they_move_off_it() {
     let (app, _bundled) = spawn_app_bundling(&["connectors/salesforce-1.0.0.wasm"]).await;
-    let old = component("connectors/quickbooks-1.0.0.wasm");
+    let old = component("fixtures/wide.wasm");
 
     let (status, installed) = json(app.install_connector(old.clone(), None).await).await;
     assert_eq!(status, 201, "{installed}");
-    assert_eq!((installed["name"].as_str(), installed["version"].as_str()), (Some("QuickBooks"), Some("1.0.0")));
+    assert_eq!((installed["name"].as_str(), installed["version"].as_str()), (Some("Wide"), Some("0.1.0")));
     assert_eq!(installed["wit_version"], "0.1.0");
     assert_eq!(installed["sha256"].as_str(), Some(hex::encode(sha2::Sha256::digest(&old)).as_str()));
     assert_eq!(installed["signed_by"], serde_json::Value::Null);
+    assert_eq!(installed["publisher"], "unsigned");
     let (again, _) = json(app.install_connector(old, None).await).await;
     assert_eq!(again, 200, "installing the same bytes again changes nothing");
 
-    let pinned = id_of(&app.create_quickbooks("Books").await);
-    assert_eq!(app.get_ok(&pinned).await["connector_version"], "1.0.0");
-    let (status, _) = json(app.install_connector(component("connectors/quickbooks-1.1.0.wasm"), None).await).await;
+    let body = json!({"name": "Wide", "connector": "Wide", "properties": {"P01": "1"}});
+    let pinned = id_of(&app.create_ok("default", &body).await);
+    assert_eq!(app.get_ok(&pinned).await["connector_version"], "0.1.0");
+    let (status, _) = json(app.install_connector(component("fixtures/wide-0.2.0.wasm"), None).await).await;
     assert_eq!(status, 201);
-    assert_eq!(app.get_ok(&pinned).await["connector_version"], "1.0.0", "the next version does not move it");
-    assert_eq!(app.tables_ok(&pinned, "").await.len(), 47, "and it still runs 1.0.0");
-    assert_eq!(app.create_quickbooks("Newer").await["connector_version"], "1.1.0");
+    assert_eq!(app.get_ok(&pinned).await["connector_version"], "0.1.0", "the next version does not move it");
+    assert_eq!(app.test_ok(&pinned).await["success"], true, "and it still runs 0.1.0");
+    let newer = json!({"name": "Newer", "connector": "Wide", "properties": {"P01": "1", "ApiKey": "k"}});
+    assert_eq!(app.create_ok("default", &newer).await["connector_version"], "0.2.0");
 
     let refused =
-        assert_error(app.remove_connector_version("quickbooks", "1.0.0").await, 409, "connector_version_in_use").await;
+        assert_error(app.remove_connector_version("wide", "0.1.0").await, 409, "connector_version_in_use").await;
     let message = refused["error"]["message"].as_str().expect("message");
-    assert!(message.contains("default/Books") && message.contains(&pinned), "names the pinned connection: {message}");
+    assert!(message.contains("default/Wide") && message.contains(&pinned), "names the pinned connection: {message}");
 
-    app.update_ok(&pinned, &json!({"connector_version": "1.1.0"})).await;
-    let response = app.remove_connector_version("QuickBooks", "1.0.0").await;
+    app.update_ok(&pinned, &json!({"connector_version": "0.2.0", "properties": {"ApiKey": "k"}})).await;
+    let response = app.remove_connector_version("Wide", "0.1.0").await;
     assert_eq!(response.status(), 204);
-    assert_error(app.get_connector_version("QuickBooks", "1.0.0").await, 404, "connector_version_not_found").await;
-    let (_, connector) = json(app.get_connector("cdata quickbooks").await).await;
+    assert_error(app.get_connector_version("Wide", "0.1.0").await, 404, "connector_version_not_found").await;
+    let (_, connector) = json(app.get_connector("cdata wide").await).await;
     assert_eq!(connector["versions"].as_array().map(Vec::len), Some(1), "{connector}");
-    assert_eq!(connector["newest_version"], "1.1.0");
-    let mut body = quickbooks_body("Pinned to a removed version");
-    body["connector_version"] = json!("1.0.0");
+    assert_eq!(connector["newest_version"], "0.2.0");
+    let mut body = body.clone();
+    body["connector_version"] = json!("0.1.0");
+    body["name"] = json!("Pinned to a removed version");
     assert_error(app.create_connection("default", &body).await, 400, "unknown_connector_version").await;
 }
 
@@ -197,4 +203,110 @@ async fn a_component_over_the_install_limit_is_413() {
     let app = spawn_app_with(|config| config.component_limit = 1024).await;
     let body = assert_error(app.install_connector(vec![0; 2048], None).await, 413, "payload_too_large").await;
     assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("larger")), "{body}");
+}
+
+/// The stub with a core module that takes Cranelift several seconds.
+fn slow_stub() -> Vec<u8> {
+    slow_to_compile(&component("fixtures/stub.wasm"), 4_000_000)
+}
+
+#[tokio::test]
+async fn a_compile_past_the_budget_is_a_400_at_its_deadline_and_the_server_carries_on() {
+    let app = spawn_app_with(|config| config.limits.compile.timeout = Duration::from_secs(1)).await;
+    let started = Instant::now();
+    let body = assert_error(app.install_connector(slow_stub(), None).await, 400, "component_compile_timeout").await;
+    let took = started.elapsed();
+    // At its 1 s deadline, give or take waiting for its turn: compiles run
+    // one at a time, and tests beside this one compile too.
+    assert!(took < Duration::from_secs(5), "answered at the deadline: {took:?}");
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(message.contains("--compile-timeout-secs"), "{message}");
+    // The server answers as before, and runs its connectors.
+    assert_eq!(app.list_connectors().await.status(), 200);
+    let id = id_of(&app.create_quickbooks("After").await);
+    assert_eq!(app.test_ok(&id).await["success"], true);
+}
+
+#[tokio::test]
+async fn too_many_core_instances_or_an_unserved_import_are_refused_before_any_compile() {
+    let app = spawn_app_with(|config| config.limits.compile.timeout = Duration::from_secs(30)).await;
+    let slow = slow_stub();
+    let cases = [
+        (with_extra_instances(&slow, 300), "component_too_many_instances", "core_instances_per_component"),
+        (importing(&slow, "acme:evil/backdoor@1.0.0"), "incompatible_component", "acme:evil/backdoor@1.0.0"),
+    ];
+    for (bytes, code, says) in cases {
+        let started = Instant::now();
+        let body = assert_error(app.install_connector(bytes, None).await, 400, code).await;
+        let took = started.elapsed();
+        // Compiling the slow module alone takes seconds.
+        assert!(took < Duration::from_millis(800), "{code}: refused before compiling, in {took:?}");
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains(says), "{code}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_bundled_connector_name_cannot_be_taken_by_an_install_and_creates_stay_on_the_bundled_version() {
+    let app = spawn_app().await;
+    // Components that call themselves QuickBooks 9.9.9 and `CData
+    // QuickBooks` 9.9.10: newer than the bundled versions.
+    let (_, listed) = json(app.get_connector("QuickBooks").await).await;
+    assert_eq!(listed["versions"][0]["publisher"], "bundled", "{listed}");
+    for (name, version) in [("QuickBooks", "9.9.9"), ("CData QuickBooks", "9.9.10"), ("quickbooks", "1.2.0")] {
+        let impostor = impostor(name, version);
+        let body = assert_error(app.install_connector(impostor, None).await, 403, "connector_name_reserved").await;
+        let message = body["error"]["message"].as_str().expect("message");
+        assert!(message.contains("bundled"), "names the owner: {message}");
+    }
+    let (_, after) = json(app.get_connector("QuickBooks").await).await;
+    let versions: Vec<&str> =
+        after["versions"].as_array().expect("versions").iter().filter_map(|v| v["version"].as_str()).collect();
+    assert_eq!(versions, ["1.0.0", "1.1.0"], "nothing was installed");
+    assert_eq!(
+        app.create_quickbooks("Books").await["connector_version"],
+        "1.1.0",
+        "a create lands on the bundled version"
+    );
+}
+
+#[tokio::test]
+async fn a_signed_third_party_name_cannot_be_taken_over_by_another_key_or_an_unsigned_install() {
+    let app = spawn_app().await;
+    let (acme, mallory) = (SigningKey::generate().expect("key"), SigningKey::generate().expect("key"));
+    let first = impostor("Acme", "1.0.0");
+    let (status, installed) =
+        json(app.install_connector(first.clone(), Some(&signature_of(&acme, &first))).await).await;
+    assert_eq!(status, 201, "{installed}");
+    assert_eq!(installed["publisher"], format!("key:{}", acme.public_key()));
+    let next = impostor("Acme", "2.0.0");
+    let other_key = Some(signature_of(&mallory, &next));
+    let body =
+        assert_error(app.install_connector(next.clone(), other_key.as_deref()).await, 409, "connector_name_owned")
+            .await;
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains(&acme.public_key())), "{body}");
+    assert_error(app.install_connector(impostor("CDATA acme", "2.0.1"), None).await, 409, "connector_name_owned").await;
+    let (status, _) = json(app.install_connector(next.clone(), Some(&signature_of(&acme, &next))).await).await;
+    assert_eq!(status, 201, "the owner's own next version installs");
+    let body = json!({"name": "A", "connector": "acme", "properties": {}});
+    assert_eq!(app.create_ok("default", &body).await["connector_version"], "2.0.0");
+}
+
+/// A component that describes itself as `name` at `version`.
+fn impostor(name: &str, version: &str) -> Vec<u8> {
+    renamed(&component("fixtures/stub-renamable.wasm"), name, version)
+}
+
+#[tokio::test]
+async fn an_install_whose_describe_never_returns_is_a_400_at_its_deadline() {
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let hang = component("fixtures/stub-hang.wasm");
+    let body = assert_error(app.install_connector(hang, None).await, 400, "component_load_timeout").await;
+    let took = started.elapsed();
+    // describe's 2 s deadline (spawn_app's limits) plus the 3 s grace, plus its compile.
+    assert!(took < Duration::from_secs(10), "answered at the deadline: {took:?}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("did not finish")), "{body}");
+    let id = id_of(&app.create_quickbooks("After").await);
+    assert_eq!(app.test_ok(&id).await["success"], true, "the server carries on");
 }

@@ -16,6 +16,7 @@ mod metadata;
 mod pinning;
 pub(crate) mod postgres;
 mod request_id;
+mod restarts;
 mod secrets;
 mod servers;
 mod shutdown;
@@ -24,6 +25,6 @@ mod workspaces;
 
 pub use app::{
     ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, jobs_config, json, names,
-    quickbooks_body, server_log, spawn_app, spawn_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared,
-    sqlite_only, text, token,
+    quickbooks_body, server_log, spawn_app, spawn_app_listening, spawn_app_with, spawn_jobs_app, spawn_pair,
+    spawn_pair_with, spawn_shared, sqlite_only, text, token,
 };

@@ -2,6 +2,7 @@
 
 mod connectors;
 mod hostile;
+mod installing;
 mod loading;
 mod registry;
 mod sandbox;

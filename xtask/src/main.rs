@@ -54,6 +54,8 @@ const COMPONENTS: &[Component] = &[
     // Fixtures stay on WIT 0.1.0 (their SDK dependency enables `wit-0-1`).
     Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
+    Component { package: "fixture-stub", features: "hang-describe", file: "stub-hang.wasm", dist: "fixtures" },
+    Component { package: "fixture-stub", features: "renamable", file: "stub-renamable.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "", file: "stub.wasm", dist: "fixtures" },
     Component { package: "fixture-wide", features: "release-0-2", file: "wide-0.2.0.wasm", dist: "fixtures" },
     Component { package: "fixture-wide", features: "", file: "wide.wasm", dist: "fixtures" },

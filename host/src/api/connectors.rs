@@ -6,10 +6,11 @@ use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
+use crate::connector::publisher::Publisher;
 use crate::connector::registry::{Installed, Registry, RegistryError, normalize};
 use crate::connector::shared;
 use crate::connector::signature::{Signature, SignatureError};
-use crate::runtime::{LoadError, Plugin};
+use crate::runtime::{Cap, LoadError, Plugin};
 use crate::store::{PinnedConnection, Stored};
 use axum::body::Body;
 use axum::extract::State;
@@ -21,6 +22,15 @@ use serde::Serialize;
 
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
+
+/// How long an install waits for the start-up load before it answers
+/// `connector_loading`.
+const STARTUP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A 503 `connector_loading`: try again in a moment.
+pub fn loading(message: impl Into<String>) -> ApiError {
+    ApiError::Unavailable { code: "connector_loading", message: message.into(), retry_after: Some(2) }
+}
 
 /// The routes of connectors; installs read bodies up to
 /// [`AppState::component_limit`] bytes.
@@ -44,6 +54,10 @@ pub struct ConnectorVersionView {
     pub wit_version: String,
     /// The public key that signed it (base64), when signed.
     pub signed_by: Option<String>,
+    /// Who published it, and so owns its name: `bundled` (the server's
+    /// connectors directory), `key:<base64 public key>` (its signer) or
+    /// `unsigned` (installed unsigned by an admin).
+    pub publisher: String,
     /// A human name.
     pub display_name: String,
     /// What it connects to.
@@ -139,7 +153,7 @@ pub async fn read_version(
     responses((status = 201, body = ConnectorVersionView), (status = 200, body = ConnectorVersionView),
         (status = 400, body = super::error::ErrorResponse), (status = 403, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse), (status = 413, body = super::error::ErrorResponse),
-        (status = 415, body = super::error::ErrorResponse)))]
+        (status = 415, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse)))]
 pub async fn install(
     State(state): State<AppState>,
     principal: Principal,
@@ -178,22 +192,38 @@ pub async fn install(
             )
         }
     })?;
-    // Checked and loaded; then stored in the database, which decides a
-    // name and version for every server; then kept and made callable here.
-    let registry = state.registry.clone();
-    let prepared = {
-        let (bytes, signature) = (bytes.clone(), signature.clone());
-        tokio::task::spawn_blocking(move || registry.prepare(&bytes, signature.as_ref()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
-            .map_err(registry_error)?
-    };
-    let row = shared::row_of(&prepared.plugin, signature.as_ref());
+    // Which names belong to whom is known once the start-up load is done.
+    if !state.registry.wait_started(STARTUP_WAIT).await {
+        return Err(loading("the installed connectors are still loading after a restart"));
+    }
+    // Inspected, compiled under the budget and described, off the request
+    // threads; then its name checked against its owner; then stored in the
+    // database, which decides a name and version (and the name's owner) for
+    // every server; then kept and made callable here.
+    // Its `describe` has a deadline even when it blocks in a host call.
+    let prepared = shared::load_with_deadline(&state.registry, "component", &bytes, signature.as_ref(), None, false)
+        .await
+        .map_err(registry_error)?;
+    let id = prepared.plugin.id().clone();
+    match state.registry.get(&id.name, Some(&id.version)) {
+        Some(installed) if installed.id().sha256 != id.sha256 => {
+            let (name, version, installed) = (id.name.clone(), id.version.clone(), installed.id().sha256.clone());
+            return Err(registry_error(RegistryError::Conflict { name, version, installed }));
+        }
+        // The same bytes: installed already, whoever installs them again.
+        Some(_) => {}
+        None => state.registry.check_owner(&id.name, &prepared.publisher).map_err(registry_error)?,
+    }
+    let row = shared::row_of(&prepared.plugin, signature.as_ref(), &prepared.publisher);
     let stored = match state.store.store_component(&row, &bytes).await? {
         Stored::Conflict(installed) => {
-            let id = prepared.plugin.id();
             let (name, version) = (id.name.clone(), id.version.clone());
             return Err(registry_error(RegistryError::Conflict { name, version, installed }));
+        }
+        Stored::NameOwned(owner) => {
+            let owner = Publisher::parse(&owner).unwrap_or(Publisher::Unsigned);
+            let (name, publisher) = (id.name.clone(), prepared.publisher.clone());
+            return Err(registry_error(RegistryError::NameOwned { name, owner, publisher }));
         }
         stored => stored,
     };
@@ -288,6 +318,7 @@ pub fn version_view(registry: &Registry, plugin: &Plugin) -> ConnectorVersionVie
         sha256: id.sha256.clone(),
         wit_version: id.wit.to_string(),
         signed_by: registry.signer(plugin),
+        publisher: registry.publisher(plugin).to_text(),
         display_name: info.display_name.clone(),
         description: info.description.clone(),
         properties: info.properties.clone(),
@@ -335,10 +366,26 @@ fn registry_error(error: RegistryError) -> ApiError {
                 LoadError::UnsupportedWit { .. } => "unsupported_wit_version",
                 LoadError::Incompatible(_) => "incompatible_component",
                 LoadError::Describe(_) => "invalid_describe",
+                LoadError::OverLimit { cap: Cap::CoreInstances, .. } => "component_too_many_instances",
+                LoadError::OverLimit { cap: Cap::Memories, .. } => "component_too_many_memories",
+                LoadError::OverLimit { cap: Cap::Tables, .. } => "component_too_many_tables",
+                LoadError::CompileTimeout { .. } => "component_compile_timeout",
+                LoadError::CompileMemory { .. } => "component_compile_memory",
+                LoadError::CompileFailed(_) => "component_compile_failed",
+                LoadError::DescribeChanged(_) => "describe_changed",
+                LoadError::LoadTimeout { .. } => "component_load_timeout",
             };
             ApiError::bad_request(code, source.to_string(), Some("body".into()))
         }
         RegistryError::Signature { source, .. } => signature_error(source),
+        RegistryError::NameOwned { ref owner, ref name, .. } => {
+            let target = Some(name.clone());
+            if *owner == Publisher::Bundled {
+                ApiError::Refused { code: "connector_name_reserved", message: error.to_string(), target }
+            } else {
+                ApiError::conflict("connector_name_owned", error.to_string(), target)
+            }
+        }
         RegistryError::Conflict { ref name, ref version, .. } => {
             let target = format!("{name}/{version}");
             ApiError::conflict("connector_version_conflict", error.to_string(), Some(target))

@@ -65,6 +65,29 @@ pub enum ApiError {
     /// 403: the caller's role does not allow the action.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 with a code of its own: the action is never allowed, whoever asks
+    /// (e.g. a connector name reserved for the bundled publisher).
+    #[error("{message}")]
+    Refused {
+        /// A stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+        /// What it concerns.
+        target: Option<String>,
+    },
+    /// 502/503 with a code of its own: the connector cannot be called now
+    /// (503 with `Retry-After` when it is worth trying again soon, 502 when
+    /// it was refused).
+    #[error("{message}")]
+    Unavailable {
+        /// A stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+        /// Seconds to wait before trying again; `None`: 502, not soon.
+        retry_after: Option<u64>,
+    },
     /// 429: too many failed authentications from this address.
     #[error("Too many failed authentications; retry in {retry_after} s.")]
     TooManyAuthFailures {
@@ -144,6 +167,9 @@ impl ApiError {
             BadRequest { code, target, .. } => (StatusCode::BAD_REQUEST, code, target.clone()),
             Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            Refused { code, target, .. } => (StatusCode::FORBIDDEN, code, target.clone()),
+            Unavailable { code, retry_after: Some(_), .. } => (StatusCode::SERVICE_UNAVAILABLE, code, None),
+            Unavailable { code, retry_after: None, .. } => (StatusCode::BAD_GATEWAY, code, None),
             TooManyAuthFailures { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_auth_failures", None),
             NotFound { code, .. } => (StatusCode::NOT_FOUND, code, None),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", None),
@@ -191,6 +217,7 @@ impl IntoResponse for ApiError {
         let retry_after = match &self {
             ApiError::Connector(e) => e.retry_after.map(u64::from),
             ApiError::TooManyAuthFailures { retry_after } => Some(*retry_after),
+            ApiError::Unavailable { retry_after, .. } => *retry_after,
             // Every slot was busy for the whole queue timeout: try again soon.
             ApiError::Fault(f) if f.kind.is_overloaded() => Some(1),
             _ => None,

@@ -4,6 +4,7 @@
 
 pub mod batch;
 pub mod model;
+pub mod publisher;
 pub mod registry;
 pub mod shared;
 pub mod signature;

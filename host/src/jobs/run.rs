@@ -8,6 +8,7 @@ use crate::api::metadata::{columns_of, tables_of};
 use crate::api::state::AppState;
 use crate::connections::{Connection, RefreshInterval};
 use crate::connector::model::TableInfo;
+use crate::connector::registry::Availability;
 use crate::logs::OperationRecord;
 use crate::runtime::Plugin;
 use crate::store::{Job, Renewal, RunStatus, TableProgress, TableStatus};
@@ -163,11 +164,17 @@ async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<Side, Stop> 
         .await
         .map_err(|e| format!("reading the {side} connection: {e}"))?
         .ok_or_else(|| format!("The {side} connection `{id}` no longer exists."))?;
-    let plugin = state
-        .registry
-        .get(&connection.connector, Some(&connection.connector_version))
-        .map(|p| p.keeping_logs(connection.settings.logfile_verbosity.max_level()))
-        .ok_or_else(|| format!("{} {} is not installed.", connection.connector, connection.connector_version))?;
+    let (name, version) = (&connection.connector, &connection.connector_version);
+    let plugin = match state.registry.availability(name, version) {
+        Availability::Loaded(plugin) => plugin.keeping_logs(connection.settings.logfile_verbosity.max_level()),
+        Availability::Loading => {
+            return Err(format!("{name} {version} is still loading after a restart; run the job again in a moment."));
+        }
+        Availability::Refused { reason, .. } => {
+            return Err(format!("{name} {version} was refused when this server loaded it: {reason}."));
+        }
+        Availability::Missing => return Err(format!("{name} {version} is not installed.")),
+    };
     let roles = plugin.info().roles;
     let (able, role) = if side == "source" { (roles.source, "read from") } else { (roles.destination, "write to") };
     if !able {

@@ -63,7 +63,9 @@ pub(crate) fn build(limits: &Limits) -> wasmtime::Result<(Engine, Allocator)> {
     }
 }
 
-fn base_config() -> Config {
+/// What the engine compiles with, less the allocator: the compile child
+/// (`compile.rs`) builds its engine from it, so their code is interchangeable.
+pub(crate) fn base_config() -> Config {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);

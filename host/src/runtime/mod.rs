@@ -8,7 +8,9 @@
 //! environment, arguments or sockets. See `docs/runtime.md`.
 
 mod cache;
+mod compile;
 mod engine;
+mod inspect;
 mod limits;
 mod outcome;
 mod plugin;
@@ -19,7 +21,9 @@ mod state;
 mod ticker;
 mod wit;
 
+pub use compile::{Compiler, compile_component_main};
 pub use engine::Allocator;
+pub use inspect::Cap;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
 pub use outcome::{Call, CallError, Fault, FaultKind, LogBudget};
 pub use plugin::{ConnectorId, Plugin, WitVersion, block_on};
@@ -28,6 +32,7 @@ pub use redact::MASK;
 pub use session::Session;
 pub use state::{LOG_LINE_COST, LogLine, LogSource};
 
+use crate::connector::model::ConnectorInfo;
 use plugin::Core;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -56,40 +61,138 @@ pub enum LoadError {
     /// `describe` failed or broke the contract.
     #[error("describe failed: {0}")]
     Describe(Box<CallError>),
+    /// It declares more of something than one component may have; refused
+    /// before compiling.
+    #[error("it would create {count} {} per instance; a component may have at most {limit} (the `{}` limit)", cap.what(), cap.limit_name())]
+    OverLimit {
+        /// Which cap.
+        cap: Cap,
+        /// What it would create.
+        count: u32,
+        /// The cap.
+        limit: u32,
+    },
+    /// Compiling it took longer than the compile budget allows.
+    #[error("compiling it took longer than the {} s this server allows (`--compile-timeout-secs`)", limit.as_secs_f64())]
+    CompileTimeout {
+        /// The compile timeout.
+        limit: std::time::Duration,
+    },
+    /// Compiling it needed more memory than the compile budget allows.
+    #[error("compiling it needed more than the {} MiB this server allows (`--compile-memory-mib`)", limit_bytes >> 20)]
+    CompileMemory {
+        /// The compile memory cap, in bytes.
+        limit_bytes: usize,
+    },
+    /// The compiler failed on it (crashed or panicked).
+    #[error("the compiler failed on it: {0}")]
+    CompileFailed(String),
+    /// Its `describe` no longer says what it said at install (the record is
+    /// kept as the truth; the component is refused).
+    #[error("its describe differs from the answer recorded at install: {0}")]
+    DescribeChanged(String),
+    /// Loading it did not finish within its deadline.
+    #[error("loading it did not finish within {} s", limit.as_secs_f64())]
+    LoadTimeout {
+        /// The deadline.
+        limit: std::time::Duration,
+    },
     /// The instance pool has no room left for this version's calls.
     #[error("{0}")]
     PoolFull(#[from] PoolFull),
 }
 
-/// Tells a core module or something else from a component before
-/// compiling, with a message that says what to do.
-fn check_header(bytes: &[u8]) -> Result<(), LoadError> {
-    const MAGIC: &[u8] = b"\0asm";
-    const CORE_MODULE: &[u8] = &[1, 0, 0, 0];
-    match (bytes.get(..4), bytes.get(4..8)) {
-        (Some(MAGIC), Some(CORE_MODULE)) => Err(LoadError::NotAComponent(
-            "this is a core WebAssembly module, not a component: build with `cargo build --target \
-             wasm32-wasip2` (or wrap the module with `wasm-tools component new`)"
-                .into(),
-        )),
-        (Some(MAGIC), Some(_)) => Ok(()),
-        _ => Err(LoadError::NotAComponent(format!(
-            "this is not WebAssembly ({} bytes that do not start with `\\0asm`)",
-            bytes.len()
-        ))),
+/// A component compiled and linked whose code has not run yet: the second
+/// half of a load runs its `describe` (see [`Runtime::link`]).
+pub struct Linked {
+    core: Core,
+    sha256: String,
+    wit: WitVersion,
+}
+
+impl Linked {
+    /// The sha256 of the component's bytes, hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Runs `describe`; its answer is the connector's info (an install).
+    pub fn describe(self) -> Result<Plugin, LoadError> {
+        let info = self.run_describe()?;
+        Ok(self.into_plugin(info))
+    }
+
+    /// `describe` on a thread of its own, so a load works from any thread (a
+    /// tokio worker's included); its deadline holds as every call's does.
+    fn run_describe(&self) -> Result<ConnectorInfo, LoadError> {
+        let call = std::thread::scope(|s| s.spawn(|| block_on(self.core.describe())).join());
+        let call = call.map_err(|_| LoadError::Incompatible("the host's describe task failed".into()))?;
+        call.result.map_err(|e| LoadError::Describe(Box::new(e)))
+    }
+
+    /// Runs `describe` and holds the answer against `recorded`, the answer
+    /// it gave at install: the record is the truth (name, version, specs),
+    /// and an answer that differs refuses the component.
+    pub fn describe_as_recorded(self, recorded: &ConnectorInfo) -> Result<Plugin, LoadError> {
+        let info = self.run_describe()?;
+        if let Some(difference) = difference(recorded, &info) {
+            return Err(LoadError::DescribeChanged(difference));
+        }
+        Ok(self.into_plugin(recorded.clone()))
+    }
+
+    fn into_plugin(self, info: ConnectorInfo) -> Plugin {
+        let id =
+            ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256: self.sha256, wit: self.wit };
+        Plugin::new(self.core, info, id)
     }
 }
 
-/// What one instance of `component` takes from the pool: its memories and
-/// tables as wasmtime counts them, and its core instances (at most the
-/// per-component cap, which wasmtime checked when it compiled it).
-fn footprint(component: &Component, limits: &Limits) -> Footprint {
-    let caps = &limits.pool;
-    let (memories, tables) = match component.resources_required() {
-        Some(r) => (r.num_memories, r.num_tables),
-        None => (caps.memories_per_component, caps.tables_per_component),
-    };
-    Footprint { core_instances: caps.core_instances_per_component, memories, tables }
+/// What one instance of `component` takes from the pool: the larger of what
+/// inspection counted and what wasmtime counts (each store is capped at it,
+/// so an undercount could only fail the component's own calls).
+fn footprint(counted: Footprint, component: &Component) -> Footprint {
+    let (memories, tables) = component.resources_required().map_or((0, 0), |r| (r.num_memories, r.num_tables));
+    Footprint {
+        core_instances: counted.core_instances.max(1),
+        memories: counted.memories.max(memories),
+        tables: counted.tables.max(tables),
+    }
+}
+
+/// What differs between the `describe` answer recorded at install and a
+/// later one, in words; `None` when they are the same.
+fn difference(recorded: &ConnectorInfo, now: &ConnectorInfo) -> Option<String> {
+    if recorded == now {
+        return None;
+    }
+    let mut found = Vec::new();
+    if recorded.name != now.name || recorded.version != now.version {
+        found.push(format!(
+            "it now calls itself {} {} (recorded: {} {})",
+            now.name, now.version, recorded.name, recorded.version
+        ));
+    }
+    for spec in &recorded.properties {
+        match now.property(&spec.name) {
+            None => found.push(format!("property `{}` is gone", spec.name)),
+            Some(now) if now.secret != spec.secret => found.push(format!(
+                "property `{}` is {} secret (recorded: {})",
+                spec.name,
+                if now.secret { "now" } else { "no longer" },
+                if spec.secret { "secret" } else { "not secret" }
+            )),
+            Some(now) if now != spec => found.push(format!("property `{}` is described differently", spec.name)),
+            Some(_) => {}
+        }
+    }
+    for spec in now.properties.iter().filter(|p| recorded.property(&p.name).is_none()) {
+        found.push(format!("property `{}` is new", spec.name));
+    }
+    if found.is_empty() {
+        found.push("its answer differs from the recorded one".into());
+    }
+    Some(found.join("; "))
 }
 
 /// Why the runtime could not start.
@@ -129,6 +232,8 @@ struct Inner {
     pool: pool::Pool,
     /// Room for the answers of calls in flight, in KiB.
     answers: Arc<tokio::sync::Semaphore>,
+    /// Where components are compiled (in this process unless set).
+    compiler: std::sync::RwLock<Compiler>,
     _ticker: ticker::EpochTicker,
 }
 
@@ -147,11 +252,19 @@ impl Runtime {
         wit::add_to_linker(&mut linker).map_err(wasmtime)?;
         let cache = cache::CompileCache::new(&engine, cache_dir)?;
         let ticker = ticker::EpochTicker::start(engine.clone(), limits.epoch_tick)?;
+        let compiler = std::sync::RwLock::default();
         let pool = pool::Pool::new(&limits.pool);
         let answers = Arc::new(tokio::sync::Semaphore::new(limits.max_answer_bytes_total.div_ceil(1024)));
-        let inner =
-            Inner { engine, linker, cache, limits: Arc::new(limits), allocator, pool, answers, _ticker: ticker };
+        let limits = Arc::new(limits);
+        let inner = Inner { engine, linker, cache, limits, allocator, pool, answers, compiler, _ticker: ticker };
         Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// Compiles with `compiler` from now on (by default in this process; the
+    /// server compiles in a child process under [`Limits::compile`]).
+    pub fn with_compiler(self, compiler: Compiler) -> Self {
+        *self.inner.compiler.write().unwrap_or_else(|e| e.into_inner()) = compiler;
+        self
     }
 
     /// The limits every call runs under.
@@ -165,22 +278,28 @@ impl Runtime {
         RuntimeStats { compiled, loaded_from_cache, allocator: self.inner.allocator }
     }
 
-    /// Compiles (or loads from the cache), links and describes a component.
-    /// Blocking: compiling takes tens of milliseconds.
+    /// Inspects, compiles (or loads from the cache), links and describes a
+    /// component; what `describe` says is its info. Blocking: compiling
+    /// takes tens of milliseconds, or up to the compile budget. What
+    /// inspection refuses is never compiled.
     pub fn load(&self, bytes: &[u8]) -> Result<Plugin, LoadError> {
-        check_header(bytes)?;
+        self.link(bytes)?.describe()
+    }
+
+    /// The first half of [`Runtime::load`]: inspects, compiles (or loads from
+    /// the cache) and links, running no guest code. Blocking.
+    pub fn link(&self, bytes: &[u8]) -> Result<Linked, LoadError> {
+        let counted = inspect::inspect(bytes, &self.inner.limits.pool)?;
         let sha256 = hex::encode(Sha256::digest(bytes));
         let inner = &self.inner;
-        let component = inner
-            .cache
-            .component(&inner.engine, bytes, &sha256)
-            .map_err(|e| LoadError::NotAComponent(format!("{e:#}")))?;
+        let compiler = inner.compiler.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let component = inner.cache.component(&inner.engine, bytes, &sha256, &compiler, &inner.limits.compile)?;
         let wit = self.wit_version(&component)?;
         self.check_imports(&component)?;
         let instance_pre =
             inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
         let pre = wit::Pre::new(wit, instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
-        let footprint = footprint(&component, &inner.limits);
+        let footprint = footprint(counted, &component);
         let l = &inner.limits;
         // Every call and session the version may run at once, and its
         // load-time `describe`.
@@ -195,13 +314,7 @@ impl Runtime {
             answers: inner.answers.clone(),
             _reservation: Some(reservation),
         };
-        // On a thread of its own, so `load` works from any thread, a tokio
-        // worker's included.
-        let describe = std::thread::scope(|s| s.spawn(|| block_on(core.describe())).join());
-        let describe = describe.map_err(|_| LoadError::Incompatible("the host's describe task failed".into()))?;
-        let info = describe.result.map_err(|e| LoadError::Describe(Box::new(e)))?;
-        let id = ConnectorId { name: info.name.clone(), version: info.version.clone(), sha256, wit };
-        Ok(Plugin::new(core, info, id))
+        Ok(Linked { core, sha256, wit })
     }
 
     /// Refuses imports of a `syncport:` interface the host does not serve,

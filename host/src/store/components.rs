@@ -17,6 +17,12 @@ pub struct StoredComponent {
     pub version: String,
     /// Its signature's text form, when signed.
     pub signature: Option<String>,
+    /// What its `describe` said at install, as JSON (`ConnectorInfo`);
+    /// `None` for a row stored before it was recorded.
+    pub describe: Option<String>,
+    /// Its publisher's text form (`Publisher::to_text`); `None` for a row
+    /// stored before it was recorded.
+    pub publisher: Option<String>,
 }
 
 /// What storing a component did.
@@ -28,15 +34,22 @@ pub enum Stored {
     AlreadyStored,
     /// Another component has its name and version: its sha256.
     Conflict(String),
+    /// The name belongs to another publisher: its text form.
+    NameOwned(String),
 }
 
 impl Store {
-    /// Stores a component unless its name and version are taken by other bytes.
+    /// Stores a component unless its name and version are taken by other
+    /// bytes, or its name by another publisher (a row of another publisher
+    /// under the name, in the same statement).
     pub async fn store_component(&self, component: &StoredComponent, bytes: &[u8]) -> Result<Stored, StoreError> {
         let name_key = crate::connector::registry::normalize(&component.name);
         let inserted = sqlx::query(
-            "INSERT INTO connector_components (sha256, name_key, name, version, bytes, signature, installed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            "INSERT INTO connector_components \
+             (sha256, name_key, name, version, bytes, signature, installed_at, describe_json, publisher) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE NOT EXISTS (SELECT 1 FROM connector_components o \
+             WHERE o.name_key = $2 AND o.publisher IS NOT NULL AND o.publisher <> $9 AND o.sha256 <> $1) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(&component.sha256)
         .bind(&name_key)
@@ -45,6 +58,8 @@ impl Store {
         .bind(B64.encode(bytes))
         .bind(component.signature.clone())
         .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .bind(component.describe.clone())
+        .bind(component.publisher.clone().unwrap_or_default())
         .execute(self.pool())
         .await?;
         if inserted.rows_affected() == 1 {
@@ -62,18 +77,71 @@ impl Store {
                 .await?
                 .map(|r| r.try_get(0))
                 .transpose()?;
-        Ok(match holder {
-            Some(sha) if sha != component.sha256 => Stored::Conflict(sha),
-            _ => Stored::AlreadyStored,
+        if let Some(sha) = holder.filter(|sha| *sha != component.sha256) {
+            return Ok(Stored::Conflict(sha));
+        }
+        let stored: Option<String> = sqlx::query("SELECT sha256 FROM connector_components WHERE sha256 = $1")
+            .bind(&component.sha256)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        if stored.is_some() {
+            return Ok(Stored::AlreadyStored);
+        }
+        let owner: Option<String> = sqlx::query(
+            "SELECT publisher FROM connector_components WHERE name_key = $1 AND publisher IS NOT NULL \
+             AND publisher <> $2 ORDER BY installed_at, sha256 LIMIT 1",
+        )
+        .bind(&name_key)
+        .bind(component.publisher.clone().unwrap_or_default())
+        .fetch_optional(self.pool())
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        Ok(match owner {
+            Some(owner) => Stored::NameOwned(owner),
+            // Removed in between: as good as stored by someone else.
+            None => Stored::AlreadyStored,
         })
+    }
+
+    /// Records what `describe` said and who published the component
+    /// `sha256`, where the row has no record yet (stored before records
+    /// were kept). A record, once there, is never replaced.
+    pub async fn record_component(&self, sha256: &str, describe: &str, publisher: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE connector_components SET describe_json = $2 WHERE sha256 = $1 AND describe_json IS NULL")
+            .bind(sha256)
+            .bind(describe)
+            .execute(self.pool())
+            .await?;
+        sqlx::query("UPDATE connector_components SET publisher = $2 WHERE sha256 = $1 AND publisher IS NULL")
+            .bind(sha256)
+            .bind(publisher)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Makes the bundled publisher the publisher of the component `sha256`:
+    /// its bytes are in this server's connectors directory.
+    pub async fn claim_bundled(&self, sha256: &str, bundled: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE connector_components SET publisher = $2 WHERE sha256 = $1")
+            .bind(sha256)
+            .bind(bundled)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Every stored component, without bytes.
     pub async fn stored_components(&self) -> Result<Vec<StoredComponent>, StoreError> {
-        let rows =
-            sqlx::query("SELECT sha256, name, version, signature FROM connector_components ORDER BY name_key, version")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT sha256, name, version, signature, describe_json, publisher FROM connector_components \
+             ORDER BY installed_at, sha256",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.into_iter()
             .map(|r| {
                 Ok(StoredComponent {
@@ -81,6 +149,8 @@ impl Store {
                     name: r.try_get(1)?,
                     version: r.try_get(2)?,
                     signature: r.try_get(3)?,
+                    describe: r.try_get(4)?,
+                    publisher: r.try_get(5)?,
                 })
             })
             .collect()

@@ -12,7 +12,7 @@ use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
 use crate::connections::validate::{self, Required};
 use crate::connections::{Connection, Properties, Settings, Status};
-use crate::connector::registry::Registry;
+use crate::connector::registry::{Availability, Registry};
 use crate::logs::OperationRecord;
 use crate::runtime::{MASK, Plugin};
 use crate::store::{ConnectionFilter, NewConnection, Store, WriteOutcome};
@@ -69,21 +69,39 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// The plugin a connection is pinned to, keeping the log lines its
-/// `logfile_verbosity` keeps.
+/// `logfile_verbosity` keeps: 503 `connector_loading` while it loads after a
+/// restart, 502 `connector_refused` when it was refused.
 pub fn plugin_for(registry: &Registry, c: &Connection) -> ApiResult<Plugin> {
-    let keep = c.settings.logfile_verbosity.max_level();
-    registry.get(&c.connector, Some(&c.connector_version)).map(|p| p.keeping_logs(keep)).ok_or_else(|| {
-        ApiError::Internal(format!(
-            "connector {} {} of connection {} is not installed",
-            c.connector, c.connector_version, c.id
-        ))
-    })
+    let (name, version) = (&c.connector, &c.connector_version);
+    match registry.availability(name, version) {
+        Availability::Loaded(plugin) => Ok(plugin.keeping_logs(c.settings.logfile_verbosity.max_level())),
+        Availability::Loading => Err(super::connectors::loading(format!(
+            "Connector {name} {version} of connection {} is still loading after a restart; try again in a moment.",
+            c.id
+        ))),
+        Availability::Refused { reason, .. } => Err(ApiError::Unavailable {
+            code: "connector_refused",
+            message: format!(
+                "Connector {name} {version} of connection {} was refused when this server loaded it ({reason}); \
+                 its connections cannot run until an admin installs a component that loads.",
+                c.id
+            ),
+            retry_after: None,
+        }),
+        Availability::Missing => {
+            Err(ApiError::Internal(format!("connector {name} {version} of connection {} is not installed", c.id)))
+        }
+    }
 }
 
-/// The view of `c`, masked by its pinned version's specs.
+/// The view of `c`, masked by its pinned version's specs: those recorded
+/// at install, also for a version refused at load.
 pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
-    let plugin = registry.get(&c.connector, Some(&c.connector_version));
-    view(c, plugin.as_ref().map(Plugin::info))
+    match registry.availability(&c.connector, &c.connector_version) {
+        Availability::Loaded(plugin) => view(c, Some(plugin.info())),
+        Availability::Refused { info: Some(info), .. } => view(c, Some(&info)),
+        _ => view(c, None),
+    }
 }
 
 /// `GET /workspaces/{workspace_id}/connections`
@@ -393,6 +411,11 @@ fn merge(registry: &Registry, current: &Connection, body: &ConnectionBody) -> Ap
 fn resolve(registry: &Registry, name: &str, version: Option<&semver::Version>) -> ApiResult<Plugin> {
     if let Some(plugin) = registry.get(name, version) {
         return Ok(plugin);
+    }
+    if registry.is_starting() {
+        return Err(super::connectors::loading(format!(
+            "The installed connectors are still loading after a restart; `{name}` is not loaded yet. Try again in a moment."
+        )));
     }
     let installed = registry.versions(name);
     if installed.is_empty() {
