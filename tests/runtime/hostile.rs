@@ -121,3 +121,80 @@ fn a_page_over_the_page_byte_budget_fails_its_read() {
     let big = block_on(session.read(&quickbooks_config(), &request(1_000)));
     assert_eq!(fault(big.result).kind, FaultKind::ResultBytes { limit_bytes: 8 << 10 });
 }
+
+#[test]
+fn the_memory_cap_is_the_sum_of_every_memory_of_the_call() {
+    // Eight 16 MiB memories: each under the 64 MiB cap, 128 MiB together.
+    let runtime = runtime(Limits::default());
+    let bytes = crate::hostile::with_extra_memories(&crate::helpers::component("fixtures/stub.wasm"), 8, 256);
+    match runtime.load(&bytes) {
+        Err(syncport::runtime::LoadError::Describe(error)) => match *error {
+            CallError::Fault(fault) => {
+                assert_eq!(fault.kind, FaultKind::MemoryLimit { limit_bytes: 32 << 20 }, "describe's cap: {fault}")
+            }
+            other => panic!("expected a memory fault, got {other}"),
+        },
+        Err(other) => panic!("expected describe to fail on its memory cap, got {other}"),
+        Ok(_) => panic!("128 MiB of memories passed a 32 MiB cap"),
+    }
+    // Two of them (32 MiB with the stub's own memory) fit `test`'s 64 MiB.
+    let bytes = crate::hostile::with_extra_memories(&crate::helpers::component("fixtures/stub.wasm"), 2, 256);
+    let limits = Limits { describe: Limits::default().test, ..Limits::default() };
+    let plugin = runtime_with(limits).load(&bytes).expect("two memories fit");
+    assert_eq!(plugin.footprint().memories, 3, "{:?}", plugin.footprint());
+    assert!(plugin.test_blocking(&[]).result.is_ok());
+}
+
+fn runtime_with(limits: Limits) -> syncport::runtime::Runtime {
+    runtime(limits)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_component_with_many_core_instances_cannot_take_the_slots_other_versions_reserved() {
+    // On wasmtime's default pool (1,000 core instances) a version whose calls
+    // could take 13 x 151 of them is refused at load, instead of filling the
+    // pool under load so that every other version's calls fail.
+    let mut small = Limits::default();
+    small.pool.total_core_instances = 1_000;
+    let small = runtime(small);
+    let renamable = crate::helpers::component("fixtures/stub-renamable.wasm");
+    let crowd =
+        |version| crate::hostile::with_extra_instances(&crate::hostile::renamed(&renamable, "Crowd", version), 150);
+    let refused = tokio::task::block_in_place(|| small.load(&crowd("0.1.0")).err());
+    assert!(matches!(refused, Some(syncport::runtime::LoadError::PoolFull(_))), "{refused:?}");
+
+    let mut limits = Limits { queue_timeout: Duration::from_secs(30), ..Limits::default() };
+    limits.pool.total_core_instances = 3_000;
+    limits.pool.total_component_instances = 200;
+    let runtime = runtime(limits);
+    let stub = crate::helpers::component("fixtures/stub.wasm");
+    let renamable = crate::helpers::component("fixtures/stub-renamable.wasm");
+    let (healthy, crowded, refused) = tokio::task::block_in_place(|| {
+        let healthy = runtime.load(&stub).expect("the stub loads");
+        // 150 more core instances per call, 13 calls reserved: about 2,000 of 3,000.
+        let crowd =
+            |version| crate::hostile::with_extra_instances(&crate::hostile::renamed(&renamable, "Crowd", version), 150);
+        let crowded = runtime.load(&crowd("1.0.0")).expect("one crowd fits the pool");
+        (healthy, crowded, runtime.load(&crowd("2.0.0")).err())
+    });
+    assert!(crowded.footprint().core_instances > 150, "{:?}", crowded.footprint());
+    match refused {
+        Some(syncport::runtime::LoadError::PoolFull(full)) => assert_eq!(full.what, "core instances", "{full}"),
+        other => panic!("a second crowd does not fit the pool: {other:?}"),
+    }
+    // Every crowd call at once, beside healthy calls: none of the healthy ones fails.
+    let crowd: Vec<_> = (0..64)
+        .map(|_| {
+            let plugin = crowded.clone();
+            // The answer is dropped at once, as the API does once it has answered.
+            tokio::spawn(async move { plugin.list_tables(Vec::new(), None, Vec::new()).await.result.is_ok() })
+        })
+        .collect();
+    for _ in 0..64 {
+        let call = healthy.list_tables(Vec::new(), None, Vec::new()).await;
+        assert_eq!(call.result.expect("the healthy version's slots are its own").len(), 10);
+    }
+    for call in crowd {
+        assert!(call.await.expect("task"), "the crowd's own calls run in its share");
+    }
+}
