@@ -45,6 +45,10 @@ fn main() {
     }
     println!("| case | n | median | p90 | p99 | mean |\n|---|---:|---:|---:|---:|---:|");
     let (fresh, live, allocator) = calls();
+    // Quick A/B runs (and profiles) of the per-call cases alone.
+    if std::env::var("SYNCPORT_BENCH_ONLY").is_ok_and(|only| only == "calls") {
+        return;
+    }
     let native = peer_calls();
     let load = startup();
     println!();
