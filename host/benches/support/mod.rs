@@ -61,12 +61,22 @@ pub fn syncport(data: &Path, dist: &Path, env: &[(&str, &str)]) -> Server {
     start(command, "Syncport listening on ")
 }
 
-/// Sends one request on a fresh connection and returns the JSON answer.
+/// Sends one request on a fresh connection and returns the JSON answer;
+/// while the server is still loading its connectors after its start (503
+/// `connector_loading`), asks again, for up to a minute.
 pub async fn once(addr: SocketAddr, method: Method, path: &str, body: Option<Value>) -> Value {
-    let mut sender = connect(addr).await;
-    let (status, bytes) = send(&mut sender, addr, &method, path, body.as_ref()).await;
-    assert!(status < 300, "{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
-    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let mut sender = connect(addr).await;
+        let (status, bytes) = send(&mut sender, addr, &method, path, body.as_ref()).await;
+        let loading = status == 503 && String::from_utf8_lossy(&bytes).contains("connector_loading");
+        if loading && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        }
+        assert!(status < 300, "{method} {path}: {status} {}", String::from_utf8_lossy(&bytes));
+        return serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    }
 }
 
 /// A client connection.
