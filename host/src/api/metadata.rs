@@ -69,7 +69,7 @@ pub struct ResetResult {
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
-        (status = 504, body = super::error::ErrorResponse)))]
+        (status = 503, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables(
     State(state): State<AppState>,
     principal: Principal,
@@ -103,7 +103,7 @@ pub async fn tables(
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
-        (status = 504, body = super::error::ErrorResponse)))]
+        (status = 503, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables_with_get(
     state: State<AppState>,
     principal: Principal,
@@ -119,7 +119,8 @@ pub async fn tables_with_get(
         ("table_name" = String, Path, description = "The table, optionally schema-qualified (dbo.Customer); percent-encode spaces and unicode."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = ColumnList), (status = 404, body = super::error::ErrorResponse),
-        (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
+        (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
+        (status = 504, body = super::error::ErrorResponse)))]
 pub async fn columns(
     State(state): State<AppState>,
     principal: Principal,
@@ -167,7 +168,8 @@ pub(crate) async fn columns_of(
 #[utoipa::path(post, operation_id = "reset_metadata", path = "/api.rsc/v2/connections/{connection_id}/reset-metadata", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
-        (status = 502, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
+        (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
+        (status = 504, body = super::error::ErrorResponse)))]
 pub async fn reset_metadata(
     State(state): State<AppState>,
     principal: Principal,

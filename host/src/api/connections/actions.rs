@@ -70,7 +70,8 @@ impl TestError {
 /// timeout is a failed result. Records `status` and `last_tested_at`.
 #[utoipa::path(post, operation_id = "test_connection", path = "/api.rsc/v2/connections/{connection_id}/test", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
-    responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse)))]
+    responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse),
+        (status = 502, body = crate::api::error::ErrorResponse), (status = 503, body = crate::api::error::ErrorResponse)))]
 pub async fn test(
     State(state): State<AppState>,
     principal: Principal,
