@@ -124,10 +124,10 @@ fn a_page_over_the_page_byte_budget_fails_its_read() {
 
 #[test]
 fn the_memory_cap_is_the_sum_of_every_memory_of_the_call() {
-    // Eight 16 MiB memories: each under the 64 MiB cap, 128 MiB together.
-    let runtime = runtime(Limits::default());
+    // Eight 16 MiB memories: each under describe's 32 MiB cap, 128 MiB together.
+    let defaults = runtime(Limits::default());
     let bytes = crate::hostile::with_extra_memories(&crate::helpers::component("fixtures/stub.wasm"), 8, 256);
-    match runtime.load(&bytes) {
+    match defaults.load(&bytes) {
         Err(syncport::runtime::LoadError::Describe(error)) => match *error {
             CallError::Fault(fault) => {
                 assert_eq!(fault.kind, FaultKind::MemoryLimit { limit_bytes: 32 << 20 }, "describe's cap: {fault}")
@@ -140,13 +140,9 @@ fn the_memory_cap_is_the_sum_of_every_memory_of_the_call() {
     // Two of them (32 MiB with the stub's own memory) fit `test`'s 64 MiB.
     let bytes = crate::hostile::with_extra_memories(&crate::helpers::component("fixtures/stub.wasm"), 2, 256);
     let limits = Limits { describe: Limits::default().test, ..Limits::default() };
-    let plugin = runtime_with(limits).load(&bytes).expect("two memories fit");
+    let plugin = runtime(limits).load(&bytes).expect("two memories fit");
     assert_eq!(plugin.footprint().memories, 3, "{:?}", plugin.footprint());
     assert!(plugin.test_blocking(&[]).result.is_ok());
-}
-
-fn runtime_with(limits: Limits) -> syncport::runtime::Runtime {
-    runtime(limits)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

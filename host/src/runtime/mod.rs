@@ -1,9 +1,11 @@
 //! The plugin runtime: one wasmtime [`Engine`](wasmtime::Engine), a compile
 //! cache, and a [`Plugin`] per loaded connector version.
 //!
-//! Every call gets a fresh store with a wall-clock deadline (epoch
-//! interruption) and a memory cap; a trap, timeout or memory blow-up fails
-//! that call only. A [`Session`] keeps one instance for several calls under
+//! Every call is a future on wasmtime's async API with a fresh store: a
+//! wall-clock deadline that holds in host calls too, one memory cap for all
+//! its memories and tables, its component's share of the instance pool, and
+//! a byte bound on its answer; a trap, timeout or blown budget fails that
+//! call only. A [`Session`] keeps one instance for several calls under
 //! one deadline. Plugins run with an empty WASI context: no files,
 //! environment, arguments or sockets. See `docs/runtime.md`.
 

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
@@ -253,15 +253,7 @@ impl Plugin {
     async fn limited<T>(&self, op: Operation, call: impl Future<Output = Call<T>>) -> Call<T> {
         let start = Instant::now();
         let queue_timeout = self.core.limits.queue_timeout;
-        // A free slot is taken at once, with no timer to set up.
-        let slot = match self.calls.try_acquire() {
-            Ok(slot) => Ok(slot),
-            Err(_) => tokio::time::timeout(queue_timeout, self.calls.acquire())
-                .await
-                .map_err(drop)
-                .and_then(|r| r.map_err(drop)),
-        };
-        let Ok(_slot) = slot else {
+        let Some(_slot) = acquire_within(&self.calls, 1, queue_timeout).await else {
             return self.core.failed(op, FaultKind::Overloaded { waited: start.elapsed() }, start);
         };
         match AssertUnwindSafe(call).catch_unwind().await {
@@ -289,6 +281,15 @@ impl Plugin {
 /// own. Panics on a tokio worker thread (await the future there instead).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     wasmtime_wasi::runtime::in_tokio(future)
+}
+
+/// `n` permits of `semaphore`, waiting in line for up to `wait`; free ones
+/// are taken at once, with no timer to set up.
+async fn acquire_within(semaphore: &Arc<Semaphore>, n: u32, wait: Duration) -> Option<OwnedSemaphorePermit> {
+    if let Ok(permit) = semaphore.clone().try_acquire_many_owned(n) {
+        return Some(permit);
+    }
+    tokio::time::timeout(wait, semaphore.clone().acquire_many_owned(n)).await.ok()?.ok()
 }
 
 /// `work`, or a [`Trap::Interrupt`] once `deadline` passes: the future is
@@ -336,14 +337,9 @@ impl Core {
     pub(crate) async fn answer_room(&self, op: Operation) -> Result<OwnedSemaphorePermit, FaultKind> {
         let start = Instant::now();
         let kib = u32::try_from(self.limits.result_bytes(op).div_ceil(1024)).unwrap_or(u32::MAX);
-        if let Ok(room) = self.answers.clone().try_acquire_many_owned(kib) {
-            return Ok(room);
-        }
-        let room = self.answers.clone().acquire_many_owned(kib);
-        match tokio::time::timeout(self.limits.queue_timeout, room).await {
-            Ok(Ok(room)) => Ok(room),
-            _ => Err(FaultKind::Overloaded { waited: start.elapsed() }),
-        }
+        acquire_within(&self.answers, kib, self.limits.queue_timeout)
+            .await
+            .ok_or_else(|| FaultKind::Overloaded { waited: start.elapsed() })
     }
 
     /// A fresh store with `op`'s budgets, ending at `deadline`.
