@@ -107,7 +107,35 @@ impl Server {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client");
-        Server { child, base, client }
+        let server = Server { child, base, client };
+        server.wait_for_connectors(connectors).await;
+        server
+    }
+
+    /// Waits until the server lists at least as many connector versions as
+    /// `connectors` holds components: it listens at once and loads them in
+    /// the background (docs/runtime.md, "Starting").
+    async fn wait_for_connectors(&self, connectors: &Path) {
+        let bundled = std::fs::read_dir(connectors)
+            .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "wasm")).count())
+            .unwrap_or(0);
+        let deadline = std::time::Instant::now() + START_TIMEOUT;
+        loop {
+            let listed = match self.request(Method::GET, "/connectors").send().await {
+                Ok(response) => response.json::<serde_json::Value>().await.ok(),
+                Err(_) => None,
+            };
+            let versions = listed
+                .as_ref()
+                .and_then(|l| l["value"].as_array())
+                .map(|c| c.iter().map(|c| c["versions"].as_array().map_or(0, Vec::len)).sum::<usize>())
+                .unwrap_or(0);
+            if versions >= bundled {
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the connectors never loaded: {listed:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// A request to `path` (relative to the API base), with the token.
