@@ -2,10 +2,10 @@
 //! ones against the real server process, which keeps serving, stays within a
 //! memory bound, and keeps each connector version to its concurrency limit.
 
-use super::server::{Server, bundle, random_token, seed_compile_cache};
-use crate::api::{assert_error_shape, id_of, quickbooks_body};
+use super::server::{Server, bundle, create, random_token, seed_compile_cache, send};
+use crate::api::{assert_error_shape, quickbooks_body};
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,16 +19,6 @@ const LOAD: Duration = Duration::from_secs(8);
 const RSS_BOUND: u64 = 1 << 30;
 /// The misbehaving modes of the Misbehave fixture run under load.
 const MODES: [&str; 4] = ["loop", "memory", "panic", "flood"];
-
-/// Creates a connection on `server`; its id.
-async fn create(server: &Server, body: &Value) -> String {
-    let response = server.request(Method::POST, "/workspaces/default/connections").json(body).send().await;
-    let response = response.expect("create sent");
-    let status = response.status();
-    let json: Value = response.json().await.expect("json");
-    assert_eq!(status, 201, "create {body}: {json}");
-    id_of(&json)
-}
 
 /// A Misbehave connection in `mode`; its id.
 async fn misbehave(server: &Server, mode: &str) -> String {
@@ -140,19 +130,6 @@ async fn caller(
         }
     }
     tally
-}
-
-/// Sends, and reads the answer as JSON (`null` when it is not JSON).
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
-    match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-        }
-        // No answer at all: recorded as status 0.
-        Err(e) => (0, Value::String(e.to_string())),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -182,3 +182,23 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with(field))?;
     line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()
 }
+
+/// Sends, and reads the answer as JSON (`null` when it is not JSON); no
+/// answer at all is status 0.
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)))
+        }
+        Err(e) => (0, serde_json::Value::String(e.to_string())),
+    }
+}
+
+/// Creates a connection on `server`; its id.
+pub async fn create(server: &Server, body: &serde_json::Value) -> String {
+    let (status, json) = send(server.request(Method::POST, "/workspaces/default/connections").json(body)).await;
+    assert_eq!(status, 201, "create {body}: {json}");
+    crate::api::id_of(&json)
+}

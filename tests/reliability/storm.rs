@@ -4,8 +4,8 @@
 //! server process. Every healthy call succeeds, no answer comes later than
 //! its bound, memory stays bounded, and the server answers normally after.
 
-use super::server::{Server, bundle, random_token, seed_compile_cache};
-use crate::api::{id_of, quickbooks_body};
+use super::server::{Server, bundle, create, random_token, seed_compile_cache, send};
+use crate::api::quickbooks_body;
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -103,17 +103,10 @@ impl Tally {
     }
 }
 
-/// Sends, timing it; the status (0: no answer) and the body as JSON.
-async fn send(request: reqwest::RequestBuilder) -> (u16, Value, Duration) {
+/// [`send`], timed.
+async fn timed(request: reqwest::RequestBuilder) -> (u16, Value, Duration) {
     let start = Instant::now();
-    let (status, body) = match request.send().await {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let text = response.text().await.unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
-        }
-        Err(e) => (0, Value::String(e.to_string())),
-    };
+    let (status, body) = send(request).await;
     (status, body, start.elapsed())
 }
 
@@ -126,7 +119,7 @@ async fn hostile(server: Arc<Server>, number: usize, attacks: Arc<Vec<(Attack, S
         let (attack, id) = &attacks[round % attacks.len()];
         let tables = round.is_multiple_of(2) || attack.test.is_empty();
         let (what, path) = if tables { ("tables", "tables") } else { ("test", "test") };
-        let (status, body, took) = send(server.request(Method::POST, &format!("/connections/{id}/{path}"))).await;
+        let (status, body, took) = timed(server.request(Method::POST, &format!("/connections/{id}/{path}"))).await;
         tally.slowest = tally.slowest.max(took);
         let code = body["error"]["code"].as_str().unwrap_or_default();
         *tally.seen.entry(format!("{} {what} {status} {code}", attack.name)).or_default() += 1;
@@ -153,7 +146,7 @@ async fn healthy(server: Arc<Server>, number: usize, ids: Arc<Vec<String>>, unti
             1 => ("tables", Method::GET, format!("/connections/{id}/tables?reset_metadata=true")),
             _ => ("get", Method::GET, format!("/connections/{id}")),
         };
-        let (status, body, took) = send(server.request(method, &path)).await;
+        let (status, body, took) = timed(server.request(method, &path)).await;
         tally.slowest = tally.slowest.max(took);
         tally.healthy.push(took);
         *tally.seen.entry(format!("healthy {what} {status}")).or_default() += 1;
@@ -162,13 +155,6 @@ async fn healthy(server: Arc<Server>, number: usize, ids: Arc<Vec<String>>, unti
         }
     }
     tally
-}
-
-/// Creates a connection; its id.
-async fn create(server: &Server, body: &Value) -> String {
-    let (status, json, _) = send(server.request(Method::POST, "/workspaces/default/connections").json(body)).await;
-    assert_eq!(status, 201, "create {body}: {json}");
-    id_of(&json)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -255,7 +241,7 @@ async fn thirty_two_hostile_callers_never_fail_a_healthy_call_or_hold_an_answer_
     }
     // Normal afterwards.
     for id in ids.iter() {
-        let (status, body, _) = send(server.request(Method::POST, &format!("/connections/{id}/test"))).await;
+        let (status, body) = send(server.request(Method::POST, &format!("/connections/{id}/test"))).await;
         assert_eq!((status, body["success"].clone()), (200, json!(true)), "{body}");
     }
     server.kill();
