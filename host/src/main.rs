@@ -159,7 +159,7 @@ async fn rotate_key(args: RotateKeyArgs) -> ExitCode {
         }
     };
     let url = args.database_url.unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("syncport.db").display()));
-    match syncport::secrets::rotate_key(&args.data_dir, &url, &keys).await {
+    match syncport::store::rotate_key(&args.data_dir, &url, &keys).await {
         Ok(rotation) => {
             let plural = if rotation.connections == 1 { "" } else { "s" };
             println!(

@@ -4,9 +4,9 @@
 use crate::api::{self, state::AppState};
 use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
-use crate::connector::registry::Registry;
 use crate::connector::signature::TrustPolicy;
 use crate::logs::ConnectionLogs;
+use crate::registry::Registry;
 use crate::runtime::{Compiler, Limits, Runtime};
 use crate::store::Store;
 use axum::Router;
@@ -108,16 +108,16 @@ pub enum StartError {
     Store(#[from] crate::store::StoreError),
     /// The secret key could not be loaded, or does not decrypt the database.
     #[error("secrets: {0}")]
-    Secrets(#[from] crate::secrets::SecretsError),
+    Secrets(#[from] crate::store::SecretsError),
     /// The runtime could not start.
     #[error(transparent)]
     Runtime(#[from] crate::runtime::RuntimeError),
     /// Installed or bundled connectors could not be loaded.
     #[error(transparent)]
-    Registry(#[from] crate::connector::registry::RegistryError),
+    Registry(#[from] crate::registry::RegistryError),
     /// The installed components could not be brought in step with the database.
     #[error("shared connector components: {0}")]
-    Sync(#[from] crate::connector::shared::SyncError),
+    Sync(#[from] crate::registry::shared::SyncError),
     /// The listen address could not be bound.
     #[error("listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
@@ -128,7 +128,7 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let data = &config.data_dir;
     std::fs::create_dir_all(data).map_err(|e| StartError::DataDir(data.display().to_string(), e))?;
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
-    let store = crate::secrets::open_store(data, &url, &config.secret_keys).await?;
+    let store = crate::store::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
     let runtime = Runtime::new(config.limits.clone(), Some(&cache))?.with_compiler(config.compiler.clone());
     let (registry_dir, bundled, trust) = (data.join("connectors"), config.bundled_dir.clone(), config.trust.clone());
@@ -141,7 +141,7 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     // and a connection whose version is still loading gets
     // `connector_loading` (docs/runtime.md, "Starting").
     registry.set_starting(true);
-    tokio::spawn(crate::connector::shared::load_at_start(registry.clone(), store.clone(), config.bundled_dir.clone()));
+    tokio::spawn(crate::registry::shared::load_at_start(registry.clone(), store.clone(), config.bundled_dir.clone()));
     // One server owns an SQLite database, so its logs are files; servers
     // sharing PostgreSQL keep them in it (docs/deploy.md).
     let (max, days) = (config.log_max_file_bytes, config.log_retention_days);
@@ -220,9 +220,9 @@ pub async fn start(
     let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
-    let refresher = crate::connector::shared::is_shared(&state.store).then(|| {
-        let period = crate::connector::shared::REFRESH_PERIOD;
-        crate::connector::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
+    let refresher = crate::registry::shared::is_shared(&state.store).then(|| {
+        let period = crate::registry::shared::REFRESH_PERIOD;
+        crate::registry::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
     });
     // On SQLite this server alone owns the database: a run still marked as
     // under way was this data directory's, stopped with its last process.

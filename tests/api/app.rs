@@ -26,7 +26,7 @@ pub struct TestApp {
     /// The secret key of a server started by [`spawn_shared`].
     shared_key: Option<String>,
     /// The server's connector registry (to wait for its start-up load).
-    pub registry: std::sync::Arc<syncport::connector::registry::Registry>,
+    pub registry: std::sync::Arc<syncport::registry::Registry>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.

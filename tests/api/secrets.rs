@@ -231,7 +231,8 @@ async fn rotate_key_re_encrypts_everything_and_the_old_key_decrypts_nothing() {
     let old_text = std::fs::read_to_string(data.join("secret.key")).expect("key file");
     let old = SecretKey::from_base64(&old_text, "old").expect("old key");
 
-    let rotation = secrets::rotate_key(&data, &sqlite_url(&data), &KeyConfig::default()).await.expect("rotated");
+    let rotation =
+        syncport::store::rotate_key(&data, &sqlite_url(&data), &KeyConfig::default()).await.expect("rotated");
     assert_eq!(rotation.connections, 2, "{rotation:?}");
     assert_eq!(rotation.retired, [old.id()], "{rotation:?}");
     let new_text = std::fs::read_to_string(data.join("secret.key")).expect("key file");
@@ -297,12 +298,12 @@ async fn rotate_key_with_the_key_in_the_environment_moves_from_the_previous_key_
         )
     };
 
-    let alone = secrets::rotate_key(&data, &sqlite_url(&data), &KeyConfig::with_key(key(&new_text))).await;
+    let alone = syncport::store::rotate_key(&data, &sqlite_url(&data), &KeyConfig::with_key(key(&new_text))).await;
     let refused = alone.expect_err("nothing to rotate from").to_string();
     assert!(refused.contains("SYNCPORT_SECRET_KEY_PREVIOUS"), "says how: {refused}");
 
     let both = KeyConfig { key: Some(key(&new_text)), previous: vec![key(&old_text)] };
-    let rotation = secrets::rotate_key(&data, &sqlite_url(&data), &both).await.expect("rotated");
+    let rotation = syncport::store::rotate_key(&data, &sqlite_url(&data), &both).await.expect("rotated");
     let new_id = key(&new_text).id().to_string();
     assert_eq!((rotation.connections, rotation.key_id), (1, new_id));
     assert!(!data.join("secret.key").exists(), "no key file in environment mode");

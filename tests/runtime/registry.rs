@@ -2,8 +2,8 @@
 
 use crate::helpers::{component, dist, runtime};
 use semver::Version;
-use syncport::connector::registry::{InstallOutcome, Registry, RegistryError, normalize};
 use syncport::connector::signature::{Signature, SignatureError, SigningKey, TrustPolicy};
+use syncport::registry::{InstallOutcome, Registry, RegistryError, normalize};
 use syncport::runtime::Limits;
 
 fn open(dir: &std::path::Path) -> Registry {

@@ -1,15 +1,16 @@
 //! `/connectors`: what is installed, with property specs to build forms;
 //! installing a component (its bytes as the body) and removing a version.
 
+use super::auth::Require;
 use super::error::{ApiError, ApiResult};
 use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
 use crate::connector::publisher::Publisher;
-use crate::connector::registry::{Installed, Registry, RegistryError, normalize};
-use crate::connector::shared;
 use crate::connector::signature::{Signature, SignatureError};
+use crate::registry::shared;
+use crate::registry::{Installed, Registry, RegistryError, normalize};
 use crate::runtime::{Cap, LoadError, Plugin};
 use crate::store::{PinnedConnection, Stored};
 use axum::body::Body;

@@ -1,6 +1,7 @@
 //! `/workspaces/{id}/jobs` and `/jobs/{id}`: replication jobs, their runs
 //! (`execute`, `cancel`, `status`, `history`). See docs/jobs.md.
 
+use super::auth::Require;
 use super::connections::{MAX_TOP, find};
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};

@@ -2,6 +2,7 @@
 //! resource, merged here behind the authentication layer, with our error
 //! shape for unknown routes (404) and methods (405).
 
+pub mod auth;
 pub mod bodies;
 pub mod connections;
 pub mod connectors;
@@ -34,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(users::router())
         .merge(openapi::router())
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::auth::middleware::authenticate));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate));
     Router::new()
         .nest(BASE, api)
         .fallback(|| async { ApiError::not_found("route_not_found", "No such route.") })

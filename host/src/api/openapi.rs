@@ -48,7 +48,7 @@ impl utoipa::Modify for TokenAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "token",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(crate::auth::middleware::TOKEN_HEADER))),
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(super::auth::TOKEN_HEADER))),
         );
         components.add_security_scheme(
             "basic",

@@ -2,8 +2,8 @@
 
 use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
-use crate::connector::registry::Registry;
 use crate::logs::ConnectionLogs;
+use crate::registry::Registry;
 use crate::store::Store;
 use axum::extract::FromRef;
 use std::sync::Arc;

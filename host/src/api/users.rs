@@ -1,5 +1,6 @@
 //! `/users`: users, their role and workspaces, and their tokens. Admin only.
 
+use super::auth::Require;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;

@@ -1,9 +1,10 @@
 //! `/workspaces`: list, create, read, delete.
 
+use super::auth::{Require, forbidden};
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;
-use crate::auth::{Action, Denied, Principal, forbidden};
+use crate::auth::{Action, Denied, Principal};
 use crate::store::{Store, Workspace};
 use axum::extract::State;
 use axum::http::{StatusCode, header};

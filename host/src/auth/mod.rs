@@ -1,18 +1,16 @@
 //! Who may do what: users with a role, granted workspaces, and API tokens.
 //!
-//! Every `/api.rsc/v2` route requires a token (see [`middleware`]). The
-//! token's user becomes the request's [`Principal`]; handlers ask it
-//! whether an [`Action`] is allowed in a workspace. A workspace the user was
-//! not granted answers as if it did not exist (404), so ids do not leak.
+//! Plain types, below the store and the API: every `/api.rsc/v2` route
+//! requires a token (checked by `crate::api::auth`). The token's user
+//! becomes the request's [`Principal`]; handlers ask it whether an
+//! [`Action`] is allowed in a workspace ([`Principal::check`]). A workspace
+//! the user was not granted answers as if it did not exist (404), so ids do
+//! not leak.
 
 pub mod cache;
 pub mod limiter;
-pub mod middleware;
 pub mod token;
 
-use crate::api::error::ApiError;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -108,38 +106,5 @@ impl Principal {
             return Err(Denied::Forbidden);
         }
         Ok(())
-    }
-
-    /// [`Principal::check`] as an API error: `hidden()` (the 404 of the
-    /// resource, as if it did not exist) when the workspace is not granted,
-    /// 403 when the role does not allow the action.
-    pub fn require(&self, workspace: &str, action: Action, hidden: impl FnOnce() -> ApiError) -> Result<(), ApiError> {
-        match self.check(workspace, action) {
-            Ok(()) => Ok(()),
-            Err(Denied::Hidden) => Err(hidden()),
-            Err(Denied::Forbidden) => Err(forbidden()),
-        }
-    }
-
-    /// Fails unless the user is an admin (403).
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.role == Role::Admin { Ok(()) } else { Err(forbidden()) }
-    }
-}
-
-/// The 403 of a role that does not allow an action.
-pub fn forbidden() -> ApiError {
-    ApiError::Forbidden("Your role does not allow this action.".into())
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        parts
-            .extensions
-            .get::<Principal>()
-            .cloned()
-            .ok_or_else(|| ApiError::Internal("a route outside the authentication layer asked for the caller".into()))
     }
 }

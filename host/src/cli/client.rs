@@ -24,9 +24,7 @@ impl Client {
 
     /// A request to `path` under the API's base, with the token.
     pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .request(method, format!("{}{path}", self.base))
-            .header(syncport::auth::middleware::TOKEN_HEADER, &self.token)
+        self.http.request(method, format!("{}{path}", self.base)).header(syncport::api::auth::TOKEN_HEADER, &self.token)
     }
 
     /// Sends, and turns an error response into its message.

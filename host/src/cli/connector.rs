@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use syncport::api::connectors::{SIGNATURE_HEADER, connector_list, pinned_message, version_view};
-use syncport::connector::registry::{InstallOutcome, Registry};
 use syncport::connector::signature::{Signature, SigningKey};
+use syncport::registry::{InstallOutcome, Registry};
 use syncport::runtime::{Limits, Runtime};
 
 /// Connector components: conformance, versions and signatures.
@@ -205,7 +205,7 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
             existing(&target.data_dir)?;
             let keys = syncport::secrets::KeyConfig::from_env()?;
             let url = target.database_url.clone().unwrap_or_else(|| default_database(&target.data_dir));
-            let store = syncport::secrets::open_store(&target.data_dir, &url, &keys).await?;
+            let store = syncport::store::open_store(&target.data_dir, &url, &keys).await?;
             let pinned = store.delete_component(name, &version.to_string()).await?;
             store.close().await;
             if !pinned.is_empty() {

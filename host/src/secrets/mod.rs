@@ -1,4 +1,5 @@
-//! Secrets at rest: the key, where it comes from, and its rotation.
+//! Secrets at rest: the key, where it comes from, and the cipher (the
+//! store re-encrypts its rows under a new key: [`crate::store::keys`]).
 //!
 //! The store encrypts each connection's whole `properties` object (names and
 //! values) with AES-256-GCM under the keyring's first key; see
@@ -12,14 +13,12 @@
 //!
 //! `SYNCPORT_SECRET_KEY_PREVIOUS` adds keys that only decrypt, and
 //! `<data dir>/secret.key.next` exists while a rotation is under way (see
-//! [`setup::rotate_key`]).
+//! [`crate::store::rotate_key`]).
 
 pub mod keyfile;
 pub mod keyring;
-pub mod setup;
 
 pub use keyring::{Keyring, SecretKey, is_envelope, key_id_of};
-pub use setup::{Rotation, SecretsError, open_store, rotate_key};
 
 /// The environment variable holding the key.
 pub const ENV_KEY: &str = "SYNCPORT_SECRET_KEY";

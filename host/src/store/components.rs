@@ -43,7 +43,7 @@ impl Store {
     /// bytes, or its name by another publisher (a row of another publisher
     /// under the name, in the same statement).
     pub async fn store_component(&self, component: &StoredComponent, bytes: &[u8]) -> Result<Stored, StoreError> {
-        let name_key = crate::connector::registry::normalize(&component.name);
+        let name_key = crate::connector::normalize(&component.name);
         let inserted = sqlx::query(
             "INSERT INTO connector_components \
              (sha256, name_key, name, version, bytes, signature, installed_at, describe_json, publisher) \
@@ -178,7 +178,7 @@ impl Store {
     /// pinned to it, in one statement (so no server can pin one in
     /// between); the pinned connections otherwise.
     pub async fn delete_component(&self, name: &str, version: &str) -> Result<Vec<PinnedConnection>, StoreError> {
-        let name_key = crate::connector::registry::normalize(name);
+        let name_key = crate::connector::normalize(name);
         let mut tx = self.pool().begin().await?;
         let deleted: Option<String> = sqlx::query(
             "DELETE FROM connector_components WHERE name_key = $1 AND version = $2 AND NOT EXISTS \

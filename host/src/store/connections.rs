@@ -235,7 +235,7 @@ impl Store {
         .bind(&connection.name)
         .bind(connection.name.to_lowercase())
         .bind(&connection.connector)
-        .bind(crate::connector::registry::normalize(&connection.connector))
+        .bind(crate::connector::normalize(&connection.connector))
         .bind(connection.connector_version.to_string())
         .bind(properties)
         .bind(json(&connection.settings))

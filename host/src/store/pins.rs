@@ -22,7 +22,7 @@ impl Store {
             "SELECT id, workspace_id, name FROM connections WHERE connector_key = $1 AND connector_version = $2 \
              ORDER BY workspace_id, name_key",
         )
-        .bind(crate::connector::registry::normalize(name))
+        .bind(crate::connector::normalize(name))
         .bind(version)
         .fetch_all(self.pool())
         .await?;

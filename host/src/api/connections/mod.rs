@@ -5,6 +5,7 @@ pub mod actions;
 pub mod body;
 pub mod view;
 
+use super::auth::Require;
 use super::error::{ApiError, ApiResult, ErrorDetail};
 use super::extract::{JsonObject, Params, Path};
 use super::state::AppState;
@@ -12,8 +13,8 @@ use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
 use crate::connections::validate::{self, Required};
 use crate::connections::{Connection, Properties, Settings, Status};
-use crate::connector::registry::{Availability, Registry};
 use crate::logs::OperationRecord;
+use crate::registry::{Availability, Registry};
 use crate::runtime::{MASK, Plugin};
 use crate::store::{ConnectionFilter, NewConnection, Store, WriteOutcome};
 use axum::extract::State;
@@ -124,7 +125,7 @@ pub async fn list(
     let skip = params.count("skip", i64::MAX)?.unwrap_or(0);
     let filter = ConnectionFilter {
         label: params.get("label").map(str::to_string),
-        connector: params.get("connector").map(crate::connector::registry::normalize),
+        connector: params.get("connector").map(crate::registry::normalize),
         top: Some(top + 1),
         skip: Some(skip),
     };

@@ -1,13 +1,16 @@
-//! The authentication layer: a token in `x-cdata-authtoken`, or HTTP Basic
-//! with the token as the password (any user name), as CData Sync accepts.
-//! Missing or wrong: 401 with `WWW-Authenticate`; too many failures from
-//! one address: 429.
+//! The HTTP side of [`crate::auth`]: the authentication layer, the
+//! [`Principal`] extractor, and authorization failures as API errors.
+//!
+//! A token in `x-cdata-authtoken`, or HTTP Basic with the token as the
+//! password (any user name), as CData Sync accepts. Missing or wrong: 401
+//! with `WWW-Authenticate`; too many failures from one address: 429.
 
-use super::{Principal, token};
-use crate::api::error::ApiError;
-use crate::api::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use super::error::ApiError;
+use super::state::AppState;
+use crate::auth::{Action, Denied, Principal, Role, token};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -67,4 +70,46 @@ fn credentials(headers: &HeaderMap) -> Option<String> {
     let decoded = String::from_utf8(decoded).ok()?;
     let (_, password) = decoded.split_once(':')?;
     Some(password.to_string()).filter(|t| !t.is_empty())
+}
+
+/// Authorization as API errors, for handlers.
+pub trait Require {
+    /// [`Principal::check`] as an API error: `hidden()` (the 404 of the
+    /// resource, as if it did not exist) when the workspace is not granted,
+    /// 403 when the role does not allow the action.
+    fn require(&self, workspace: &str, action: Action, hidden: impl FnOnce() -> ApiError) -> Result<(), ApiError>;
+
+    /// Fails unless the user is an admin (403).
+    fn require_admin(&self) -> Result<(), ApiError>;
+}
+
+impl Require for Principal {
+    fn require(&self, workspace: &str, action: Action, hidden: impl FnOnce() -> ApiError) -> Result<(), ApiError> {
+        match self.check(workspace, action) {
+            Ok(()) => Ok(()),
+            Err(Denied::Hidden) => Err(hidden()),
+            Err(Denied::Forbidden) => Err(forbidden()),
+        }
+    }
+
+    fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role == Role::Admin { Ok(()) } else { Err(forbidden()) }
+    }
+}
+
+/// The 403 of a role that does not allow an action.
+pub fn forbidden() -> ApiError {
+    ApiError::Forbidden("Your role does not allow this action.".into())
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("a route outside the authentication layer asked for the caller".into()))
+    }
 }

@@ -5,10 +5,10 @@
 //! publisher. Each server keeps a local copy of every component and its
 //! compiled code.
 
-use super::model::ConnectorInfo;
-use super::publisher::Publisher;
-use super::registry::{Prepared, Registry, RegistryError};
-use super::signature::Signature;
+use super::{Prepared, Registry, RegistryError};
+use crate::connector::model::ConnectorInfo;
+use crate::connector::publisher::Publisher;
+use crate::connector::signature::Signature;
 use crate::runtime::{LoadError, Plugin};
 use crate::store::{Store, StoreError, Stored, StoredComponent};
 use std::collections::HashSet;
@@ -348,7 +348,7 @@ async fn follow(registry: &Arc<Registry>, store: &Store) -> Result<(), SyncError
     let mut pending = Vec::new();
     for row in stored.iter().filter(|c| !local.contains(&c.sha256)) {
         let refused = row.describe.as_deref().and_then(decode_record).is_some_and(|info| {
-            matches!(registry.availability(&info.name, &info.version), super::registry::Availability::Refused { .. })
+            matches!(registry.availability(&info.name, &info.version), super::Availability::Refused { .. })
         });
         if refused {
             continue;

@@ -1,4 +1,5 @@
-//! Opening the store with the right keys, and rotating the key.
+//! Opening the store with the right keys, and rotating the key (the store
+//! re-encrypts its rows; [`crate::secrets`] holds the keys and the cipher).
 //!
 //! At start the store is checked against the keys: every key id the stored
 //! properties name must be in the keyring and must decrypt, or the server
@@ -16,9 +17,9 @@
 //! While `secret.key.next` exists a start finishes the rotation first, so a
 //! crash between any two steps loses nothing.
 
-use super::keyfile;
-use super::{ENV_KEY, ENV_PREVIOUS, KeyConfig, KeyError, Keyring, SecretKey};
-use crate::store::{Reseal, Store, StoreError};
+use super::{Reseal, Store, StoreError};
+use crate::secrets::keyfile;
+use crate::secrets::{ENV_KEY, ENV_PREVIOUS, KeyConfig, KeyError, Keyring, SecretKey};
 use std::path::Path;
 
 /// Why the store could not be opened with its keys, or the key not rotated.

@@ -1,10 +1,14 @@
 //! The installed connector versions: components stored content-addressed
 //! under the data directory (`<sha256>.wasm`, with `<sha256>.sig` when
-//! signed), loaded side by side, looked up by name.
+//! signed), loaded side by side, looked up by name; [`shared`] keeps them
+//! in step with the database that every server shares.
 
-use super::model::ConnectorInfo;
-use super::publisher::{Publisher, RESERVED};
-use super::signature::{Signature, SignatureError, TrustPolicy};
+pub mod shared;
+
+use crate::connector::model::ConnectorInfo;
+pub use crate::connector::normalize;
+use crate::connector::publisher::{Publisher, RESERVED};
+use crate::connector::signature::{Signature, SignatureError, TrustPolicy};
 use crate::runtime::{LoadError, Plugin, Runtime};
 use semver::Version;
 use sha2::{Digest, Sha256};
@@ -164,7 +168,7 @@ impl Registry {
     /// With no database at hand (the CLI on a data directory), the stored
     /// components are trusted as the directory holds them: a stored version
     /// under a reserved name counts as bundled. A server loads through the
-    /// database's records instead (`connector::shared`).
+    /// database's records instead (`registry::shared`).
     pub fn open(runtime: Runtime, dir: &Path, policy: TrustPolicy) -> Result<Self, RegistryError> {
         let registry = Self::new(runtime, dir, policy, None)?;
         for path in wasm_files(dir).map_err(io(dir))? {
@@ -607,17 +611,6 @@ impl Registry {
         self.publishers.write().unwrap_or_else(|e| e.into_inner()).insert(sha256, publisher);
         Ok(())
     }
-}
-
-/// The registry key of a connector name: trimmed, without the vendor
-/// prefix the API's examples use (`CData QuickBooks`), lower case.
-pub fn normalize(name: &str) -> String {
-    let name = name.trim();
-    let name = match name.get(..6) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("cdata ") => name[6..].trim_start(),
-        _ => name,
-    };
-    name.to_ascii_lowercase()
 }
 
 fn conflict(installed: &Plugin) -> RegistryError {
