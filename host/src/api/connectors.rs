@@ -293,9 +293,7 @@ pub async fn remove(
 
 /// Loads what other servers installed or removed since the last refresh.
 pub async fn refresh(state: &AppState) -> ApiResult<()> {
-    shared::refresh(&state.registry, &state.store)
-        .await
-        .map_err(|e| ApiError::Internal(format!("refreshing connector components: {e}")))
+    Ok(crate::service::refresh_connectors(&state.services()).await?)
 }
 
 /// The installed `version` of `name`, or 404.

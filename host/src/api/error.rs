@@ -4,6 +4,7 @@
 
 use crate::connector::model::{ConnectorError, ErrorKind};
 use crate::runtime::Fault;
+use crate::service::{ServiceError, What};
 use crate::store::StoreError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -199,6 +200,53 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        let message = error.to_string();
+        match error {
+            ServiceError::NotFound { what: What::Connection, .. } => {
+                ApiError::not_found("connection_not_found", message)
+            }
+            ServiceError::NotFound { what: What::Job, .. } => ApiError::not_found("job_not_found", message),
+            ServiceError::NoSuchTable { .. } => ApiError::not_found("table_not_found", message),
+            ServiceError::NameTaken { what: What::Connection, .. } => {
+                ApiError::conflict("name_taken", message, Some("name".into()))
+            }
+            ServiceError::NameTaken { what: What::Job, .. } => ApiError::conflict("job_name_taken", message, None),
+            ServiceError::InUse { job, .. } => ApiError::conflict("connection_in_use", message, Some(job)),
+            ServiceError::Running { .. } => ApiError::conflict("job_running", message, None),
+            ServiceError::NotRunning { .. } => ApiError::conflict("job_not_running", message, None),
+            ServiceError::DestinationBusy { .. } => {
+                ApiError::conflict("destination_in_use", message, Some("destination_connection_id".into()))
+            }
+            ServiceError::WriteConflict { .. } => ApiError::conflict("write_conflict", message, None),
+            ServiceError::Rejected(r) => ApiError::bad_request(r.code, r.message, r.target),
+            ServiceError::Invalid { problems } => {
+                let details = problems
+                    .into_iter()
+                    .map(|p| ErrorDetail {
+                        code: p.code,
+                        message: p.message,
+                        target: Some(format!("properties.{}", p.property)),
+                    })
+                    .collect();
+                match super::connections::body::into_result(details) {
+                    Err(error) => error,
+                    Ok(()) => ApiError::Internal("invalid properties without a problem".into()),
+                }
+            }
+            ServiceError::Loading(message) => super::connectors::loading(message),
+            ServiceError::Refused(message) => {
+                ApiError::Unavailable { code: "connector_refused", message, retry_after: None }
+            }
+            ServiceError::Connector(e) => ApiError::Connector(e),
+            ServiceError::Fault(f) => ApiError::Fault(f),
+            ServiceError::Store(e) => ApiError::from(e),
+            ServiceError::Internal(detail) => ApiError::Internal(detail),
+        }
     }
 }
 

@@ -2,13 +2,15 @@
 //! (`execute`, `cancel`, `status`, `history`). See docs/jobs.md.
 
 use super::auth::Require;
-use super::connections::{MAX_TOP, find};
+use super::connections::MAX_TOP;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonObject, Params, Path, kind};
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
-use crate::store::{Job, JobWrite, Run, RunStatus, Start, TableProgress};
+use crate::jobs::rules;
+use crate::service::{ServiceError, What};
+use crate::store::{Job, Run, RunStatus, TableProgress};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -147,23 +149,12 @@ fn run_view(run: Run) -> RunView {
     }
 }
 
-fn not_found(id: &str) -> ApiError {
-    ApiError::not_found("job_not_found", format!("Job `{id}` does not exist."))
-}
-
-fn name_taken(name: &str) -> ApiError {
-    ApiError::conflict("job_name_taken", format!("A job named `{name}` already exists in this workspace."), None)
-}
-
-fn running(id: &str) -> ApiError {
-    ApiError::conflict("job_running", format!("Job `{id}` is running; cancel it or wait for it to end."), None)
-}
-
 /// The job `id` if `principal` may do `action` in its workspace.
 async fn find_job(state: &AppState, principal: &Principal, id: &str, action: Action) -> ApiResult<Job> {
-    let uuid = Uuid::parse_str(id).map_err(|_| not_found(id))?;
-    let job = state.store.job(uuid).await?.ok_or_else(|| not_found(id))?;
-    principal.require(&job.workspace_id, action, || not_found(id))?;
+    let job = rules::find(&state.store, id).await?;
+    principal.require(&job.workspace_id, action, || {
+        ApiError::from(ServiceError::NotFound { what: What::Job, id: id.into() })
+    })?;
     Ok(job)
 }
 
@@ -256,51 +247,6 @@ fn tables(key: &str, value: &Value) -> ApiResult<Option<Vec<String>>> {
     }
 }
 
-/// Checks that both connections exist in `workspace` and that their pinned
-/// connectors can be a source and a destination.
-async fn check_endpoints(state: &AppState, workspace: &str, source: Uuid, destination: Uuid) -> ApiResult<()> {
-    for (id, field, source_side) in
-        [(source, "source_connection_id", true), (destination, "destination_connection_id", false)]
-    {
-        let missing = || {
-            ApiError::bad_request(
-                "unknown_connection",
-                format!("Connection `{id}` does not exist in workspace `{workspace}`."),
-                Some(field.to_string()),
-            )
-        };
-        let connection = match find(&state.store, &id.to_string()).await {
-            Ok(connection) => connection,
-            Err(ApiError::NotFound { .. }) => return Err(missing()),
-            Err(other) => return Err(other),
-        };
-        if connection.workspace_id != workspace {
-            return Err(missing());
-        }
-        let plugin = super::connections::plugin_for(&state.registry, &connection)?;
-        let roles = plugin.info().roles;
-        let (able, code, verb) = if source_side {
-            (roles.source, "connector_cannot_read", "read from (it is not a source)")
-        } else {
-            (roles.destination, "connector_cannot_write", "write to (it is not a destination)")
-        };
-        if !able {
-            return Err(ApiError::bad_request(
-                code,
-                format!(
-                    "Connection `{}` uses {} {} (WIT {}), which a job cannot {verb}; move it to a version that can.",
-                    connection.name,
-                    connection.connector,
-                    connection.connector_version,
-                    plugin.id().wit
-                ),
-                Some(field.to_string()),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// `GET /workspaces/{workspace_id}/jobs`
 #[utoipa::path(get, operation_id = "list_jobs", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
     params(("workspace_id" = String, Path, description = "The workspace.")),
@@ -338,7 +284,6 @@ pub async fn create(
     let name = body.name.ok_or_else(|| required("name"))?;
     let source = body.source.ok_or_else(|| required("source_connection_id"))?;
     let destination = body.destination.ok_or_else(|| required("destination_connection_id"))?;
-    check_endpoints(&state, &workspace_id, source, destination).await?;
     let now = crate::store::now();
     let job = Job {
         id: Uuid::new_v4(),
@@ -353,14 +298,9 @@ pub async fn create(
         updated_at: now,
         active_run: None,
     };
-    match state.store.create_job(&job).await? {
-        JobWrite::Done => {
-            let location = format!("/api.rsc/v2/jobs/{}", job.id);
-            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(job))))
-        }
-        JobWrite::NameTaken => Err(name_taken(&job.name)),
-        other => Err(ApiError::Internal(format!("job create gave {other:?}"))),
-    }
+    rules::create(&state.services(), &job).await?;
+    let location = format!("/api.rsc/v2/jobs/{}", job.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(job))))
 }
 
 /// `GET /jobs/{job_id}`
@@ -400,13 +340,8 @@ pub async fn update(
     job.table_prefix = body.table_prefix.unwrap_or(job.table_prefix);
     job.batch_size = body.batch_size.unwrap_or(job.batch_size);
     job.updated_at = crate::store::now();
-    check_endpoints(&state, &job.workspace_id, job.source, job.destination).await?;
-    match state.store.update_job(&job).await? {
-        JobWrite::Done => Ok(Json(view(job))),
-        JobWrite::NameTaken => Err(name_taken(&job.name)),
-        JobWrite::Running => Err(running(&id)),
-        JobWrite::NotFound => Err(not_found(&id)),
-    }
+    rules::update(&state.services(), &job, &id).await?;
+    Ok(Json(view(job)))
 }
 
 /// `DELETE /jobs/{job_id}`: the job and its history; 409 while it runs.
@@ -421,11 +356,8 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     params.only(&[])?;
     let job = find_job(&state, &principal, &id, Action::Write).await?;
-    match state.store.delete_job(job.id).await? {
-        JobWrite::Done => Ok(StatusCode::NO_CONTENT),
-        JobWrite::Running => Err(running(&id)),
-        _ => Err(not_found(&id)),
-    }
+    rules::delete(&state.store, &job, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /jobs/{job_id}/execute`: starts a run in the background; 202 with
@@ -442,28 +374,9 @@ pub async fn execute(
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     let job = find_job(&state, &principal, &id, Action::Run).await?;
-    check_endpoints(&state, &job.workspace_id, job.source, job.destination).await?;
-    let tables = crate::jobs::pending(job.tables.as_deref().unwrap_or_default(), &job.table_prefix);
-    let (run, started) = state.jobs.execute(state.clone(), job, tables).await?;
-    match started {
-        Start::Started => {
-            let run = state.store.run(run).await?.ok_or_else(|| ApiError::Internal("a started run is gone".into()))?;
-            let location = format!("/api.rsc/v2/jobs/{id}/status");
-            Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(run_view(run))))
-        }
-        Start::Running(_) => Err(running(&id)),
-        Start::DestinationBusy(other) => Err(ApiError::conflict(
-            "destination_in_use",
-            format!("Job `{other}` is writing into this job's destination connection; wait for it to end."),
-            Some("destination_connection_id".to_string()),
-        )),
-        Start::ConnectionGone(connection) => Err(ApiError::bad_request(
-            "unknown_connection",
-            format!("Connection `{connection}` of this job no longer exists; point the job at another one."),
-            None,
-        )),
-        Start::NotFound => Err(not_found(&id)),
-    }
+    let run = rules::execute(&state.jobs, &state.services(), job, &id).await?;
+    let location = format!("/api.rsc/v2/jobs/{id}/status");
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(run_view(run))))
 }
 
 /// `POST /jobs/{job_id}/cancel`: asks the run under way to stop (at its
@@ -480,11 +393,7 @@ pub async fn cancel(
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     let job = find_job(&state, &principal, &id, Action::Run).await?;
-    let Some(run) = state.store.request_cancel(job.id).await? else {
-        return Err(ApiError::conflict("job_not_running", format!("Job `{id}` is not running."), None));
-    };
-    state.jobs.cancel_here(run);
-    let run = state.store.run(run).await?.ok_or_else(|| ApiError::Internal("a cancelled run is gone".into()))?;
+    let run = rules::cancel(&state.jobs, &state.store, &job, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(run_view(run))))
 }
 

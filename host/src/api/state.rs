@@ -4,6 +4,7 @@ use crate::auth::cache::PrincipalCache;
 use crate::auth::limiter::FailureLimiter;
 use crate::logs::ConnectionLogs;
 use crate::registry::Registry;
+use crate::service::Services;
 use crate::store::Store;
 use axum::extract::FromRef;
 use std::sync::Arc;
@@ -25,6 +26,18 @@ pub struct AppState {
     pub component_limit: usize,
     /// The job runs of this server.
     pub jobs: Arc<crate::jobs::Jobs>,
+}
+
+impl AppState {
+    /// What the services below the API work with.
+    pub fn services(&self) -> Services {
+        Services {
+            store: self.store.clone(),
+            registry: self.registry.clone(),
+            logs: self.logs.clone(),
+            files: self.jobs.files().clone(),
+        }
+    }
 }
 
 impl FromRef<AppState> for Store {

@@ -9,11 +9,14 @@
 //!   ([`Jobs::sweep_every`]), or at once by the next start on SQLite,
 //!   where one server owns the database.
 //! - Cancels go through the database, so any server can cancel any run.
+//! - [`rules`]: what the API asks of jobs (create, update, delete,
+//!   execute, cancel) and the checks on their connections.
 
 mod copy;
+pub mod rules;
 mod run;
 
-use crate::api::state::AppState;
+use crate::service::{ConnectionFiles, Services};
 use crate::store::{Job, Start, StoreError, TableProgress, TableStatus};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,8 +35,8 @@ pub struct Jobs {
     server: String,
     /// How long a renewal holds a run.
     lease: Duration,
-    /// Each connection's own directory is a folder under this one.
-    files: PathBuf,
+    /// Each connection's own directory.
+    files: ConnectionFiles,
     /// The cancel flag of each run under way here.
     running: Mutex<HashMap<Uuid, Arc<AtomicBool>>>,
     /// Set by [`Jobs::shutdown`]: runs stop and fail.
@@ -46,7 +49,7 @@ impl Jobs {
         Self {
             server: Uuid::new_v4().to_string(),
             lease,
-            files,
+            files: ConnectionFiles::new(files),
             running: Mutex::new(HashMap::new()),
             shutting_down: AtomicBool::new(false),
         }
@@ -57,25 +60,15 @@ impl Jobs {
         self.lease
     }
 
-    /// The directory connection `id` is granted as a job destination.
-    pub fn connection_dir(&self, id: Uuid) -> PathBuf {
-        self.files.join(id.to_string())
-    }
-
-    /// Removes the directory of a deleted connection.
-    pub async fn remove_connection_dir(&self, id: Uuid) {
-        let dir = self.connection_dir(id);
-        if let Err(error) = tokio::fs::remove_dir_all(&dir).await
-            && error.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(%error, dir = %dir.display(), "could not remove a deleted connection's files");
-        }
+    /// The directories connections are granted as job destinations.
+    pub fn files(&self) -> &ConnectionFiles {
+        &self.files
     }
 
     /// Starts a run of `job` in the background (with `tables`, pending).
     pub async fn execute(
         self: &Arc<Self>,
-        state: AppState,
+        services: Services,
         job: Job,
         tables: Vec<TableProgress>,
     ) -> Result<(Uuid, Start), StoreError> {
@@ -83,13 +76,13 @@ impl Jobs {
         // The lease as this server's clock sees it, taken with `until`.
         let held_until = std::time::Instant::now() + self.lease;
         let until = chrono::Utc::now() + self.lease;
-        let started = state.store.start_run(&job, id, &self.server, until, &tables).await?;
+        let started = services.store.start_run(&job, id, &self.server, until, &tables).await?;
         if started == Start::Started {
             let cancel = Arc::new(AtomicBool::new(false));
             self.running.lock().expect("run table lock").insert(id, cancel.clone());
             let jobs = self.clone();
             tokio::spawn(async move {
-                run::run(&state, &jobs, job, id, tables, cancel, held_until).await;
+                run::run(&services, &jobs, job, id, tables, cancel, held_until).await;
                 jobs.running.lock().expect("run table lock").remove(&id);
             });
         }

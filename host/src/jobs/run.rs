@@ -4,13 +4,13 @@
 
 use super::copy::{Copied, Endpoint, TableCopy, unless_cancelled};
 use super::{Jobs, pending};
-use crate::api::metadata::{columns_of, tables_of};
-use crate::api::state::AppState;
 use crate::connections::{Connection, RefreshInterval};
 use crate::connector::model::TableInfo;
 use crate::logs::OperationRecord;
+use crate::metadata::{columns_of, tables_of};
 use crate::registry::Availability;
 use crate::runtime::Plugin;
+use crate::service::Services;
 use crate::store::{Job, Renewal, RunStatus, TableProgress, TableStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,7 +47,7 @@ type Stop = String;
 /// Runs `job` as run `id`, whose lease runs until `held_until`, to its
 /// end and records that end.
 pub(super) async fn run(
-    state: &AppState,
+    services: &Services,
     jobs: &Arc<Jobs>,
     job: Job,
     id: Uuid,
@@ -60,8 +60,8 @@ pub(super) async fn run(
     // Stops renewing when the run ends, panics included: a run that is gone
     // must not keep its connections.
     let renewals = Renewals { progress: progress.clone(), cancel: cancel.clone(), lost: lost.clone() };
-    let _renewals = AbortOnDrop(renew_every(state, jobs, id, held_until, renewals));
-    let outcome = copy_all(state, jobs, &job, &progress, &cancel).await;
+    let _renewals = AbortOnDrop(renew_every(services, jobs, id, held_until, renewals));
+    let outcome = copy_all(services, jobs, &job, &progress, &cancel).await;
     if lost.load(Ordering::Relaxed) {
         tracing::warn!(run = %id, job = %job.id, "job run lost its lease (ended elsewhere, or expired); stopped");
         return;
@@ -77,7 +77,7 @@ pub(super) async fn run(
         Ok(()) if tables.is_empty() && cancel.load(Ordering::Relaxed) => (RunStatus::Cancelled, None),
         Ok(()) => (RunStatus::Successful, None),
     };
-    match state.store.finish_run(id, status, &tables, error.as_deref()).await {
+    match services.store.finish_run(id, status, &tables, error.as_deref()).await {
         Ok(true) => tracing::info!(run = %id, job = %job.id, status = status.as_str(), "job run ended"),
         Ok(false) => tracing::warn!(run = %id, "job run was ended elsewhere before it finished"),
         Err(error) => tracing::error!(%error, run = %id, "could not record the end of a job run"),
@@ -114,13 +114,13 @@ struct Renewals {
 /// reach, or a row locked) is abandoned, so the copy stops before its next
 /// write even while the database does not answer.
 fn renew_every(
-    state: &AppState,
+    services: &Services,
     jobs: &Jobs,
     id: Uuid,
     mut held_until: Instant,
     shared: Renewals,
 ) -> tokio::task::JoinHandle<()> {
-    let (store, lease) = (state.store.clone(), jobs.lease());
+    let (store, lease) = (services.store.clone(), jobs.lease());
     tokio::spawn(async move {
         let lose = |why: &str| {
             tracing::warn!(run = %id, "{why}");
@@ -157,15 +157,15 @@ fn renewal_period(lease: Duration) -> Duration {
 }
 
 /// A connection of the job with its pinned plugin, or why it cannot serve.
-async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<Side, Stop> {
-    let connection = state
+async fn endpoint(services: &Services, id: Uuid, side: &str) -> Result<Side, Stop> {
+    let connection = services
         .store
         .connection(id)
         .await
         .map_err(|e| format!("reading the {side} connection: {e}"))?
         .ok_or_else(|| format!("The {side} connection `{id}` no longer exists."))?;
     let (name, version) = (&connection.connector, &connection.connector_version);
-    let plugin = match state.registry.availability(name, version) {
+    let plugin = match services.registry.availability(name, version) {
         Availability::Loaded(plugin) => plugin.keeping_logs(connection.settings.logfile_verbosity.max_level()),
         Availability::Loading => {
             return Err(format!("{name} {version} is still loading after a restart; run the job again in a moment."));
@@ -190,25 +190,25 @@ async fn endpoint(state: &AppState, id: Uuid, side: &str) -> Result<Side, Stop> 
 }
 
 /// Tests the connection; the error says which side failed and why.
-async fn test(state: &AppState, Side { connection, plugin }: &Side, side: &str) -> Result<(), Stop> {
+async fn test(services: &Services, Side { connection, plugin }: &Side, side: &str) -> Result<(), Stop> {
     let call = plugin.test(connection.properties.to_vec()).await;
     let ok = call.result.is_ok();
     let outcome = call.result.as_ref().map_or_else(ToString::to_string, Clone::clone);
     let record = OperationRecord::new("job-test", ok, outcome.clone(), call.duration).with_plugin(&call.logs);
-    state.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+    services.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
     if ok { Ok(()) } else { Err(format!("The {side} connection `{}` failed its test: {outcome}", connection.name)) }
 }
 
 /// Everything but recording the end: tests, metadata, tables. A cancel
 /// ends the tests and metadata calls under way at once.
 async fn copy_all(
-    state: &AppState,
+    services: &Services,
     jobs: &Jobs,
     job: &Job,
     progress: &Mutex<Progress>,
     cancel: &Arc<AtomicBool>,
 ) -> Result<(), Stop> {
-    let Some(plan) = unless_cancelled(cancel, plan(state, jobs, job, progress)).await else {
+    let Some(plan) = unless_cancelled(cancel, plan(services, jobs, job, progress)).await else {
         cancel_pending(progress, 0);
         return Ok(());
     };
@@ -231,7 +231,7 @@ async fn copy_all(
             p.tables[i].status = TableStatus::Running;
             p.current = Some((i, rows.clone(), started));
         }
-        let copied = copy_table(state, &plan, &table, cancel, &rows).await;
+        let copied = copy_table(services, &plan, &table, cancel, &rows).await;
         let record = {
             let mut p = progress.lock().expect("progress lock");
             p.current = None;
@@ -251,7 +251,7 @@ async fn copy_all(
             OperationRecord::new("job-table", t.status != TableStatus::Failed, outcome, started.elapsed())
         };
         for c in [&plan.source.connection, &plan.destination.connection] {
-            state.logs.record(c.id, c.settings.logfile_verbosity, record.clone()).await;
+            services.logs.record(c.id, c.settings.logfile_verbosity, record.clone()).await;
         }
     }
     Ok(())
@@ -291,25 +291,30 @@ struct Plan<'a> {
 
 /// Tests both connections, reads the source's tables if the job names none,
 /// and makes the destination's directory.
-async fn plan<'a>(state: &AppState, jobs: &Jobs, job: &'a Job, progress: &Mutex<Progress>) -> Result<Plan<'a>, Stop> {
-    let source = endpoint(state, job.source, "source").await?;
-    let destination = endpoint(state, job.destination, "destination").await?;
-    test(state, &source, "source").await?;
-    test(state, &destination, "destination").await?;
+async fn plan<'a>(
+    services: &Services,
+    jobs: &Jobs,
+    job: &'a Job,
+    progress: &Mutex<Progress>,
+) -> Result<Plan<'a>, Stop> {
+    let source = endpoint(services, job.source, "source").await?;
+    let destination = endpoint(services, job.destination, "destination").await?;
+    test(services, &source, "source").await?;
+    test(services, &destination, "destination").await?;
     let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
     if refresh(&destination.connection) {
-        state.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
+        services.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
     }
     let reset = refresh(&source.connection);
     if job.tables.is_none() {
-        let listed = tables_of(state, &source.connection, reset)
+        let listed = tables_of(services, &source.connection, reset)
             .await
             .map_err(|e| format!("listing the source's tables: {e}"))?;
         let names: Vec<String> = listed.items.iter().map(TableInfo::qualified_name).collect();
         progress.lock().expect("progress lock").tables = pending(&names, &job.table_prefix);
     }
     fail_duplicate_destinations(&mut progress.lock().expect("progress lock").tables);
-    let dir = jobs.connection_dir(destination.connection.id);
+    let dir = jobs.files().dir(destination.connection.id);
     tokio::fs::create_dir_all(&dir).await.map_err(|e| format!("creating the destination's directory: {e}"))?;
     Ok(Plan { job, source, destination, dir, reset })
 }
@@ -325,14 +330,15 @@ fn cancel_pending(progress: &Mutex<Progress>, from: usize) {
 
 /// Copies one table.
 async fn copy_table(
-    state: &AppState,
+    services: &Services,
     plan: &Plan<'_>,
     table: &TableProgress,
     cancel: &Arc<AtomicBool>,
     rows: &Arc<AtomicU64>,
 ) -> Result<Copied, String> {
     let (source, destination) = (&plan.source, &plan.destination);
-    let columns = columns_of(state, &source.connection, &table.table, plan.reset).await.map_err(|e| e.to_string())?;
+    let columns =
+        columns_of(services, &source.connection, &table.table, plan.reset).await.map_err(|e| e.to_string())?;
     let columns = columns.items.to_vec();
     let copy = TableCopy {
         source: Endpoint { plugin: source.plugin.clone(), config: source.connection.properties.to_vec() },

@@ -1,0 +1,157 @@
+//! The metadata cache: a connection's tables and columns, cached per
+//! connection under a key of the connector version and a hash of the
+//! properties, so a configuration change invalidates them.
+//! `metadata_refresh_interval` says how long they stay fresh; a fresh cached
+//! answer never enters the sandbox. Used by the API and by job runs.
+
+use crate::connections::Connection;
+use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo};
+use crate::logs::OperationRecord;
+use crate::runtime::Call;
+use crate::service::{ServiceError, ServiceResult, Services, plugin_for};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// A list of metadata items, and its JSON text when that is exactly what
+/// serializing the items gives (then an answer can be that text, with no
+/// work per item).
+pub struct Answer<T> {
+    /// The items.
+    pub items: Arc<Vec<T>>,
+    /// The items as JSON, when it is exactly what serializing them gives.
+    pub json: Option<String>,
+}
+
+/// The tables of `connection`, from the cache when fresh (and not `reset`).
+pub async fn tables_of(services: &Services, connection: &Connection, reset: bool) -> ServiceResult<Answer<TableInfo>> {
+    let plugin = plugin_for(&services.registry, connection)?;
+    let config = connection.properties.to_vec();
+    cached(services, connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new())).await
+}
+
+/// The columns of `table` of `connection`, from the cache when fresh (and
+/// not `reset`); an unknown table is [`ServiceError::NoSuchTable`].
+pub async fn columns_of(
+    services: &Services,
+    connection: &Connection,
+    table: &str,
+    reset: bool,
+) -> ServiceResult<Answer<ColumnInfo>> {
+    let plugin = plugin_for(&services.registry, connection)?;
+    let config = connection.properties.to_vec();
+    // The exact name: a source may have tables differing only in case.
+    let item = format!("columns:{table}");
+    let name = table.to_string();
+    cached(services, connection, &item, "list-columns", reset, || plugin.list_columns(config, name)).await.map_err(
+        |e| match e {
+            ServiceError::Connector(e) if e.kind == ErrorKind::NotFound => {
+                ServiceError::NoSuchTable { table: table.to_string(), reason: e.message }
+            }
+            other => other,
+        },
+    )
+}
+
+/// Drops the cache of `connection` and calls the connector's `reset-metadata`.
+pub async fn reset(services: &Services, connection: &Connection) -> ServiceResult<()> {
+    let plugin = plugin_for(&services.registry, connection)?;
+    services.store.clear_cache(connection.id).await?;
+    let call = plugin.reset_metadata(connection.properties.to_vec()).await;
+    let outcome = call.result.as_ref().map_or_else(|e| e.to_string(), |()| "cache cleared".to_string());
+    log(services, connection, "reset-metadata", &call, outcome, None).await;
+    Ok(call.result?)
+}
+
+/// The cache key of a connection's configuration: its connector version and
+/// a hash of its properties (names lower-cased, sorted).
+fn config_key(c: &Connection) -> String {
+    let mut pairs: Vec<(String, &str)> =
+        c.properties.iter().map(|p| (p.name.to_lowercase(), p.value.as_str())).collect();
+    pairs.sort();
+    let mut hasher = Sha256::new();
+    for (name, value) in pairs {
+        hasher.update((name.len() as u64).to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value.as_bytes());
+    }
+    format!("{}:{}", c.connector_version, hex::encode(hasher.finalize()))
+}
+
+/// A cached payload decoded: its items, and whether serializing them gives
+/// the payload back byte for byte (so it can be sent as is).
+struct Decoded<T> {
+    items: Arc<Vec<T>>,
+    canonical: bool,
+}
+
+/// Reads a cached payload (`None`: unreadable, e.g. written by another version).
+fn decode<T: Serialize + DeserializeOwned>(payload: &str) -> Option<Decoded<T>> {
+    let items: Vec<T> = serde_json::from_str(payload).ok()?;
+    let canonical = serde_json::to_string(&items).is_ok_and(|again| again == payload);
+    Some(Decoded { items: Arc::new(items), canonical })
+}
+
+/// A fresh cached answer for `item`, or `fetch`'s answer, cached.
+async fn cached<T, F>(
+    services: &Services,
+    connection: &Connection,
+    item: &str,
+    operation: &str,
+    reset: bool,
+    fetch: impl FnOnce() -> F,
+) -> ServiceResult<Answer<T>>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    F: Future<Output = Call<Vec<T>>>,
+{
+    let started = Instant::now();
+    let key = config_key(connection);
+    if !reset && let Some(hit) = services.store.cached(connection.id, item).await? {
+        let max_age = connection.settings.metadata_refresh_interval.max_age();
+        let fresh = max_age.is_none_or(|age| chrono::Utc::now() - hit.fetched_at < age);
+        if hit.config_key == key && fresh {
+            match hit.decoded(decode::<T>) {
+                Some(decoded) => {
+                    let outcome = format!("{} items from the cache", decoded.items.len());
+                    let record = OperationRecord::new(operation, true, outcome, started.elapsed())
+                        .with_payload(Some(hit.payload()));
+                    services.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+                    let json = decoded.canonical.then(|| hit.payload().to_string());
+                    return Ok(Answer { items: decoded.items.clone(), json });
+                }
+                None => {
+                    tracing::warn!(connection = %connection.id, item, "unreadable cache entry; refetching")
+                }
+            }
+        }
+    }
+    let call = fetch().await;
+    let payload = call.result.as_ref().ok().map(|value| serde_json::to_string(value).expect("metadata serializes"));
+    let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| format!("{} items", value.len()));
+    log(services, connection, operation, &call, outcome, payload.as_deref()).await;
+    let value = call.result?;
+    if let Some(payload) = &payload {
+        services.store.cache(connection.id, item, &key, payload).await?;
+    }
+    Ok(Answer { items: Arc::new(value), json: payload })
+}
+
+/// Logs a plugin call on the connection.
+async fn log<T>(
+    services: &Services,
+    connection: &Connection,
+    operation: &str,
+    call: &Call<T>,
+    outcome: String,
+    payload: Option<&str>,
+) {
+    let record = OperationRecord::new(operation, call.result.is_ok(), outcome, call.duration)
+        .with_payload(payload)
+        .with_plugin(&call.logs);
+    services.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+}

@@ -1,0 +1,147 @@
+//! What a service reports when it does not do what was asked: each variant
+//! says what happened; `crate::api` decides the status, code and target.
+
+use crate::connections::validate::Problem;
+use crate::connector::model::ConnectorError;
+use crate::runtime::{CallError, Fault};
+use crate::store::StoreError;
+use std::fmt;
+
+/// What a service could not find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    /// A connection.
+    Connection,
+    /// A job.
+    Job,
+}
+
+impl fmt::Display for What {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            What::Connection => "Connection",
+            What::Job => "Job",
+        })
+    }
+}
+
+/// A rejection of the caller's input: a stable code, what is wrong, and
+/// where (a field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// A stable snake_case code.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// The field it concerns.
+    pub target: Option<String>,
+}
+
+/// Why a service did not do what was asked. The messages are the ones the
+/// API shows.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// No such connection or job (`id` as the caller gave it).
+    #[error("{what} `{id}` does not exist.")]
+    NotFound {
+        /// What was looked for.
+        what: What,
+        /// Its id, as asked.
+        id: String,
+    },
+    /// The connector has no such table.
+    #[error("Table `{table}` does not exist: {reason}")]
+    NoSuchTable {
+        /// The table, as asked.
+        table: String,
+        /// The connector's message.
+        reason: String,
+    },
+    /// Another connection or job of the workspace has the name.
+    #[error("A {} named `{name}` already exists in this workspace.", what.to_string().to_lowercase())]
+    NameTaken {
+        /// A connection or a job.
+        what: What,
+        /// The name.
+        name: String,
+    },
+    /// A running job uses the connection.
+    #[error("Connection `{connection}` is in use by running job `{job}`.")]
+    InUse {
+        /// The connection, as asked.
+        connection: String,
+        /// The job.
+        job: String,
+    },
+    /// The job is running, so it cannot change.
+    #[error("Job `{job}` is running; cancel it or wait for it to end.")]
+    Running {
+        /// The job, as asked.
+        job: String,
+    },
+    /// The job has no run under way to cancel.
+    #[error("Job `{job}` is not running.")]
+    NotRunning {
+        /// The job, as asked.
+        job: String,
+    },
+    /// Another job writes into this job's destination connection.
+    #[error("Job `{job}` is writing into this job's destination connection; wait for it to end.")]
+    DestinationBusy {
+        /// The other job.
+        job: String,
+    },
+    /// Other writers kept changing the connection under an update.
+    #[error("Connection `{connection}` kept changing under this update; try again.")]
+    WriteConflict {
+        /// The connection.
+        connection: String,
+    },
+    /// The input is rejected, for one reason.
+    #[error("{}", .0.message)]
+    Rejected(Rejection),
+    /// The properties do not fit the connector version's specs: every
+    /// problem.
+    #[error("invalid properties: {}", problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid {
+        /// Each problem.
+        problems: Vec<Problem>,
+    },
+    /// The connector is still loading after a restart: try again soon.
+    #[error("{0}")]
+    Loading(String),
+    /// The connector version was refused when this server loaded it.
+    #[error("{0}")]
+    Refused(String),
+    /// The connector reported a failure.
+    #[error("{}", .0.message)]
+    Connector(ConnectorError),
+    /// The host stopped the connector.
+    #[error("{0}")]
+    Fault(Fault),
+    /// The database failed.
+    #[error("internal error: {0}")]
+    Store(#[from] StoreError),
+    /// Anything else: a bug or a broken installation.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A rejection of the input: `code`, `message`, about `target`.
+    pub fn rejected(code: &'static str, message: impl Into<String>, target: impl Into<Option<String>>) -> Self {
+        ServiceError::Rejected(Rejection { code, message: message.into(), target: target.into() })
+    }
+}
+
+impl From<CallError> for ServiceError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Connector(e) => ServiceError::Connector(e),
+            CallError::Fault(f) => ServiceError::Fault(f),
+        }
+    }
+}
+
+/// The result of a service.
+pub type ServiceResult<T> = Result<T, ServiceError>;
