@@ -8,5 +8,6 @@ mod check;
 mod guide;
 mod helpers;
 mod hostile;
+mod layers;
 mod reliability;
 mod runtime;
