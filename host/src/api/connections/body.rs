@@ -9,27 +9,9 @@ use crate::connections::settings::parse_variant;
 use crate::connections::{RefreshInterval, Verbosity};
 use serde_json::{Map, Value};
 
-/// The fields of a create or update body; `None` where not given. No
-/// `Debug`: it holds property values in clear.
-#[derive(Default)]
-pub struct ConnectionBody {
-    /// `name`.
-    pub name: Option<String>,
-    /// `connector`.
-    pub connector: Option<String>,
-    /// `connector_version` (or `connect_version`).
-    pub connector_version: Option<semver::Version>,
-    /// `properties`: name, and value or `None` for null (remove).
-    pub properties: Vec<(String, Option<String>)>,
-    /// `settings.metadata_refresh_interval`.
-    pub refresh: Option<RefreshInterval>,
-    /// `settings.logfile_verbosity`.
-    pub verbosity: Option<Verbosity>,
-    /// `settings.use_cdata_callback_url`.
-    pub callback: Option<bool>,
-    /// `labels`.
-    pub labels: Option<Vec<String>>,
-}
+/// The fields of a create or update body, as the connection service takes
+/// them; `None` where not given.
+pub use crate::service::connections::Changes as ConnectionBody;
 
 /// Which body is read: create accepts `connector`, update does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

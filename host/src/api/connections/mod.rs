@@ -13,7 +13,7 @@ use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
 use crate::connections::Connection;
 use crate::registry::{Availability, Registry};
-use crate::service::connections::{self as service, Changes};
+use crate::service::connections as service;
 use crate::service::{ServiceError, What};
 use crate::store::{ConnectionFilter, Store};
 use axum::extract::State;
@@ -21,7 +21,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use body::{BodyKind, ConnectionBody};
+use body::BodyKind;
 use serde::Serialize;
 use view::{ConnectionView, view};
 
@@ -141,23 +141,9 @@ pub async fn create(
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
     let body = body::parse(body, BodyKind::Create)?;
-    let (c, plugin) = service::create(&state.services(), workspace_id, changes(body)).await?;
+    let (c, plugin) = service::create(&state.services(), workspace_id, body).await?;
     let location = format!("/api.rsc/v2/connections/{}", c.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&c, Some(plugin.info())))))
-}
-
-/// What a body asks the service to change.
-fn changes(body: ConnectionBody) -> Changes {
-    Changes {
-        name: body.name,
-        connector: body.connector,
-        connector_version: body.connector_version,
-        properties: body.properties,
-        refresh: body.refresh,
-        verbosity: body.verbosity,
-        callback: body.callback,
-        labels: body.labels,
-    }
 }
 
 /// `PUT /connections/{connection_id}`: merges properties and settings.
@@ -176,7 +162,7 @@ pub async fn update(
     params.only(&[])?;
     let read = find_as(&state.store, &principal, &id, Action::Write).await?;
     let body = body::parse(body, BodyKind::Update)?;
-    let written = service::update(&state.services(), read, &changes(body)).await?;
+    let written = service::update(&state.services(), read, &body).await?;
     Ok(Json(show(&state.registry, &written)))
 }
 
