@@ -154,14 +154,6 @@ impl ApiError {
         ApiError::Conflict { code, message: message.into(), target: target.into() }
     }
 
-    /// A failed plugin call.
-    pub fn from_call(error: crate::runtime::CallError) -> Self {
-        match error {
-            crate::runtime::CallError::Connector(e) => ApiError::Connector(e),
-            crate::runtime::CallError::Fault(f) => ApiError::Fault(f),
-        }
-    }
-
     fn parts(&self) -> (StatusCode, &'static str, Option<String>) {
         use ApiError::*;
         match self {

@@ -11,7 +11,6 @@ use super::state::AppState;
 use crate::auth::{Action, Principal};
 use crate::connector::model::{ColumnInfo, TableInfo, TableType};
 use crate::metadata::{Answer, columns_of, tables_of};
-use crate::runtime::CallError;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -175,10 +174,4 @@ fn table_types(raw: Option<&str>) -> ApiResult<Vec<TableType>> {
             })
         })
         .collect()
-}
-
-impl From<CallError> for ApiError {
-    fn from(error: CallError) -> Self {
-        ApiError::from_call(error)
-    }
 }
