@@ -115,10 +115,8 @@ async fn concurrent_tests_of_one_connection_all_answer_and_leave_it_consistent()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_test_results_survive_a_restart() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn acknowledged_test_results_survive_a_restart_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let token = "coherence-test-admin-token-0123456789";
     let on = |dir: &Path| {
@@ -140,10 +138,8 @@ async fn acknowledged_test_results_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn a_write_behind_the_servers_back_does_not_block_the_next_update() {
-    if !sqlite_only("writing to the SQLite file behind the server") {
-        return;
-    }
+async fn a_write_behind_the_servers_back_does_not_block_the_next_update_on_sqlite() {
+    sqlite_only();
     let app = spawn_app().await;
     let id = id_of(&app.create_quickbooks("Books").await);
     app.get_ok(&id).await;

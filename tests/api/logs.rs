@@ -333,10 +333,8 @@ async fn a_log_continues_in_a_new_part_when_the_next_lines_would_pass_the_size_c
 }
 
 #[tokio::test]
-async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_longer_write() {
-    if !sqlite_only("writes log files before the server starts") {
-        return;
-    }
+async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_longer_write_on_sqlite() {
+    sqlite_only();
     let today = chrono::Utc::now().date_naive();
     let day = |back: u64| today - chrono::Days::new(back);
     let quiet = std::sync::Mutex::new(None);

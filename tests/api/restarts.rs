@@ -51,10 +51,8 @@ async fn test_when_loaded(app: &TestApp, id: &str, limit: Duration) -> Value {
 }
 
 #[tokio::test]
-async fn a_describe_that_differs_from_the_record_is_refused_at_restart_and_the_record_still_masks() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn a_describe_that_differs_from_the_record_is_refused_at_restart_and_the_record_still_masks_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let app = spawn_app_with(on(data.path(), &[])).await;
     let id = id_of(&app.create_ok("default", &salesforce("Sales")).await);
@@ -125,10 +123,8 @@ async fn a_component_whose_describe_never_returns_does_not_hold_up_the_start() {
 }
 
 #[tokio::test]
-async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_work() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_work_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let app = spawn_app_with(on(data.path(), &[])).await;
     let books = id_of(&app.create_quickbooks("Books").await);
@@ -148,10 +144,8 @@ async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_
 }
 
 #[tokio::test]
-async fn a_component_stored_before_records_were_kept_gets_its_record_at_its_next_load() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn a_component_stored_before_records_were_kept_gets_its_record_at_its_next_load_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     drop(spawn_app_with(on(data.path(), &[])).await);
     let pool = sqlx::SqlitePool::connect(&database(data.path())).await.expect("sqlite");

@@ -81,12 +81,16 @@ async fn a_run_whose_server_was_killed_ends_as_failed_and_frees_its_connections_
 }
 
 #[tokio::test]
-#[ignore = "starts and SIGKILLs the real binary; run by `cargo xtask test` after the main suite"]
-async fn another_server_fails_the_run_of_a_killed_server_once_its_lease_expires() {
-    let Ok(admin_url) = std::env::var("SYNCPORT_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: needs SYNCPORT_TEST_POSTGRES_URL (two servers share a PostgreSQL database)");
-        return;
-    };
+#[ignore = "starts and SIGKILLs the real binary, and needs PostgreSQL: run by `cargo xtask test` after the main suite \
+            when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn another_server_fails_the_run_of_a_killed_server_once_its_lease_expires_on_postgres() {
+    let admin_url = std::env::var("SYNCPORT_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "two servers share a PostgreSQL database here: set SYNCPORT_TEST_POSTGRES_URL \
+             (e.g. postgres://postgres@127.0.0.1:5432/test), or skip it with `--skip _on_postgres` \
+             (as `cargo xtask test` does without it)"
+        )
+    });
     let database = crate::api::postgres::TestDatabase::create(&admin_url).await;
     let root = tempfile::tempdir().expect("temp dir");
     let (a, b) = (root.path().join("a"), root.path().join("b"));
