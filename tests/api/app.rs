@@ -738,6 +738,50 @@ pub fn server_log() -> String {
     String::from_utf8_lossy(&buffer).into_owned()
 }
 
+/// Where the server log ends now, for [`logged_since`].
+pub fn server_log_mark() -> usize {
+    SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner()).len()
+}
+
+/// What the servers logged after `mark`.
+pub fn server_log_since(mark: usize) -> String {
+    let buffer = SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(&buffer[mark.min(buffer.len())..]).into_owned()
+}
+
+/// Waits (at most 30 s) until a line the servers logged after `mark`
+/// contains each of `needles`; that line. The log is shared by every test
+/// of the binary: make one needle unique to the test (an id, a URI).
+pub async fn logged_since(mark: usize, needles: &[&str]) -> String {
+    let what = format!("a server log line with {needles:?}");
+    crate::helpers::eventually(Duration::from_secs(30), &what, || async {
+        let since = server_log_since(mark);
+        let line = since.lines().find(|line| needles.iter().all(|n| line.contains(n)));
+        line.map(str::to_string).ok_or("no such line")
+    })
+    .await
+}
+
+/// Waits until the server, handling a request `method path` (`path` under
+/// the API base) sent after `mark`, logs a line with `needle`; that line.
+pub async fn request_logged(mark: usize, method: &str, path: &str, needle: &str) -> String {
+    let request = format!("request{{method={method} uri=/api.rsc/v2{path} ");
+    logged_since(mark, &[&request, needle]).await
+}
+
+/// Waits until the server has begun to handle a request `method path` sent
+/// after `mark`: tower-http's `started processing request`, logged once the
+/// request's head is read and before its handler runs. From then on the
+/// request is in flight: a graceful shutdown finishes it.
+pub async fn request_started(mark: usize, method: &str, path: &str) {
+    request_logged(mark, method, path, "started processing request").await;
+}
+
+/// What wasmtime-wasi logs (at TRACE) when a guest blocks in a WASI poll,
+/// e.g. the `Hostile` fixture's `sleep`: logged in the span of the request
+/// whose call it is, it says that call is under way and asleep.
+pub const GUEST_BLOCKS: &str = "function=\"[method]pollable.block\"";
+
 static SERVER_LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 
 /// Installs, once per test binary, a global `tracing` subscriber that keeps
