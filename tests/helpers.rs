@@ -31,6 +31,16 @@ pub async fn eventually<T, E: Display, F: Future<Output = Result<T, E>>>(
     }
 }
 
+/// The most of `spans` (start, end) under way at any one instant: what a
+/// concurrency limit bounds.
+pub fn most_at_once(spans: &[(Instant, Instant)]) -> usize {
+    spans
+        .iter()
+        .map(|&(at, _)| spans.iter().filter(|&&(start, end)| start <= at && at < end).count())
+        .max()
+        .unwrap_or(0)
+}
+
 /// [`eventually`] for tests without an async runtime.
 pub fn eventually_blocking<T, E: Display>(limit: Duration, what: &str, mut probe: impl FnMut() -> Result<T, E>) -> T {
     let deadline = Instant::now() + limit;
