@@ -1,4 +1,5 @@
-//! What every test needs: the built components and a runtime to run them.
+//! What every test needs: the built components, a runtime to run them, and
+//! [`eventually`], the one way a test waits for something to happen.
 
 use std::fmt::Display;
 use std::path::PathBuf;

@@ -61,8 +61,8 @@ pub fn postgres_only() {
     assert!(
         postgres::backend().is_some(),
         "this test needs PostgreSQL: run it with SYNCPORT_TEST_BACKEND=postgres and \
-             SYNCPORT_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB (`cargo xtask test` does when \
-             SYNCPORT_TEST_POSTGRES_URL is set)"
+         SYNCPORT_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB (`cargo xtask test` does when \
+         SYNCPORT_TEST_POSTGRES_URL is set)"
     );
 }
 
