@@ -1,8 +1,58 @@
-//! What every test needs: the built components and a runtime to run them.
+//! What every test needs: the built components, a runtime to run them, and
+//! [`eventually`], the one way a test waits for something to happen.
 
+use std::fmt::Display;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 use syncport::connector::model::Property;
 use syncport::runtime::{Limits, Plugin, Runtime};
+
+/// How often [`eventually`] and [`eventually_blocking`] look again.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Waits until `probe` answers `Ok`, looking every 20 ms for at most
+/// `limit`; its value. `Err` carries what the probe saw, which the panic
+/// at the deadline reports with `what` (the condition awaited).
+///
+/// This is how tests synchronise with a server or a runtime: on something
+/// it exposes (a status, a job state, a file, a log line), never on a sleep
+/// that hopes the other side got there.
+pub async fn eventually<T, E: Display, F: Future<Output = Result<T, E>>>(
+    limit: Duration,
+    what: &str,
+    mut probe: impl FnMut() -> F,
+) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        match probe().await {
+            Ok(value) => return value,
+            Err(seen) if Instant::now() >= deadline => panic!("not within {limit:?}: {what}; last seen: {seen}"),
+            Err(_) => tokio::time::sleep(POLL).await,
+        }
+    }
+}
+
+/// The most of `spans` (start, end) under way at any one instant: what a
+/// concurrency limit bounds.
+pub fn most_at_once(spans: &[(Instant, Instant)]) -> usize {
+    spans
+        .iter()
+        .map(|&(at, _)| spans.iter().filter(|&&(start, end)| start <= at && at < end).count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// [`eventually`] for tests without an async runtime.
+pub fn eventually_blocking<T, E: Display>(limit: Duration, what: &str, mut probe: impl FnMut() -> Result<T, E>) -> T {
+    let deadline = Instant::now() + limit;
+    loop {
+        match probe() {
+            Ok(value) => return value,
+            Err(seen) if Instant::now() >= deadline => panic!("not within {limit:?}: {what}; last seen: {seen}"),
+            Err(_) => std::thread::sleep(POLL),
+        }
+    }
+}
 
 /// `plugins/dist/`, where `cargo xtask plugins` puts the components.
 pub fn dist() -> PathBuf {

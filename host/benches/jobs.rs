@@ -2,7 +2,8 @@
 //! destination, both sandboxed) against the same rows sent as Singer JSON
 //! lines through a pipe from a tap process to a target process, in the same
 //! run. The tap generates with the same generator code (natively) and the
-//! target writes the same CSV file (natively, with the `csv` crate).
+//! target writes the same CSV file (natively, with the `csv` crate); the
+//! benchmark compares the two files byte for byte and fails where they differ.
 //!
 //! `cargo xtask plugins && cargo bench -p syncport --bench jobs`
 
@@ -87,8 +88,8 @@ async fn bench() {
         theirs.push(singer);
     }
     let csv = data.path().join("connection-files").join(&destination).join(format!("{bare}.csv"));
-    let (a, b) = (std::fs::metadata(&csv).expect("job output").len(), std::fs::metadata(&out).expect("output").len());
-    println!("output: job {a} bytes, singer {b} bytes");
+    let bytes = same_bytes(&csv, &out);
+    println!("output: the job and singer wrote the same {bytes} bytes to {bare}.csv");
     ours.sort();
     theirs.sort();
     let (ours, theirs) = (ours[ROUNDS / 2], theirs[ROUNDS / 2]);
@@ -107,6 +108,44 @@ async fn bench() {
     );
     println!("ratio: {:.2}x (target: at least 3x)", theirs.as_secs_f64() / ours.as_secs_f64());
     drop(server);
+}
+
+/// Compares the job's CSV file with Singer's byte for byte; their length.
+/// Panics at the first difference, with its offset and line and both
+/// lines from there.
+fn same_bytes(job: &std::path::Path, singer: &std::path::Path) -> u64 {
+    let open = |path: &std::path::Path| {
+        BufReader::with_capacity(
+            1 << 16,
+            std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+        )
+    };
+    let (mut a, mut b) = (open(job), open(singer));
+    let (mut offset, mut line) = (0u64, 1u64);
+    loop {
+        let (x, y) = (a.fill_buf().expect("read the job's output"), b.fill_buf().expect("read singer's output"));
+        if x.is_empty() && y.is_empty() {
+            return offset;
+        }
+        let n = x.len().min(y.len());
+        if let Some(i) = (0..n).find(|&i| x[i] != y[i]).or((n == 0).then_some(0)) {
+            let at = offset + i as u64;
+            let line = line + x[..i].iter().filter(|&&c| c == b'\n').count() as u64;
+            let rest = |r: &[u8]| String::from_utf8_lossy(&r[i..(i + 80).min(r.len())]).into_owned();
+            panic!(
+                "the job's output ({}) and singer's ({}) differ at byte {at} (line {line} of {}): job {:?}, singer {:?}",
+                job.display(),
+                singer.display(),
+                job.file_name().map(|f| f.to_string_lossy()).unwrap_or_default(),
+                rest(x),
+                rest(y),
+            );
+        }
+        line += x[..n].iter().filter(|&&c| c == b'\n').count() as u64;
+        offset += n as u64;
+        a.consume(n);
+        b.consume(n);
+    }
 }
 
 /// Runs the job and waits for its end; the run's own duration.

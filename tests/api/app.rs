@@ -34,45 +34,61 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Whether the suite runs on SQLite; on PostgreSQL, says that `what` (a
-/// check of SQLite's files or of a restart on one data directory) is
-/// skipped there.
-pub fn sqlite_only(what: &str) -> bool {
-    let sqlite = postgres::backend().is_none();
-    if !sqlite {
-        eprintln!("skipped on PostgreSQL: {what} (SQLite only)");
-    }
-    sqlite
+/// Asserts that the suite runs on SQLite, for a test that checks SQLite
+/// itself (its files, or a restart on one data directory). Such a test's
+/// name ends in `_on_sqlite`: the PostgreSQL run of `cargo xtask test`
+/// filters them out with `--skip _on_sqlite`, so one that runs there anyway
+/// fails and says so instead of passing without checking anything.
+pub fn sqlite_only() {
+    let test = std::thread::current().name().unwrap_or_default().to_string();
+    assert!(
+        !test.contains("::") || test.ends_with("_on_sqlite"),
+        "{test} checks SQLite only: its name must end in `_on_sqlite` for the PostgreSQL run to skip it"
+    );
+    assert!(
+        postgres::backend().is_none(),
+        "{test} checks SQLite only and the suite runs on PostgreSQL: skip it with `--skip _on_sqlite` \
+         (as `cargo xtask test` does), or run it without SYNCPORT_TEST_BACKEND=postgres"
+    );
+}
+
+/// Asserts that the suite runs on PostgreSQL, for a test that needs it
+/// (several servers sharing a database). Such a test is `#[ignore]`d with
+/// a reason, so a plain `cargo test` reports it as ignored; the PostgreSQL
+/// run of `cargo xtask test` includes it. Run explicitly without
+/// PostgreSQL, it fails and says how to run it.
+pub fn postgres_only() {
+    assert!(
+        postgres::backend().is_some(),
+        "this test needs PostgreSQL: run it with SYNCPORT_TEST_BACKEND=postgres and \
+         SYNCPORT_TEST_POSTGRES_URL=postgres://USER@HOST:PORT/DB (`cargo xtask test` does when \
+         SYNCPORT_TEST_POSTGRES_URL is set)"
+    );
 }
 
 /// Two servers on one PostgreSQL database (each with its own data
-/// directory; one secret key; the first admin's token works on both), or
-/// `None`, saying why, when the suite runs on SQLite.
-pub async fn spawn_pair() -> Option<(TestApp, TestApp)> {
+/// directory; one secret key; the first admin's token works on both). Only
+/// on PostgreSQL: see [`postgres_only`].
+pub async fn spawn_pair() -> (TestApp, TestApp) {
     spawn_pair_with(|_| {}).await
 }
 
 /// [`spawn_pair`] with `configure` applied to both servers' configuration.
-pub async fn spawn_pair_with(configure: impl Fn(&mut ServerConfig) + Clone) -> Option<(TestApp, TestApp)> {
-    let a = spawn_shared_with(configure.clone()).await?;
+pub async fn spawn_pair_with(configure: impl Fn(&mut ServerConfig) + Clone) -> (TestApp, TestApp) {
+    let a = spawn_shared_with(configure.clone()).await;
     let b = a.spawn_peer_with(configure).await;
-    Some((a, b))
+    (a, b)
 }
 
 /// A server on its own PostgreSQL database with a secret key others can
-/// share ([`TestApp::spawn_peer`]), or `None`, saying why, on SQLite.
-pub async fn spawn_shared() -> Option<TestApp> {
+/// share ([`TestApp::spawn_peer`]). Only on PostgreSQL: see [`postgres_only`].
+pub async fn spawn_shared() -> TestApp {
     spawn_shared_with(|_| {}).await
 }
 
 /// [`spawn_shared`] after `configure` adjusts the configuration.
-pub async fn spawn_shared_with(configure: impl FnOnce(&mut ServerConfig)) -> Option<TestApp> {
-    if postgres::backend().is_none() {
-        eprintln!(
-            "skipped on SQLite: several servers share a PostgreSQL database (run with SYNCPORT_TEST_BACKEND=postgres)"
-        );
-        return None;
-    }
+pub async fn spawn_shared_with(configure: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    postgres_only();
     let key = SecretKey::generate_base64().expect("random");
     let keys = key_config(&key);
     let mut app = spawn_app_with(move |c| {
@@ -81,7 +97,7 @@ pub async fn spawn_shared_with(configure: impl FnOnce(&mut ServerConfig)) -> Opt
     })
     .await;
     app.shared_key = Some(key);
-    Some(app)
+    app
 }
 
 fn key_config(key: &str) -> KeyConfig {
@@ -515,6 +531,15 @@ impl TestApp {
         out
     }
 
+    /// A pool on the app's own PostgreSQL database, to look behind the
+    /// server; `None` on SQLite.
+    pub async fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        match &self._postgres {
+            Some(database) => Some(database.pool().await),
+            None => None,
+        }
+    }
+
     /// Takes the database's lock on job `job`'s row, behind the server's
     /// back, and holds it until the returned connection is dropped:
     /// PostgreSQL's row lock (`SELECT ... FOR UPDATE`), or on SQLite the
@@ -712,6 +737,50 @@ pub fn server_log() -> String {
     let buffer = SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner());
     String::from_utf8_lossy(&buffer).into_owned()
 }
+
+/// Where the server log ends now, for [`logged_since`].
+pub fn server_log_mark() -> usize {
+    SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner()).len()
+}
+
+/// What the servers logged after `mark`.
+pub fn server_log_since(mark: usize) -> String {
+    let buffer = SERVER_LOG.lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(&buffer[mark.min(buffer.len())..]).into_owned()
+}
+
+/// Waits (at most 30 s) until a line the servers logged after `mark`
+/// contains each of `needles`; that line. The log is shared by every test
+/// of the binary: make one needle unique to the test (an id, a URI).
+pub async fn logged_since(mark: usize, needles: &[&str]) -> String {
+    let what = format!("a server log line with {needles:?}");
+    crate::helpers::eventually(Duration::from_secs(30), &what, || async {
+        let since = server_log_since(mark);
+        let line = since.lines().find(|line| needles.iter().all(|n| line.contains(n)));
+        line.map(str::to_string).ok_or("no such line")
+    })
+    .await
+}
+
+/// Waits until the server, handling a request `method path` (`path` under
+/// the API base) sent after `mark`, logs a line with `needle`; that line.
+pub async fn request_logged(mark: usize, method: &str, path: &str, needle: &str) -> String {
+    let request = format!("request{{method={method} uri=/api.rsc/v2{path} ");
+    logged_since(mark, &[&request, needle]).await
+}
+
+/// Waits until the server has begun to handle a request `method path` sent
+/// after `mark`: tower-http's `started processing request`, logged once the
+/// request's head is read and before its handler runs. From then on the
+/// request is in flight: a graceful shutdown finishes it.
+pub async fn request_started(mark: usize, method: &str, path: &str) {
+    request_logged(mark, method, path, "started processing request").await;
+}
+
+/// What wasmtime-wasi logs (at TRACE) when a guest blocks in a WASI poll,
+/// e.g. the `Hostile` fixture's `sleep`: logged in the span of the request
+/// whose call it is, it says that call is under way and asleep.
+pub const GUEST_BLOCKS: &str = "function=\"[method]pollable.block\"";
 
 static SERVER_LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
 

@@ -255,10 +255,8 @@ async fn users_are_managed_by_admins_with_clear_errors() {
 }
 
 #[tokio::test]
-async fn tokens_are_stored_only_as_hashes() {
-    if !sqlite_only("the raw database files") {
-        return;
-    }
+async fn tokens_are_stored_only_as_hashes_on_sqlite() {
+    sqlite_only();
     let app = spawn_app().await;
     let user = create_user(&app, "hash", "support", &["default"]).await;
     let secret = token(&user);

@@ -156,10 +156,8 @@ async fn a_failed_call_is_not_cached() {
 }
 
 #[tokio::test]
-async fn an_hourly_or_daily_cache_older_than_its_interval_is_fetched_again() {
-    if !sqlite_only("ages the cache in the SQLite file between two starts") {
-        return;
-    }
+async fn an_hourly_or_daily_cache_older_than_its_interval_is_fetched_again_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let token = "cache-age-test-admin-token-0123456789";
     let on = |dir: &std::path::Path| {

@@ -2,7 +2,10 @@
 //! connection rows and metadata, and test results committed together
 //! (group commit): every read sees every write acknowledged before it.
 
-use super::{TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, spawn_app_with, sqlite_only};
+use super::{
+    GUEST_BLOCKS, TestApp, assert_error, id_of, json, quickbooks_body, request_logged, server_log_mark, spawn_app,
+    spawn_app_with, sqlite_only,
+};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
@@ -115,10 +118,8 @@ async fn concurrent_tests_of_one_connection_all_answer_and_leave_it_consistent()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn acknowledged_test_results_survive_a_restart() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn acknowledged_test_results_survive_a_restart_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let token = "coherence-test-admin-token-0123456789";
     let on = |dir: &Path| {
@@ -140,10 +141,8 @@ async fn acknowledged_test_results_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn a_write_behind_the_servers_back_does_not_block_the_next_update() {
-    if !sqlite_only("writing to the SQLite file behind the server") {
-        return;
-    }
+async fn a_write_behind_the_servers_back_does_not_block_the_next_update_on_sqlite() {
+    sqlite_only();
     let app = spawn_app().await;
     let id = id_of(&app.create_quickbooks("Books").await);
     app.get_ok(&id).await;
@@ -199,13 +198,21 @@ async fn test_all(app: &Arc<TestApp>, ids: &[String]) -> Vec<Value> {
     results
 }
 
-/// Starts a test of Misbehave connection `id` (in `loop` mode it runs into
-/// the 2 s timeout), applies `change` while it runs, and returns the test's
-/// result and then the connection.
+/// A Hostile connection whose test sleeps an hour in a WASI clock poll (it
+/// runs into the 2 s timeout); its id.
+async fn sleeper(app: &TestApp) -> String {
+    let body = json!({"name": "Slow", "connector": "Hostile", "properties": {"Mode": "sleep", "Seconds": "3600"}});
+    id_of(&app.create_ok("default", &body).await)
+}
+
+/// Starts a test of [`sleeper`] connection `id`, applies `change` once the
+/// test has read the connection and its plugin call sleeps, and returns
+/// the test's result and then the connection.
 async fn change_during_a_test(app: &TestApp, id: &str, change: Value) -> (Value, Value) {
+    let mark = server_log_mark();
     let test = app.test_connection(id);
     let change = async {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        request_logged(mark, "POST", &format!("/connections/{id}/test"), GUEST_BLOCKS).await;
         app.update_ok(id, &change).await
     };
     let (result, _) = tokio::join!(test, change);
@@ -217,7 +224,7 @@ async fn change_during_a_test(app: &TestApp, id: &str, change: Value) -> (Value,
 #[tokio::test]
 async fn a_test_result_is_recorded_when_only_the_name_or_labels_changed_during_the_test() {
     let app = spawn_app().await;
-    let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
+    let id = sleeper(&app).await;
     let (result, after) = change_during_a_test(&app, &id, json!({"name": "Renamed", "labels": ["x"]})).await;
     assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
     assert_eq!((&after["name"], &after["status"]), (&json!("Renamed"), &json!("failed")), "{after}");
@@ -227,7 +234,7 @@ async fn a_test_result_is_recorded_when_only_the_name_or_labels_changed_during_t
 #[tokio::test]
 async fn a_test_result_is_not_recorded_when_the_properties_changed_during_the_test() {
     let app = spawn_app().await;
-    let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
+    let id = sleeper(&app).await;
     let (result, after) = change_during_a_test(&app, &id, json!({"properties": {"Mode": "healthy"}})).await;
     assert_eq!(result["error"]["code"], "connector_timeout", "{result}");
     assert_eq!(after["status"], "untested", "a result for the old properties says nothing of the new: {after}");

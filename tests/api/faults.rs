@@ -2,6 +2,7 @@
 //! 502/504, never a failed server; the next healthy request works.
 
 use super::{assert_error, spawn_app, spawn_app_with};
+use crate::helpers::eventually;
 use serde_json::json;
 
 #[tokio::test]
@@ -79,7 +80,14 @@ async fn a_listing_that_finds_no_free_slot_in_time_is_503_connector_overloaded_w
     let healthy = app.create_misbehave("Healthy", "healthy", "pw", "Info").await;
     let holds_the_slot = app.list_tables(&looping, "");
     let waits = async {
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        // Once a test of the healthy connection (not cached, unlike a
+        // listing) finds no free slot, the looping listing holds it.
+        let what = "the looping listing holds the only slot";
+        eventually(std::time::Duration::from_secs(30), what, || async {
+            let result = app.test_ok(&healthy).await;
+            if result["error"]["code"] == "connector_overloaded" { Ok(()) } else { Err(result) }
+        })
+        .await;
         app.list_tables(&healthy, "").await
     };
     let (held, waited) = tokio::join!(holds_the_slot, waits);

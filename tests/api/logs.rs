@@ -1,6 +1,7 @@
 //! Connection logs: listing, downloading, verbosity, and secrets.
 
 use super::{TestApp, assert_error, id_of, json, quickbooks_body, spawn_app, spawn_app_with, sqlite_only, text};
+use crate::helpers::{eventually, eventually_blocking};
 use reqwest::Response;
 use serde_json::json;
 
@@ -333,10 +334,8 @@ async fn a_log_continues_in_a_new_part_when_the_next_lines_would_pass_the_size_c
 }
 
 #[tokio::test]
-async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_longer_write() {
-    if !sqlite_only("writes log files before the server starts") {
-        return;
-    }
+async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_longer_write_on_sqlite() {
+    sqlite_only();
     let today = chrono::Utc::now().date_naive();
     let day = |back: u64| today - chrono::Days::new(back);
     let quiet = std::sync::Mutex::new(None);
@@ -352,12 +351,12 @@ async fn expired_log_days_are_deleted_at_start_even_for_connections_that_no_long
     .await;
     let dir = quiet.lock().expect("lock").clone().expect("the folder");
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let expired = [format!("{}.log", day(3)), format!("{}.1.log", day(3))];
-    while expired.iter().any(|name| dir.join(name).exists()) {
-        assert!(std::time::Instant::now() < deadline, "the expired day was not deleted");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    eventually(std::time::Duration::from_secs(10), "the expired day is deleted", || async {
+        let left: Vec<&String> = expired.iter().filter(|name| dir.join(name).exists()).collect();
+        if left.is_empty() { Ok(()) } else { Err(format!("{left:?}")) }
+    })
+    .await;
     let mut left: Vec<String> = std::fs::read_dir(&dir)
         .expect("folder")
         .map(|e| e.expect("entry").file_name().into_string().expect("utf-8"))
@@ -378,16 +377,14 @@ fn serve_refuses_a_log_size_cap_of_zero_before_touching_the_data_directory() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the server started with a log size cap of 0");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let exited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        eventually_blocking(std::time::Duration::from_secs(20), "the server refuses to start", || {
+            child.try_wait().expect("wait").ok_or("still running")
+        })
+    }));
+    let Ok(status) = exited else {
+        let _ = child.kill();
+        panic!("the server started with a log size cap of 0");
     };
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");

@@ -24,7 +24,8 @@ mod updates;
 mod workspaces;
 
 pub use app::{
-    ROUTES, TestApp, assert_error, assert_error_shape, create_user, fill, id_of, jobs_config, json, names,
-    quickbooks_body, server_log, spawn_app, spawn_app_listening, spawn_app_with, spawn_jobs_app, spawn_pair,
+    GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user, fill, id_of,
+    jobs_config, json, logged_since, names, quickbooks_body, request_logged, request_started, server_log,
+    server_log_mark, server_log_since, spawn_app, spawn_app_listening, spawn_app_with, spawn_jobs_app, spawn_pair,
     spawn_pair_with, spawn_shared, sqlite_only, text, token,
 };

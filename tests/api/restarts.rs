@@ -3,6 +3,7 @@
 
 use super::{TestApp, assert_error, id_of, json, server_log, spawn_app_listening, spawn_app_with, sqlite_only};
 use crate::helpers::dist;
+use crate::helpers::eventually;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -35,26 +36,23 @@ fn salesforce(name: &str) -> Value {
 /// Waits until `id`'s test answers 200, at most `limit`; every other answer
 /// on the way must be 503 `connector_loading` with `Retry-After`.
 async fn test_when_loaded(app: &TestApp, id: &str, limit: Duration) -> Value {
-    let started = Instant::now();
-    loop {
+    eventually(limit, "the connector loads", || async {
         let response = app.test_connection(id).await;
         let retry_after = response.headers().get("retry-after").is_some();
         let (status, body) = json(response).await;
         if status == 200 {
-            return body;
+            return Ok(body);
         }
         assert_eq!((status, body["error"]["code"].as_str()), (503, Some("connector_loading")), "{body}");
         assert!(retry_after, "a 503 says when to retry");
-        assert!(started.elapsed() < limit, "not loaded within {limit:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        Err(body)
+    })
+    .await
 }
 
 #[tokio::test]
-async fn a_describe_that_differs_from_the_record_is_refused_at_restart_and_the_record_still_masks() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn a_describe_that_differs_from_the_record_is_refused_at_restart_and_the_record_still_masks_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let app = spawn_app_with(on(data.path(), &[])).await;
     let id = id_of(&app.create_ok("default", &salesforce("Sales")).await);
@@ -109,15 +107,16 @@ async fn a_component_whose_describe_never_returns_does_not_hold_up_the_start() {
     assert_eq!(app.list_connectors().await.status(), 200, "answers at once");
     // A healthy connection is served as soon as its connector is loaded.
     let body = super::quickbooks_body("Books");
-    let id = loop {
+    let limit = Duration::from_secs(10).saturating_sub(started.elapsed());
+    let id = eventually(limit, "QuickBooks loads", || async {
         let (status, created) = json(app.create_connection("default", &body).await).await;
         if status == 201 {
-            break id_of(&created);
+            return Ok(id_of(&created));
         }
         assert_eq!((status, created["error"]["code"].as_str()), (503, Some("connector_loading")), "{created}");
-        assert!(started.elapsed() < Duration::from_secs(10), "QuickBooks never loaded");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        Err(created)
+    })
+    .await;
     assert_eq!(test_when_loaded(&app, &id, Duration::from_secs(10)).await["success"], true);
     assert!(app.registry.wait_started(Duration::from_secs(15)).await, "the start-up load gives the hung one up");
     let log = server_log();
@@ -125,10 +124,8 @@ async fn a_component_whose_describe_never_returns_does_not_hold_up_the_start() {
 }
 
 #[tokio::test]
-async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_work() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_work_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     let app = spawn_app_with(on(data.path(), &[])).await;
     let books = id_of(&app.create_quickbooks("Books").await);
@@ -148,10 +145,8 @@ async fn after_a_restart_with_a_hostile_component_installed_healthy_connections_
 }
 
 #[tokio::test]
-async fn a_component_stored_before_records_were_kept_gets_its_record_at_its_next_load() {
-    if !sqlite_only("a restart on one data directory") {
-        return;
-    }
+async fn a_component_stored_before_records_were_kept_gets_its_record_at_its_next_load_on_sqlite() {
+    sqlite_only();
     let data = tempfile::tempdir().expect("data dir");
     drop(spawn_app_with(on(data.path(), &[])).await);
     let pool = sqlx::SqlitePool::connect(&database(data.path())).await.expect("sqlite");

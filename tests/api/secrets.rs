@@ -36,6 +36,28 @@ fn database_bytes(data: &Path) -> Vec<u8> {
     bytes
 }
 
+/// Everything the database holds: SQLite's files, or on PostgreSQL every
+/// row of every table as text (`bytea` in PostgreSQL's hex form: look for
+/// `hex::encode(needle)` too).
+async fn database_contents(app: &TestApp) -> Vec<u8> {
+    let Some(pool) = app.postgres_pool().await else { return database_bytes(&data_dir(app)) };
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_all(&pool)
+            .await
+            .expect("the tables");
+    assert!(tables.iter().any(|t| t == "connections"), "the tables of the database: {tables:?}");
+    let mut text = String::new();
+    for table in tables {
+        let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM \"{table}\" t"))
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("reading {table}: {e}"));
+        text.extend(rows.into_iter().map(|row| row + "\n"));
+    }
+    text.into_bytes()
+}
+
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
@@ -97,10 +119,8 @@ async fn start_error(data: &Path, keys: KeyConfig) -> String {
 }
 
 #[tokio::test]
-async fn the_database_holds_no_secret_and_no_property_name_in_clear() {
-    if !sqlite_only("the raw database files") {
-        return;
-    }
+async fn the_database_holds_no_secret_and_no_property_name_in_clear_on_sqlite() {
+    sqlite_only();
     let app = spawn_app().await;
     let qb = [canary("QbClientSecret"), canary("QbAccessToken"), canary("QbRefreshToken")];
     let sf = [canary("SfPassword"), canary("SfSecurityToken"), canary("SfAccessToken")];
@@ -142,10 +162,8 @@ async fn the_key_file_is_owner_only_and_a_key_file_others_can_read_is_refused() 
 }
 
 #[tokio::test]
-async fn a_restart_reads_the_secrets_back_and_a_different_key_refuses_to_start() {
-    if !sqlite_only("restarts on one data directory") {
-        return;
-    }
+async fn a_restart_reads_the_secrets_back_and_a_different_key_refuses_to_start_on_sqlite() {
+    sqlite_only();
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let secret = canary("RestartSecret");
@@ -184,10 +202,8 @@ async fn a_restart_reads_the_secrets_back_and_a_different_key_refuses_to_start()
 }
 
 #[tokio::test]
-async fn a_key_from_the_environment_writes_no_key_file_and_is_needed_again_to_start() {
-    if !sqlite_only("restarts on one data directory") {
-        return;
-    }
+async fn a_key_from_the_environment_writes_no_key_file_and_is_needed_again_to_start_on_sqlite() {
+    sqlite_only();
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let key_text = SecretKey::generate_base64().expect("random");
@@ -210,10 +226,8 @@ async fn a_key_from_the_environment_writes_no_key_file_and_is_needed_again_to_st
 }
 
 #[tokio::test]
-async fn rotate_key_re_encrypts_everything_and_the_old_key_decrypts_nothing() {
-    if !sqlite_only("rotation on a data directory") {
-        return;
-    }
+async fn rotate_key_re_encrypts_everything_and_the_old_key_decrypts_nothing_on_sqlite() {
+    sqlite_only();
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let secret = canary("RotatedSecret");
@@ -257,10 +271,8 @@ async fn rotate_key_re_encrypts_everything_and_the_old_key_decrypts_nothing() {
 }
 
 #[tokio::test]
-async fn a_rotation_interrupted_before_its_last_step_is_finished_by_the_next_start() {
-    if !sqlite_only("rotation on a data directory") {
-        return;
-    }
+async fn a_rotation_interrupted_before_its_last_step_is_finished_by_the_next_start_on_sqlite() {
+    sqlite_only();
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let id = {
@@ -281,10 +293,8 @@ async fn a_rotation_interrupted_before_its_last_step_is_finished_by_the_next_sta
 }
 
 #[tokio::test]
-async fn rotate_key_with_the_key_in_the_environment_moves_from_the_previous_key_to_the_new_one() {
-    if !sqlite_only("rotation on a data directory") {
-        return;
-    }
+async fn rotate_key_with_the_key_in_the_environment_moves_from_the_previous_key_to_the_new_one_on_sqlite() {
+    sqlite_only();
     let dir = tempfile::tempdir().expect("dir");
     let data = dir.path().join("data");
     let (old_text, new_text) =
@@ -494,13 +504,14 @@ async fn a_canary_in_every_secret_never_appears_in_a_response_log_server_log_or_
     let server = server_log();
     assert!(server.contains(&books), "the server log was captured (it names the connections)");
     assert!(on_disk.contains("[stderr]") && on_disk.contains("********"), "plugin output was logged, masked");
-    let db = if sqlite_only("the raw database files") { database_bytes(&data_dir(&app)) } else { Vec::new() };
+    let db = database_contents(&app).await;
     for canary in &canaries {
         assert!(!seen.0.contains(canary.as_str()), "{canary} is in a response");
         assert!(!on_disk.contains(canary.as_str()), "{canary} is in a connection log");
         assert!(!app.stored_logs().await.contains(canary.as_str()), "{canary} is in a connection log");
         assert!(!server.contains(canary.as_str()), "{canary} is in the server log");
         assert!(!contains(&db, canary), "{canary} is in the database in clear");
+        assert!(!contains(&db, &hex::encode(canary)), "{canary} is in the database in clear, as bytes");
     }
 }
 
@@ -512,10 +523,8 @@ async fn log_name(app: &TestApp, id: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_connection_whose_stored_properties_do_not_decrypt_is_an_internal_error_never_garbage() {
-    if !sqlite_only("swapping ciphertext in the SQLite file") {
-        return;
-    }
+async fn a_connection_whose_stored_properties_do_not_decrypt_is_an_internal_error_never_garbage_on_sqlite() {
+    sqlite_only();
     let app = spawn_app().await;
     let secret = canary("Swapped");
     let a = id_of(&app.create_ok("default", &quickbooks_with("A", [&secret, "t", "r"])).await);

@@ -1,13 +1,16 @@
 //! Several servers on one PostgreSQL database: any server answers for any
-//! connection (PostgreSQL runs only; on SQLite these say they are skipped).
+//! connection. PostgreSQL only: each test is `#[ignore]`d (a plain `cargo
+//! test` lists it as ignored) and the PostgreSQL run of `cargo xtask test`
+//! includes it; run without PostgreSQL, it fails saying how to run it.
 
 use super::{assert_error, id_of, json, quickbooks_body, spawn_pair, spawn_shared};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 #[tokio::test]
-async fn a_connection_created_on_one_server_is_read_updated_and_tested_on_another() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn a_connection_created_on_one_server_is_read_updated_and_tested_on_another_on_postgres() {
+    let (a, b) = spawn_pair().await;
     let created = a.create_quickbooks("Books").await;
     let id = id_of(&created);
     assert_eq!(b.get_ok(&id).await["name"], "Books");
@@ -24,16 +27,18 @@ async fn a_connection_created_on_one_server_is_read_updated_and_tested_on_anothe
 }
 
 #[tokio::test]
-async fn a_name_taken_on_one_server_is_a_409_on_the_other() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn a_name_taken_on_one_server_is_a_409_on_the_other_on_postgres() {
+    let (a, b) = spawn_pair().await;
     a.create_quickbooks("Books").await;
     let body = assert_error(b.create_connection("default", &quickbooks_body("BOOKS")).await, 409, "name_taken").await;
     assert_eq!(body["error"]["target"], "name");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_updates_through_both_servers_lose_no_property() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn concurrent_updates_through_both_servers_lose_no_property_on_postgres() {
+    let (a, b) = spawn_pair().await;
     let id = id_of(&a.create_ok("default", &json!({"name": "Wide", "connector": "Wide"})).await);
     let (a, b) = (Arc::new(a), Arc::new(b));
     let mut puts = tokio::task::JoinSet::new();
@@ -54,8 +59,9 @@ async fn concurrent_updates_through_both_servers_lose_no_property() {
 }
 
 #[tokio::test]
-async fn a_connector_installed_through_one_server_runs_on_the_other_and_a_removal_reaches_both() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn a_connector_installed_through_one_server_runs_on_the_other_and_a_removal_reaches_both_on_postgres() {
+    let (a, b) = spawn_pair().await;
     let (status, installed) =
         json(a.install_connector(crate::helpers::component("fixtures/sloppy.wasm"), None).await).await;
     assert_eq!(status, 201, "{installed}");
@@ -71,8 +77,9 @@ async fn a_connector_installed_through_one_server_runs_on_the_other_and_a_remova
 }
 
 #[tokio::test]
-async fn other_bytes_under_a_name_and_version_installed_on_one_server_are_a_409_on_the_other() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn other_bytes_under_a_name_and_version_installed_on_one_server_are_a_409_on_the_other_on_postgres() {
+    let (a, b) = spawn_pair().await;
     let stub = crate::helpers::component("fixtures/stub-variant.wasm");
     assert_error(b.install_connector(stub, None).await, 409, "connector_version_conflict").await;
     let (_, stub) = json(a.get_connector_version("Stub", "1.0.0").await).await;
@@ -80,8 +87,9 @@ async fn other_bytes_under_a_name_and_version_installed_on_one_server_are_a_409_
 }
 
 #[tokio::test]
-async fn a_log_written_through_one_server_downloads_from_the_other() {
-    let Some((a, b)) = spawn_pair().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn a_log_written_through_one_server_downloads_from_the_other_on_postgres() {
+    let (a, b) = spawn_pair().await;
     let id = id_of(&a.create_quickbooks("Books").await);
     a.test_ok(&id).await;
     b.test_ok(&id).await;
@@ -97,8 +105,9 @@ async fn a_log_written_through_one_server_downloads_from_the_other() {
 }
 
 #[tokio::test]
-async fn a_version_removed_through_one_server_stays_removed_when_another_starts_with_it_bundled() {
-    let Some(a) = spawn_shared().await else { return };
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn a_version_removed_through_one_server_stays_removed_when_another_starts_with_it_bundled_on_postgres() {
+    let a = spawn_shared().await;
     assert_eq!(a.remove_connector_version("Salesforce", "1.0.0").await.status(), 204);
     // A server started later has Salesforce 1.0.0 in its bundled directory.
     let late = a.spawn_peer().await;

@@ -1,6 +1,6 @@
 //! Graceful shutdown: requests in flight finish, new ones are refused.
 
-use super::{json, spawn_app};
+use super::{json, request_started, server_log_mark, spawn_app};
 use reqwest::Method;
 
 #[tokio::test]
@@ -8,10 +8,11 @@ async fn a_shutdown_finishes_the_requests_in_flight_and_then_refuses_new_ones() 
     let mut app = spawn_app().await;
     // A test that spins until the plugin deadline (2 s in tests).
     let id = app.create_misbehave("Slow", "loop", "pw", "Info").await;
-    let in_flight = app.request(Method::POST, &format!("/connections/{id}/test")).send();
-    let in_flight = tokio::spawn(in_flight);
-    // Give the request time to reach the server; the plugin runs for 2 s.
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let path = format!("/connections/{id}/test");
+    let mark = server_log_mark();
+    let in_flight = tokio::spawn(app.request(Method::POST, &path).send());
+    // Shut down once the server handles the request (the plugin then runs for 2 s).
+    request_started(mark, "POST", &path).await;
     app.begin_shutdown();
     let response = in_flight.await.expect("task").expect("the request in flight is answered");
     let (status, body) = json(response).await;

@@ -3,9 +3,10 @@
 
 use super::server::{Server, bundle, random_token, seed_compile_cache};
 use crate::api::{json, quickbooks_body};
+use crate::helpers::eventually;
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 async fn send(server: &Server, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = server.request(method, path);
@@ -33,15 +34,11 @@ async fn copying_job(server: &Server) -> (String, String) {
     let job = created(server, "/workspaces/default/jobs", job).await;
     let (status, run) = send(server, Method::POST, &format!("/jobs/{job}/execute"), None).await;
     assert_eq!(status, 202, "{run}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
+    eventually(Duration::from_secs(60), "the run copies", || async {
         let (_, run) = send(server, Method::GET, &format!("/jobs/{job}/status"), None).await;
-        if run["rows"].as_u64().unwrap_or(0) > 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the run did not start copying: {run}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        if run["rows"].as_u64().unwrap_or(0) > 0 { Ok(()) } else { Err(run) }
+    })
+    .await;
     let (status, _) =
         send(server, Method::PUT, &format!("/connections/{source}"), Some(json!({"labels": ["x"]}))).await;
     assert_eq!(status, 409, "held while the run is under way");
@@ -81,12 +78,16 @@ async fn a_run_whose_server_was_killed_ends_as_failed_and_frees_its_connections_
 }
 
 #[tokio::test]
-#[ignore = "starts and SIGKILLs the real binary; run by `cargo xtask test` after the main suite"]
-async fn another_server_fails_the_run_of_a_killed_server_once_its_lease_expires() {
-    let Ok(admin_url) = std::env::var("SYNCPORT_TEST_POSTGRES_URL") else {
-        eprintln!("skipped: needs SYNCPORT_TEST_POSTGRES_URL (two servers share a PostgreSQL database)");
-        return;
-    };
+#[ignore = "starts and SIGKILLs the real binary, and needs PostgreSQL: run by `cargo xtask test` after the main suite \
+            when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn another_server_fails_the_run_of_a_killed_server_once_its_lease_expires_on_postgres() {
+    let admin_url = std::env::var("SYNCPORT_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "two servers share a PostgreSQL database here: set SYNCPORT_TEST_POSTGRES_URL \
+             (e.g. postgres://postgres@127.0.0.1:5432/test), or skip it with `--skip _on_postgres` \
+             (as `cargo xtask test` does without it)"
+        )
+    });
     let database = crate::api::postgres::TestDatabase::create(&admin_url).await;
     let root = tempfile::tempdir().expect("temp dir");
     let (a, b) = (root.path().join("a"), root.path().join("b"));
@@ -105,14 +106,10 @@ async fn another_server_fails_the_run_of_a_killed_server_once_its_lease_expires(
 
     first.kill();
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
+    eventually(Duration::from_secs(30), "the other server fails the run", || async {
         let (_, run) = send(&second, Method::GET, &format!("/jobs/{job}/status"), None).await;
-        if run["status"] == "Failed" {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the run was not failed: {run}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        if run["status"] == "Failed" { Ok(()) } else { Err(run) }
+    })
+    .await;
     assert_abandoned(&second, &job, &source).await;
 }

@@ -1,7 +1,7 @@
 //! The real `syncport` binary as a child process, so a test can SIGKILL it,
 //! restart it on the same data directory and read its peak memory.
 
-use crate::helpers::dist;
+use crate::helpers::{dist, eventually};
 use reqwest::Method;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -119,8 +119,7 @@ impl Server {
         let bundled = std::fs::read_dir(connectors)
             .map(|entries| entries.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "wasm")).count())
             .unwrap_or(0);
-        let deadline = std::time::Instant::now() + START_TIMEOUT;
-        loop {
+        eventually(START_TIMEOUT, "the connectors load", || async {
             let listed = match self.request(Method::GET, "/connectors").send().await {
                 Ok(response) => response.json::<serde_json::Value>().await.ok(),
                 Err(_) => None,
@@ -130,12 +129,9 @@ impl Server {
                 .and_then(|l| l["value"].as_array())
                 .map(|c| c.iter().map(|c| c["versions"].as_array().map_or(0, Vec::len)).sum::<usize>())
                 .unwrap_or(0);
-            if versions >= bundled {
-                return;
-            }
-            assert!(std::time::Instant::now() < deadline, "the connectors never loaded: {listed:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            if versions >= bundled { Ok(()) } else { Err(format!("{versions} of {bundled} loaded: {listed:?}")) }
+        })
+        .await;
     }
 
     /// A request to `path` (relative to the API base), with the token.

@@ -1,7 +1,8 @@
 //! The `Hostile` fixture attacks the sandbox as a third party could; each
 //! attack fails its own call, within its budget, and nothing else.
 
-use crate::helpers::{load, props, quickbooks_config, runtime};
+use crate::api::{capture_server_log, server_log_mark, server_log_since};
+use crate::helpers::{eventually, load, props, quickbooks_config, runtime};
 use std::time::{Duration, Instant};
 use syncport::connector::batch::ReadRequest;
 use syncport::runtime::{CallError, Fault, FaultKind, Limits, Operation, block_on};
@@ -65,13 +66,23 @@ async fn a_sleeping_guest_holds_no_thread_while_it_waits() {
     let limits = Limits { max_concurrent_calls: 17, ..Limits::default().with_timeout(Duration::from_secs(2)) };
     let runtime = runtime(limits);
     let plugin = tokio::task::block_in_place(|| load(&runtime, "fixtures/hostile.wasm"));
+    // A length of sleep no other test uses: wasmtime-wasi traces each clock
+    // poll with it (`when=` nanoseconds), so the log says when all sixteen sleep.
+    let seconds = "3594";
+    let asleep = format!("when={seconds}000000000");
+    capture_server_log();
+    let mark = server_log_mark();
     let sleepers: Vec<_> = (0..16)
         .map(|_| {
             let plugin = plugin.clone();
-            tokio::spawn(async move { plugin.test(sleeping()).await })
+            tokio::spawn(async move { plugin.test(props(&[("Mode", "sleep"), ("Seconds", seconds)])).await })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    eventually(Duration::from_secs(30), "sixteen guests sleep", || async {
+        let sleeping = server_log_since(mark).matches(&asleep).count();
+        if sleeping >= 16 { Ok(()) } else { Err(format!("{sleeping} asleep")) }
+    })
+    .await;
     let start = Instant::now();
     let healthy = plugin.test(props(&[("Mode", "healthy")])).await;
     assert_eq!(healthy.result.expect("healthy"), "healthy");

@@ -1,7 +1,7 @@
 //! A session keeps one instance for several calls: per-call logs and masking,
 //! one deadline, and no call after a fault.
 
-use crate::helpers::{load, props, runtime};
+use crate::helpers::{eventually_blocking, load, props, runtime};
 use std::time::{Duration, Instant};
 use syncport::runtime::{CallError, FaultKind, Limits, MASK, Operation, block_on};
 
@@ -45,14 +45,13 @@ fn a_session_serves_several_calls_until_a_fault_then_refuses() {
     // under load, so poll rather than sleep once).
     let start = Instant::now();
     let mut session = plugin.session(Operation::Test);
-    let fault = loop {
+    let fault = eventually_blocking(Duration::from_secs(10), "the 300 ms session times out", || {
         match block_on(session.test(&healthy)).result {
-            Ok(_) => assert!(start.elapsed() < Duration::from_secs(10), "no timeout 10 s into a 300 ms session"),
-            Err(CallError::Fault(fault)) => break fault,
+            Ok(answer) => Err(answer),
+            Err(CallError::Fault(fault)) => Ok(fault),
             Err(other) => panic!("healthy test fails only by the deadline: {other:?}"),
         }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    });
     assert!(start.elapsed() >= Duration::from_millis(300), "timed out early: {:?}", start.elapsed());
     assert_eq!(fault.kind, FaultKind::Timeout { limit: Duration::from_millis(300) });
 }

@@ -6,7 +6,10 @@
 //!   build) with the bundled connectors; ARGS go to `serve`.
 //! - `cargo xtask test [ARGS]`: `plugins`, the plugins' native unit tests
 //!   (each feature build on its own), then the whole test suite; without
-//!   ARGS, then the `#[ignore]`d reliability tests that load the machine, alone.
+//!   ARGS, then the API suite on PostgreSQL when `SYNCPORT_TEST_POSTGRES_URL`
+//!   is set (with the `#[ignore]`d `_on_postgres` tests, without the
+//!   `_on_sqlite` ones), then the `#[ignore]`d reliability tests that load
+//!   the machine, alone.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
 //!
 //! Connectors go to `plugins/dist/connectors/` (bundled with the server),
@@ -106,36 +109,44 @@ fn main() -> Result<()> {
             plugin_tests(&root.join("plugins"))?;
             cargo(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat())?;
             if rest.is_empty() {
-                // The API suite again on PostgreSQL, each test in a database of its own.
-                match std::env::var("SYNCPORT_TEST_POSTGRES_URL") {
-                    Ok(url) if !url.trim().is_empty() => cargo_with(
+                // Tests that need PostgreSQL are `#[ignore]`d and end in
+                // `_on_postgres`; tests of SQLite itself end in `_on_sqlite`.
+                let postgres = std::env::var("SYNCPORT_TEST_POSTGRES_URL").is_ok_and(|url| !url.trim().is_empty());
+                // The API suite again on PostgreSQL, each test in a database of
+                // its own: with the PostgreSQL-only tests, without SQLite's.
+                if postgres {
+                    cargo_with(
                         &root,
-                        &["test", "-p", "syncport", "--test", "syncport", "api::"],
+                        &[
+                            "test",
+                            "-p",
+                            "syncport",
+                            "--test",
+                            "syncport",
+                            "api::",
+                            "--",
+                            "--include-ignored",
+                            "--skip",
+                            "_on_sqlite",
+                        ],
                         &[("SYNCPORT_TEST_BACKEND", "postgres")],
-                    )?,
-                    _ => eprintln!(
-                        "xtask: SKIPPED the API suite on PostgreSQL: set SYNCPORT_TEST_POSTGRES_URL \
-                         (e.g. postgres://postgres@127.0.0.1:5432/test) to run it"
-                    ),
+                    )?;
+                } else {
+                    eprintln!(
+                        "xtask: SKIPPED the API suite on PostgreSQL and the tests that need it (`_on_postgres`): \
+                         set SYNCPORT_TEST_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run them"
+                    );
                 }
                 // Tests that start the real binary and load the machine (hostile
                 // plugins, SIGKILL) are `#[ignore]`d in the run above so they do
                 // not starve its timing-sensitive tests; they run here, one at a time.
-                cargo(
-                    &root,
-                    &[
-                        "test",
-                        "-p",
-                        "syncport",
-                        "--test",
-                        "syncport",
-                        "reliability::",
-                        "--",
-                        "--ignored",
-                        "--test-threads",
-                        "1",
-                    ],
-                )?;
+                let mut reliability =
+                    vec!["test", "-p", "syncport", "--test", "syncport", "reliability::", "--", "--ignored"];
+                reliability.extend(["--test-threads", "1"]);
+                if !postgres {
+                    reliability.extend(["--skip", "_on_postgres"]);
+                }
+                cargo(&root, &reliability)?;
             }
             Ok(())
         }
