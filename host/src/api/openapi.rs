@@ -1,31 +1,40 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and
-//! served at `/api.rsc/v2/openapi.json`.
+//! The OpenAPI 3.1 document, served at `/api.rsc/v2/openapi.json`.
+//!
+//! Its paths come from the routes themselves: each resource's `router()`
+//! declares its handlers once with `routes!`, which gives both the axum
+//! route and the path's operation (see `api::routers`). This module holds
+//! only what is not a route: the info, tags, security schemes, the server,
+//! and [`complete`], which adds what every operation shares (the statuses
+//! the layers around the handlers answer with, response headers, closed
+//! response schemas, and the links that chain a create to what follows).
 
 use super::state::AppState;
-use super::{connections, connectors, error, jobs, logs, metadata, users, workspaces};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Extension;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::IntoResponse;
 use utoipa::OpenApi;
+use utoipa::openapi::header::{Header, HeaderBuilder};
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{
+    AdditionalProperties, KnownFormat, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{Content, Ref, RefOr, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The API's OpenAPI document.
+/// The document's fixed parts; the paths are added by the routers.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Syncport Connection Management API", version = "2.0"),
+    info(title = "Syncport Connection Management API", version = "2.0",
+        description = "The Connection Management API v2 over sandboxed WebAssembly connectors. \
+            Paths are relative to the server URL `/api.rsc/v2`. Errors are \
+            `{\"error\": {\"code\", \"message\", \"target\", \"details\"}}`; see docs/api.md."),
+    servers((url = "/api.rsc/v2", description = "This server: paths are relative to its API base.")),
     modifiers(&TokenAuth),
     security(("token" = []), ("basic" = [])),
-    paths(
-        workspaces::list, workspaces::create, workspaces::read, workspaces::remove,
-        connections::list, connections::create, connections::read, connections::update, connections::remove,
-        connections::actions::test, connections::actions::reset_credentials,
-        metadata::tables, metadata::tables_with_get, metadata::columns, metadata::reset_metadata,
-        logs::list, logs::download, logs::download_with_get,
-        connectors::list, connectors::install, connectors::read, connectors::read_version, connectors::remove,
-        jobs::list, jobs::create, jobs::read, jobs::update, jobs::remove, jobs::execute, jobs::cancel, jobs::status,
-        jobs::history,
-        users::list, users::create, users::read, users::update, users::remove, users::generate_token, users::revoke_token,
-        document,
-    ),
-    components(schemas(error::ErrorResponse, error::ErrorBody, error::ErrorDetail)),
+    components(schemas(super::error::ErrorResponse, super::error::ErrorBody, super::error::ErrorDetail)),
     tags(
         (name = "workspaces", description = "Groups of connections."),
         (name = "connections", description = "Connections: create, read, update, delete, test, reset credentials."),
@@ -62,14 +71,307 @@ impl utoipa::Modify for TokenAuth {
     }
 }
 
-/// `GET /openapi.json`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(document))
+/// The served document: its JSON, made once.
+#[derive(Clone)]
+pub struct Document(Bytes);
+
+impl Document {
+    /// The document as JSON, with what utoipa cannot say added ([`finish`]).
+    pub fn new(doc: &utoipa::openapi::OpenApi) -> Self {
+        let mut value = serde_json::to_value(doc).expect("the document serializes");
+        finish(&mut value);
+        Document(Bytes::from(serde_json::to_vec(&value).expect("the document serializes")))
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &[u8] {
+        &self.0
+    }
 }
 
-/// `GET /openapi.json`: this document.
-#[utoipa::path(get, operation_id = "get_openapi_document", path = "/api.rsc/v2/openapi.json", tag = "openapi",
-    responses((status = 200, description = "The OpenAPI 3.1 document of this API.", content_type = "application/json", body = Object)))]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// `GET /openapi.json`, which needs no token.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(document))
+}
+
+/// `GET /openapi.json`: this document. Public: clients generate code from it.
+#[utoipa::path(get, operation_id = "get_openapi_document", path = "/openapi.json", tag = "openapi",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API.", content_type = "application/json",
+        body = Object, example = json!({"openapi": "3.1.0", "info": {"title": "Syncport Connection Management API", "version": "2.0"}, "paths": {}}))))]
+pub async fn document(Extension(document): Extension<Document>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], document.0)
+}
+
+/// The operation of `GET /openapi.json`, which needs no token.
+const PUBLIC: &str = "get_openapi_document";
+
+/// Operations that call a connector, or wait for connectors to load:
+/// 502 (crashed, refused), 503 (loading, overloaded; `Retry-After`), 504
+/// (timed out).
+const CALLS_CONNECTOR: &[&str] = &[
+    "create_connection",
+    "update_connection",
+    "test_connection",
+    "reset_credentials",
+    "list_tables",
+    "list_tables_with_get",
+    "list_columns",
+    "reset_metadata",
+    "install_connector",
+    "create_job",
+    "update_job",
+    "execute_job",
+];
+
+/// Operations whose 201 (or 202, or 200 for an install) says where the
+/// resource is in `Location`.
+const LOCATION: &[&str] = &["create_workspace", "create_connection", "create_user", "create_job", "execute_job"];
+
+/// Adds to every operation what the layers around the handlers do: the
+/// statuses they answer with (with the error schema), the `x-request-id`
+/// header of every response, `Location`, `WWW-Authenticate`, `Retry-After`
+/// and `Content-Disposition` where they are sent; closes the response
+/// schemas; describes the install body as binary; declares
+/// `GET /openapi.json` public; and links each create to what follows.
+pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for operation in operations(item) {
+            complete_operation(path, operation);
+        }
+    }
+    close_schemas(doc);
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch].into_iter().flatten()
+}
+
+fn complete_operation(path: &str, op: &mut Operation) {
+    let id = op.operation_id.clone().unwrap_or_default();
+    let public = id == PUBLIC;
+    let has_body = op.request_body.is_some();
+    let mut add = |status: &str, description: &str| {
+        op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::T(error_response(description)));
+    };
+    if public {
+        op.security = Some(Vec::new());
+    } else {
+        add("400", "Invalid input: an unknown query parameter, a parameter or body that does not read.");
+        add("401", "No valid token: `x-cdata-authtoken`, or HTTP Basic with the token as the password.");
+        add("403", "The caller's role does not allow this.");
+        add("429", "Too many failed authentications from this address (or the connector is rate limited).");
+    }
+    if path.contains('{') {
+        add("404", "No such resource, or not in a workspace granted to the caller.");
+    }
+    if has_body {
+        add("413", "The body is larger than the server accepts.");
+        add("415", "The body is not of the media type this operation takes.");
+    }
+    if CALLS_CONNECTOR.contains(&id.as_str()) {
+        add("502", "The connector crashed, failed or was refused when loaded.");
+        add("503", "The connector is still loading, or every call slot stayed busy; retry after `Retry-After`.");
+        add("504", "The connector timed out.");
+    }
+    add("500", "The server failed; the failure is logged under the response's `x-request-id`.");
+    if id == "install_connector"
+        && let Some(body) = &mut op.request_body
+    {
+        for content in body.content.values_mut() {
+            content.schema = Some(RefOr::T(binary()));
+        }
+        body.required = Some(utoipa::openapi::Required::True);
+    }
+    if id == "generate_token"
+        && let Some(body) = &mut op.request_body
+    {
+        // The body may be left out (then no `Content-Type` either).
+        body.required = Some(utoipa::openapi::Required::False);
+    }
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else { continue };
+        if response.description.is_empty() {
+            response.description = describe(status).to_string();
+        }
+        response.headers.insert("x-request-id".into(), header("The request's id: the one sent, or a new UUID."));
+        match status.as_str() {
+            "401" => {
+                response
+                    .headers
+                    .insert("WWW-Authenticate".into(), header("`Basic realm=\"syncport\", charset=\"UTF-8\"`."));
+            }
+            "429" | "503" => {
+                let text = "Seconds to wait before trying again.";
+                response.headers.insert("Retry-After".into(), integer_header(text));
+            }
+            "201" | "202" | "200" if LOCATION.contains(&id.as_str()) || id == "install_connector" => {
+                if status != "200" || id == "install_connector" {
+                    response.headers.insert("Location".into(), header("Where the resource is."));
+                }
+            }
+            _ => {}
+        }
+        if id.starts_with("download_log") && status == "200" {
+            let text = "`attachment; filename=\"<log name>\"`.";
+            response.headers.insert("Content-Disposition".into(), header(text));
+        }
+    }
+    links(&id, op);
+}
+
+/// What a status means here, for responses declared without a description.
+fn describe(status: &str) -> &'static str {
+    match status {
+        "200" => "Done.",
+        "201" => "Created.",
+        "202" => "Accepted: under way.",
+        "204" => "Done; no content.",
+        "400" => "Invalid input; `error.target` names the field, parameter or property.",
+        "403" => "The caller's role does not allow this.",
+        "404" => "No such resource, or not in a workspace granted to the caller.",
+        "409" => "Conflicts with the current state; `error.code` says how.",
+        "413" => "The body is larger than the server accepts.",
+        "415" => "The body is not of the media type this operation takes.",
+        "502" => "The connector crashed, failed or was refused when loaded.",
+        "503" => "The connector is still loading, or every call slot stayed busy; retry after `Retry-After`.",
+        "504" => "The connector timed out.",
+        _ => "See the error's code.",
+    }
+}
+
+/// A response with the error schema.
+fn error_response(description: &str) -> Response {
+    let mut response = Response::new(description);
+    response.content.insert("application/json".into(), Content::new(Some(Ref::from_schema_name("ErrorResponse"))));
+    response
+}
+
+fn header(description: &str) -> Header {
+    HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::String)).description(Some(description)).build()
+}
+
+fn integer_header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .description(Some(description))
+        .build()
+}
+
+fn binary() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some("The component's bytes (a WebAssembly component)."))
+            .build(),
+    )
+}
+
+/// The operations a create's response leads to, and the parameter the new
+/// id fills.
+fn links(id: &str, op: &mut Operation) {
+    let (status, parameter, targets): (&str, &str, &[&str]) = match id {
+        "create_workspace" => {
+            ("201", "workspace_id", &["get_workspace", "list_connections", "list_jobs", "delete_workspace"])
+        }
+        "create_connection" => (
+            "201",
+            "connection_id",
+            &[
+                "get_connection",
+                "update_connection",
+                "test_connection",
+                "list_tables_with_get",
+                "reset_metadata",
+                "list_logs",
+                "reset_credentials",
+                "delete_connection",
+            ],
+        ),
+        "create_job" => {
+            ("201", "job_id", &["get_job", "update_job", "execute_job", "job_status", "job_history", "delete_job"])
+        }
+        "create_user" => ("201", "user_id", &["get_user", "update_user", "generate_token", "delete_user"]),
+        _ => return,
+    };
+    let Some(RefOr::T(response)) = op.responses.responses.get_mut(status) else { return };
+    for target in targets {
+        let link = LinkBuilder::new()
+            .operation_id(*target)
+            .parameter(parameter, "$response.body#/id")
+            .description(format!("The new resource's `{parameter}`."))
+            .build();
+        response.links.insert(target.to_string(), RefOr::T(link));
+    }
+    if id == "create_user" {
+        let link = LinkBuilder::new()
+            .operation_id("revoke_token")
+            .parameter("user_id", "$response.body#/id")
+            .parameter("token_id", "$response.body#/tokens/0/id")
+            .description("The new user's first token.")
+            .build();
+        response.links.insert("revoke_token".into(), RefOr::T(link));
+    }
+}
+
+/// Response objects have exactly their declared properties: every object
+/// schema among the components is closed, except those an `allOf`
+/// combines (a closed part would refuse the other parts' properties).
+fn close_schemas(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = doc.components.as_mut() else { return };
+    let combined: Vec<String> = components
+        .schemas
+        .values()
+        .filter_map(|s| match s {
+            RefOr::T(Schema::AllOf(all)) => Some(all.items.iter()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    for (name, schema) in components.schemas.iter_mut() {
+        if let RefOr::T(Schema::Object(object)) = schema
+            && object.schema_type == SchemaType::Type(Type::Object)
+            && object.additional_properties.is_none()
+            && !combined.contains(name)
+        {
+            object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        }
+    }
+}
+
+/// What utoipa's model cannot hold, added to the JSON: `required: true` on
+/// the headers every such response carries, and links' `operationId`.
+fn finish(doc: &mut serde_json::Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+        for op in item.values_mut().filter_map(|o| o.as_object_mut()) {
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            for (status, response) in responses.iter_mut() {
+                // utoipa 5 writes a link's `operationId` as `operation_id`.
+                if let Some(links) = response.get_mut("links").and_then(|l| l.as_object_mut()) {
+                    for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                        if let Some(id) = link.remove("operation_id") {
+                            link.insert("operationId".into(), id);
+                        }
+                    }
+                }
+                let Some(headers) = response.get_mut("headers").and_then(|h| h.as_object_mut()) else { continue };
+                for (name, header) in headers.iter_mut() {
+                    let always = match name.as_str() {
+                        "x-request-id" => true,
+                        "WWW-Authenticate" => status == "401",
+                        "Location" | "Content-Disposition" => true,
+                        _ => false,
+                    };
+                    if always && let Some(header) = header.as_object_mut() {
+                        header.insert("required".into(), serde_json::Value::Bool(true));
+                    }
+                }
+            }
+        }
+    }
 }
