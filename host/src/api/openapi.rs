@@ -98,7 +98,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, operation_id = "get_openapi_document", path = "/openapi.json", tag = "openapi",
     responses((status = 200, description = "The OpenAPI 3.1 document of this API.", content_type = "application/json",
         body = Object, example = json!({"openapi": "3.1.0", "info": {"title": "Syncport Connection Management API", "version": "2.0"}, "paths": {}}))))]
-pub async fn document(Extension(document): Extension<Document>) -> impl IntoResponse {
+pub async fn document(Extension(document): Extension<Document>, body: axum::body::Body) -> impl IntoResponse {
+    // A body a GET should not have is read (and dropped) first: a server
+    // that closes with it unread resets the connection while the client is
+    // still reading this long answer.
+    let _ = axum::body::to_bytes(body, 1 << 20).await;
     ([(header::CONTENT_TYPE, "application/json")], document.0)
 }
 
