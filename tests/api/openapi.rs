@@ -153,3 +153,28 @@ async fn creates_link_to_what_follows() {
         assert_eq!(links[id]["operationId"], id, "{path}: {links}");
     }
 }
+
+#[tokio::test]
+async fn every_response_body_has_an_example_with_exactly_its_keys() {
+    let app = spawn_app().await;
+    let (_, doc) = json(app.openapi().await).await;
+    let schemas = &doc["components"]["schemas"];
+    for (path, method, op) in operations(&doc) {
+        for (status, response) in op["responses"].as_object().expect("responses") {
+            let Some(reference) = response["content"]["application/json"]["schema"]["$ref"].as_str() else { continue };
+            let name = reference.rsplit('/').next().expect("name");
+            let schema = &schemas[name];
+            let example =
+                schema.get("example").unwrap_or_else(|| panic!("{method} {path} {status}: {name} has no example"));
+            let Some(properties) = schema["properties"].as_object() else { continue };
+            let keys = example.as_object().expect("an object example");
+            for key in keys.keys() {
+                assert!(properties.contains_key(key), "{name}: example key {key} is not in the schema");
+            }
+            for required in schema["required"].as_array().into_iter().flatten() {
+                let required = required.as_str().expect("name");
+                assert!(keys.contains_key(required), "{name}: the example lacks {required}");
+            }
+        }
+    }
+}

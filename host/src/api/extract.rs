@@ -345,19 +345,15 @@ pub fn into_result(mut problems: Vec<ErrorDetail>) -> Result<(), ApiError> {
 /// A body field as serde read it: absent, its value, or why its value did
 /// not read (kept, so that every field's problem is reported, not only the
 /// first). Its schema is `T`'s: each use says `value_type` or `schema_with`.
+#[derive(Default)]
 pub enum Field<T> {
     /// Not in the body.
+    #[default]
     Absent,
     /// Read.
     Given(T),
     /// Not of the field's type; the target is relative to the field.
     Invalid(ErrorDetail),
-}
-
-impl<T> Default for Field<T> {
-    fn default() -> Self {
-        Field::Absent
-    }
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {

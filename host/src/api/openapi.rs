@@ -144,6 +144,103 @@ pub fn complete(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
     close_schemas(doc);
+    exemplify(doc);
+}
+
+/// An example for every response body, by schema name. (Request bodies
+/// carry theirs on their types.) `tests/api/openapi.rs` checks each has its
+/// schema's required keys and no others.
+fn response_examples() -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::json;
+    let at = "2026-11-27T09:30:00.000Z";
+    let workspace = json!({"id": "sales", "name": "Sales", "connection_count": 2, "created_at": at});
+    let connection = json!({
+        "id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11", "workspace_id": "sales", "name": "QuickBooks Production",
+        "connector": "QuickBooks", "connector_version": "1.1.0",
+        "properties": {"CompanyId": "9130357766", "OAuthClientSecret": "********"},
+        "settings": {"metadata_refresh_interval": "Daily", "logfile_verbosity": "Info", "use_cdata_callback_url": false},
+        "labels": ["finance"], "status": "ok", "last_tested_at": at, "created_at": at, "updated_at": at
+    });
+    let version = json!({
+        "name": "QuickBooks", "version": "1.1.0", "sha256": "3bc6bbf52a8d40f27c498ad310381253275b0e750ee9bb0276696be5f43dc27d", "wit_version": "0.1.0",
+        "signed_by": null, "publisher": "bundled", "display_name": "QuickBooks Online",
+        "description": "QuickBooks Online accounting data.",
+        "properties": [{"name": "CompanyId", "display_name": "Company ID", "description": "The realm id of the company.",
+            "required": true, "secret": false, "default_value": null, "allowed_values": []}]
+    });
+    let connector = json!({"name": "QuickBooks", "newest_version": "1.1.0", "versions": [version.clone()]});
+    let job = json!({
+        "id": "3b9d2c1a-5e4f-4a3b-8c7d-6e5f4a3b2c1d", "workspace_id": "sales", "name": "Nightly QuickBooks to CSV",
+        "source_connection_id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11",
+        "destination_connection_id": "6a1d2f3e-4c5b-4a69-8e7f-0a1b2c3d4e5f",
+        "tables": ["Customers", "Invoices"], "table_prefix": "qb_", "batch_size": 1000,
+        "created_at": at, "updated_at": at
+    });
+    let run = json!({
+        "run_id": "7c6b5a49-3827-4165-9a8b-7c6d5e4f3a2b", "job_id": "3b9d2c1a-5e4f-4a3b-8c7d-6e5f4a3b2c1d",
+        "status": "Successful", "rows": 1200,
+        "tables": [{"table": "Customers", "destination_table": "qb_Customers", "status": "Successful", "rows": 1200, "duration_ms": 840}],
+        "cancel_requested": false, "started_at": at, "finished_at": at, "duration_ms": 912
+    });
+    let token = json!({"id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a", "created_at": at, "expires_at": null});
+    let user = json!({
+        "id": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", "name": "una", "role": "standard", "workspaces": ["sales"],
+        "tokens": [token.clone()], "created_at": at, "token": "spt_9xK2mQ7vL4nR8tY1wE6uI3oP5aS0dF"
+    });
+    let table =
+        json!({"schema": "QuickBooksOnline", "name": "Customers", "table_type": "TABLE", "description": "Customers."});
+    let column = json!({"name": "Id", "data_type": "string", "nullable": false, "ordinal": 1, "primary_key": true,
+        "length": null, "precision": null, "scale": null, "description": "The unique Id of the customer."});
+    vec![
+        ("WorkspaceView", workspace.clone()),
+        ("WorkspaceList", json!({"value": [workspace]})),
+        ("ConnectionView", connection.clone()),
+        (
+            "ConnectionList",
+            json!({"value": [connection], "@odata.nextLink": "/api.rsc/v2/workspaces/sales/connections?%24top=1&%24skip=1"}),
+        ),
+        (
+            "TestResult",
+            json!({"success": false, "message": "The token was refused.",
+            "error": {"code": "auth_failed", "message": "The token was refused.", "property": "OAuthAccessToken"}, "duration_ms": 231}),
+        ),
+        ("TableList", json!({"value": [table]})),
+        ("ColumnList", json!({"value": [column]})),
+        ("ResetResult", json!({"success": true, "message": "Metadata reset."})),
+        ("LogList", json!({"value": [{"name": "2026-11-27.log", "size": 5120, "modified_at": at}]})),
+        ("ConnectorVersionView", version),
+        ("ConnectorView", connector.clone()),
+        ("ConnectorList", json!({"value": [connector]})),
+        ("JobView", job.clone()),
+        ("JobList", json!({"value": [job]})),
+        ("RunView", run.clone()),
+        ("RunList", json!({"value": [run]})),
+        ("UserView", user.clone()),
+        ("UserList", json!({"value": [user]})),
+        (
+            "NewToken",
+            json!({"token": "spt_9xK2mQ7vL4nR8tY1wE6uI3oP5aS0dF", "id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+            "created_at": at, "expires_at": "2027-02-25T09:30:00.000Z"}),
+        ),
+        (
+            "ErrorResponse",
+            json!({"error": {"code": "unknown_property",
+            "message": "QuickBooks 1.1.0 has no property `Colour`; its properties are: CompanyId, ...",
+            "target": "properties.Colour",
+            "details": [{"code": "unknown_property", "message": "QuickBooks 1.1.0 has no property `Colour`.", "target": "properties.Colour"}]}}),
+        ),
+    ]
+}
+
+fn exemplify(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = doc.components.as_mut() else { return };
+    for (name, example) in response_examples() {
+        match components.schemas.get_mut(name) {
+            Some(RefOr::T(Schema::Object(object))) => object.example = Some(example),
+            Some(RefOr::T(Schema::AllOf(all))) => all.example = Some(example),
+            _ => {}
+        }
+    }
 }
 
 fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
@@ -208,10 +305,11 @@ fn complete_operation(path: &str, op: &mut Operation) {
                 let text = "Seconds to wait before trying again.";
                 response.headers.insert("Retry-After".into(), integer_header(text));
             }
-            "201" | "202" | "200" if LOCATION.contains(&id.as_str()) || id == "install_connector" => {
-                if status != "200" || id == "install_connector" {
-                    response.headers.insert("Location".into(), header("Where the resource is."));
-                }
+            "201" | "202" if LOCATION.contains(&id.as_str()) => {
+                response.headers.insert("Location".into(), header("Where the resource is."));
+            }
+            "200" | "201" if id == "install_connector" => {
+                response.headers.insert("Location".into(), header("Where the installed version is."));
             }
             _ => {}
         }
