@@ -374,7 +374,15 @@ fn binary() -> Schema {
 fn links(id: &str, op: &mut Operation) {
     let (status, parameter, targets): (&str, &str, &[&str]) = match id {
         "create_workspace" => {
-            ("201", "workspace_id", &["get_workspace", "list_connections", "list_jobs", "delete_workspace"])
+            let targets: &[&str] = &[
+                "get_workspace",
+                "list_connections",
+                "create_connection",
+                "list_jobs",
+                "create_job",
+                "delete_workspace",
+            ];
+            ("201", "workspace_id", targets)
         }
         "create_connection" => (
             "201",
@@ -384,14 +392,20 @@ fn links(id: &str, op: &mut Operation) {
                 "update_connection",
                 "test_connection",
                 "list_tables_with_get",
+                "list_tables",
+                "list_columns",
                 "reset_metadata",
                 "list_logs",
+                "download_log_with_get",
+                "download_log",
                 "reset_credentials",
                 "delete_connection",
             ],
         ),
         "create_job" => {
-            ("201", "job_id", &["get_job", "update_job", "execute_job", "job_status", "job_history", "delete_job"])
+            let targets: &[&str] =
+                &["get_job", "update_job", "execute_job", "cancel_job", "job_status", "job_history", "delete_job"];
+            ("201", "job_id", targets)
         }
         "create_user" => ("201", "user_id", &["get_user", "update_user", "generate_token", "delete_user"]),
         _ => return,
