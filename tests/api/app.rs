@@ -615,49 +615,24 @@ pub async fn text(response: Response) -> (u16, String) {
     (status, response.text().await.expect("body"))
 }
 
-/// Every route of the API: method and path template (relative to the base).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/workspaces"),
-    ("POST", "/workspaces"),
-    ("GET", "/workspaces/{workspace_id}"),
-    ("DELETE", "/workspaces/{workspace_id}"),
-    ("GET", "/workspaces/{workspace_id}/connections"),
-    ("POST", "/workspaces/{workspace_id}/connections"),
-    ("GET", "/connections/{connection_id}"),
-    ("PUT", "/connections/{connection_id}"),
-    ("DELETE", "/connections/{connection_id}"),
-    ("POST", "/connections/{connection_id}/test"),
-    ("GET", "/connections/{connection_id}/tables"),
-    ("POST", "/connections/{connection_id}/tables"),
-    ("GET", "/connections/{connection_id}/tables/{table_name}/columns"),
-    ("POST", "/connections/{connection_id}/reset-metadata"),
-    ("POST", "/connections/{connection_id}/reset-credentials"),
-    ("GET", "/connections/{connection_id}/logs"),
-    ("GET", "/connections/{connection_id}/logs/{log_name}/download"),
-    ("POST", "/connections/{connection_id}/logs/{log_name}/download"),
-    ("GET", "/connectors"),
-    ("POST", "/connectors"),
-    ("GET", "/connectors/{name}"),
-    ("GET", "/connectors/{name}/versions/{version}"),
-    ("DELETE", "/connectors/{name}/versions/{version}"),
-    ("GET", "/workspaces/{workspace_id}/jobs"),
-    ("POST", "/workspaces/{workspace_id}/jobs"),
-    ("GET", "/jobs/{job_id}"),
-    ("PUT", "/jobs/{job_id}"),
-    ("DELETE", "/jobs/{job_id}"),
-    ("POST", "/jobs/{job_id}/execute"),
-    ("POST", "/jobs/{job_id}/cancel"),
-    ("GET", "/jobs/{job_id}/status"),
-    ("GET", "/jobs/{job_id}/history"),
-    ("GET", "/users"),
-    ("POST", "/users"),
-    ("GET", "/users/{user_id}"),
-    ("PUT", "/users/{user_id}"),
-    ("DELETE", "/users/{user_id}"),
-    ("POST", "/users/{user_id}/generate-token"),
-    ("DELETE", "/users/{user_id}/tokens/{token_id}"),
-    ("GET", "/openapi.json"),
-];
+/// Every route of the API, method and path template (relative to the
+/// base), as the served OpenAPI document lists them: the routes and the
+/// document are declared together (`routes!`), so the document is the route
+/// table (`every_documented_route_is_served` checks that each is served).
+pub static ROUTES: std::sync::LazyLock<Vec<(&'static str, &'static str)>> = std::sync::LazyLock::new(|| {
+    let doc = serde_json::to_value(syncport::api::document()).expect("the document serializes");
+    let mut routes = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in ["get", "post", "put", "delete", "patch"] {
+            if item.get(method).is_some() {
+                let path: &'static str = Box::leak(path.clone().into_boxed_str());
+                let method: &'static str = Box::leak(method.to_uppercase().into_boxed_str());
+                routes.push((method, path));
+            }
+        }
+    }
+    routes
+});
 
 /// Creates a user; its JSON (with its first token).
 pub async fn create_user(app: &TestApp, name: &str, role: &str, workspaces: &[&str]) -> Value {

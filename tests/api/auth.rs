@@ -13,7 +13,11 @@ async fn every_route_refuses_a_request_without_a_token_with_401_and_a_challenge(
     // More routes than the default throttle allows failures.
     let app = spawn_app_with(|config| config.auth_failure_limit = 1000).await;
     let connection = id_of(&app.create_quickbooks("Books").await);
-    for (method, template) in ROUTES {
+    for (method, template) in ROUTES.iter() {
+        // The document is public (tests/api/openapi.rs); everything else needs a token.
+        if *template == "/openapi.json" {
+            continue;
+        }
         let path = fill(template, &connection, "2026-01-01.log");
         let response = app.anonymous(method.parse().expect("method"), &path).send().await.expect("sent");
         let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().expect("ascii").to_string());

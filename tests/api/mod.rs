@@ -3,6 +3,7 @@
 mod actions;
 mod app;
 mod auth;
+mod bodies;
 mod cache;
 mod coherence;
 mod connections;
@@ -13,6 +14,7 @@ mod installs;
 mod jobs;
 mod logs;
 mod metadata;
+mod openapi;
 mod pinning;
 pub(crate) mod postgres;
 mod request_id;

@@ -9,7 +9,9 @@
 //!   ARGS, then the API suite on PostgreSQL when `SYNCPORT_TEST_POSTGRES_URL`
 //!   is set (with the `#[ignore]`d `_on_postgres` tests, without the
 //!   `_on_sqlite` ones), then the `#[ignore]`d reliability tests that load
-//!   the machine, alone.
+//!   the machine, alone, and schemathesis against the real server
+//!   (docs/api.md).
+//! - `cargo xtask schemathesis`: that last check alone.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
 //!
 //! Connectors go to `plugins/dist/connectors/` (bundled with the server),
@@ -147,15 +149,143 @@ fn main() -> Result<()> {
                     reliability.extend(["--skip", "_on_postgres"]);
                 }
                 cargo(&root, &reliability)?;
+                schemathesis(&root)?;
             }
             Ok(())
         }
+        // The API check alone, against a server built from this tree.
+        "schemathesis" => schemathesis(&root),
         "bench" => {
             plugins(&root)?;
             cargo(&root, &[&["bench", "-p", "syncport"][..], &strs(&rest)].concat())
         }
-        _ => bail!("usage: cargo xtask <plugins|serve|test|bench> [ARGS]"),
+        _ => bail!("usage: cargo xtask <plugins|serve|test|schemathesis|bench> [ARGS]"),
     }
+}
+
+/// The schemathesis release the API is checked with (docs/api.md).
+const SCHEMATHESIS: &str = "4.32.5";
+/// Test cases per operation and phase: the two runs take a few minutes.
+const MAX_EXAMPLES: &str = "50";
+
+/// Runs schemathesis, every check, against the real `syncport serve` (a
+/// fresh data directory, the bundled connectors, a free port): once with
+/// the admin token, once without (every operation must answer its
+/// documented 401). Installs the pinned release in `target/schemathesis`
+/// when missing.
+fn schemathesis(root: &Path) -> Result<()> {
+    let bin = install_schemathesis(root)?;
+    cargo(root, &["build", "-p", "syncport"])?;
+    let server = root.join("target/debug/syncport");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let addr = format!("127.0.0.1:{port}");
+    let unique = format!("{}-{}", std::process::id(), port);
+    let work = std::env::temp_dir().join(format!("syncport-schemathesis-{unique}"));
+    std::fs::create_dir_all(&work)?;
+    let token = format!("spt_schemathesis_{unique}");
+    let log = std::fs::File::create(work.join("server.log"))?;
+    let mut child = Command::new(&server)
+        .args(["serve", "--listen", &addr, "--data-dir"])
+        .arg(work.join("data"))
+        .arg("--connectors-dir")
+        .arg(root.join("plugins/dist/connectors"))
+        // Unauthenticated requests by the thousand are the point here, not
+        // the throttle (which answers 429 after 20 a minute).
+        .args(["--auth-failure-limit", "100000000"])
+        .env("SYNCPORT_ADMIN_TOKEN", &token)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {}", server.display()))?;
+    let result = (|| {
+        wait_for_connectors(&addr, &token)?;
+        let schema = format!("http://{addr}/api.rsc/v2/openapi.json");
+        let header = format!("x-cdata-authtoken: {token}");
+        let config = root.join("xtask/schemathesis.toml");
+        let config = config.to_str().context("a UTF-8 path")?;
+        let run = |auth: &[&str]| -> Result<()> {
+            let mut command = Command::new(&bin);
+            command.args(["--config-file", config, "run", &schema]).args(auth).args([
+                "--checks",
+                "all",
+                "--max-examples",
+                MAX_EXAMPLES,
+                "--workers",
+                "2",
+                "--no-color",
+            ]);
+            eprintln!(
+                "xtask: schemathesis {}",
+                if auth.is_empty() { "without a token" } else { "with the admin token" }
+            );
+            let status = command.current_dir(&work).status().context("running schemathesis")?;
+            if !status.success() {
+                bail!("schemathesis failed (server log: {})", work.join("server.log").display());
+            }
+            Ok(())
+        };
+        run(&["-H", &header])?;
+        run(&[])
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    if result.is_ok() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    result
+}
+
+/// The schemathesis executable, installed with pip in a virtual
+/// environment under `target/` when missing or of another version.
+fn install_schemathesis(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target/schemathesis");
+    let bin = venv.join("bin/schemathesis");
+    let version = Command::new(&bin).arg("--version").output();
+    if version.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(SCHEMATHESIS)) {
+        return Ok(bin);
+    }
+    eprintln!("xtask: installing schemathesis {SCHEMATHESIS} in {}", venv.display());
+    let created = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
+    if !created.is_ok_and(|s| s.success()) {
+        bail!(
+            "schemathesis needs python3 with the venv module (e.g. `apt-get install python3-venv`); \
+             could not create {}",
+            venv.display()
+        );
+    }
+    let pip = venv.join("bin/pip");
+    let status = Command::new(&pip)
+        .args(["install", "--quiet", &format!("schemathesis=={SCHEMATHESIS}")])
+        .status()
+        .context("running pip")?;
+    if !status.success() {
+        bail!("`pip install schemathesis=={SCHEMATHESIS}` failed");
+    }
+    Ok(bin)
+}
+
+/// Waits until the server answers and lists its bundled connectors (they
+/// load in the background; until then connection calls answer 503).
+fn wait_for_connectors(addr: &str, token: &str) -> Result<()> {
+    use std::io::{Read, Write};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    while std::time::Instant::now() < deadline {
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+            let request = format!(
+                "GET /api.rsc/v2/connectors HTTP/1.1\r\nHost: {addr}\r\nx-cdata-authtoken: {token}\r\nConnection: close\r\n\r\n"
+            );
+            let mut response = String::new();
+            if stream.write_all(request.as_bytes()).is_ok()
+                && stream.read_to_string(&mut response).is_ok()
+                && response.starts_with("HTTP/1.1 200")
+                && ["QuickBooks", "Salesforce", "CSV"].iter().all(|name| response.contains(name))
+            {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    bail!("the server on {addr} did not list its bundled connectors within 180 s")
 }
 
 fn strs(args: &[String]) -> Vec<&str> {

@@ -13,13 +13,14 @@ use crate::registry::shared;
 use crate::registry::{Installed, Registry, RegistryError, normalize};
 use crate::runtime::{Cap, LoadError, Plugin};
 use crate::store::{PinnedConnection, Stored};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
@@ -35,11 +36,8 @@ pub fn loading(message: impl Into<String>) -> ApiError {
 
 /// The routes of connectors; installs read bodies up to
 /// [`AppState::component_limit`] bytes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/connectors", get(list).post(install))
-        .route("/connectors/{name}", get(read))
-        .route("/connectors/{name}/versions/{version}", get(read_version).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, install)).routes(routes!(read)).routes(routes!(read_version, remove))
 }
 
 /// One installed version.
@@ -87,7 +85,7 @@ pub struct ConnectorList {
 }
 
 /// `GET /connectors`
-#[utoipa::path(get, operation_id = "list_connectors", path = "/api.rsc/v2/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
+#[utoipa::path(get, operation_id = "list_connectors", path = "/connectors", tag = "connectors", responses((status = 200, body = ConnectorList)))]
 pub async fn list(State(state): State<AppState>, params: Params) -> ApiResult<Json<ConnectorList>> {
     params.only(&[])?;
     refresh(&state).await?;
@@ -112,7 +110,7 @@ pub fn connector_list(registry: &Registry) -> ConnectorList {
 }
 
 /// `GET /connectors/{name}`
-#[utoipa::path(get, operation_id = "get_connector", path = "/api.rsc/v2/connectors/{name}", tag = "connectors",
+#[utoipa::path(get, operation_id = "get_connector", path = "/connectors/{name}", tag = "connectors",
     params(("name" = String, Path, description = "The connector name (case-insensitive; a `CData ` prefix is ignored).")),
     responses((status = 200, body = ConnectorView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -130,7 +128,7 @@ pub async fn read(
 }
 
 /// `GET /connectors/{name}/versions/{version}`
-#[utoipa::path(get, operation_id = "get_connector_version", path = "/api.rsc/v2/connectors/{name}/versions/{version}", tag = "connectors",
+#[utoipa::path(get, operation_id = "get_connector_version", path = "/connectors/{name}/versions/{version}", tag = "connectors",
     params(("name" = String, Path, description = "The connector name."), ("version" = String, Path, description = "The version (semver).")),
     responses((status = 200, body = ConnectorVersionView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read_version(
@@ -148,9 +146,10 @@ pub async fn read_version(
 /// (`Content-Type: application/wasm`), its signature in
 /// `X-Syncport-Signature`. 201 when installed, 200 when the same bytes
 /// already were.
-#[utoipa::path(post, operation_id = "install_connector", path = "/api.rsc/v2/connectors", tag = "connectors",
-    request_body(content = Vec<u8>, content_type = "application/wasm", description = "The connector component."),
-    params(("X-Syncport-Signature" = Option<String>, Header, description = "`syncport-ed25519 <public key> <signature>`, from `syncport connector sign`.")),
+#[utoipa::path(post, operation_id = "install_connector", path = "/connectors", tag = "connectors",
+    request_body(description = "The connector component (its bytes).",
+        content((String = "application/wasm"), (String = "application/octet-stream"))),
+    params(("X-Syncport-Signature" = Option<String>, Header, pattern = "^syncport-ed25519 [A-Za-z0-9+/]+=* [A-Za-z0-9+/]+=*$", description = "`syncport-ed25519 <public key> <signature>`, from `syncport connector sign`.")),
     responses((status = 201, body = ConnectorVersionView), (status = 200, body = ConnectorVersionView),
         (status = 400, body = super::error::ErrorResponse), (status = 403, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse), (status = 413, body = super::error::ErrorResponse),
@@ -248,7 +247,7 @@ pub async fn install(
 
 /// `DELETE /connectors/{name}/versions/{version}` (admins): 409 naming the
 /// connections pinned to it.
-#[utoipa::path(delete, operation_id = "remove_connector_version", path = "/api.rsc/v2/connectors/{name}/versions/{version}", tag = "connectors",
+#[utoipa::path(delete, operation_id = "remove_connector_version", path = "/connectors/{name}/versions/{version}", tag = "connectors",
     params(("name" = String, Path, description = "The connector name."), ("version" = String, Path, description = "The version (semver).")),
     responses((status = 204), (status = 403, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]

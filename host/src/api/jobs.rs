@@ -4,32 +4,33 @@
 use super::auth::Require;
 use super::connections::MAX_TOP;
 use super::error::{ApiError, ApiResult};
-use super::extract::{JsonObject, Params, Path, kind};
+use super::extract::{Field, JsonBody, NAME_PATTERN, Params, Path, Problems, Whole, is_name, name_schema};
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
 use crate::jobs::rules;
 use crate::service::{ServiceError, What};
 use crate::store::{Job, Run, RunStatus, TableProgress};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of jobs.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/workspaces/{workspace_id}/jobs", get(list).post(create))
-        .route("/jobs/{job_id}", get(read).put(update).delete(remove))
-        .route("/jobs/{job_id}/execute", post(execute))
-        .route("/jobs/{job_id}/cancel", post(cancel))
-        .route("/jobs/{job_id}/status", get(status))
-        .route("/jobs/{job_id}/history", get(history))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(execute))
+        .routes(routes!(cancel))
+        .routes(routes!(status))
+        .routes(routes!(history))
 }
 
 /// The default rows per page and batch.
@@ -169,86 +170,173 @@ struct JobBody {
     batch_size: Option<u32>,
 }
 
-const FIELDS: &str = "name, source_connection_id, destination_connection_id, tables, table_prefix, batch_size";
+/// JSON Schema pattern of a table prefix: no control characters, `/` or `\`.
+const PREFIX_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F/\\\\]*$";
 
-fn invalid(key: &str, message: String) -> ApiError {
-    ApiError::bad_request("invalid_field", message, Some(key.to_string()))
+/// `table_prefix`: at most 64 characters, no control characters, `/` or `\\`.
+fn prefix_schema() -> utoipa::openapi::schema::Object {
+    crate::api::extract::text_schema(0, 64, PREFIX_PATTERN)
 }
 
-/// Parses a job body; keys compare case-insensitively.
-fn parse(body: Map<String, Value>) -> ApiResult<JobBody> {
-    let mut out = JobBody::default();
-    for (key, value) in body {
-        let text = |value: &Value| match value {
-            Value::String(s) => Ok(s.clone()),
-            other => Err(invalid(&key, format!("`{key}` must be a string, not {}.", kind(other)))),
-        };
-        let id = |value: &Value| {
-            let s = text(value)?;
-            Uuid::parse_str(s.trim()).map_err(|_| invalid(&key, format!("`{key}` must be a connection id, not `{s}`.")))
-        };
-        match super::connections::body::normalize(&key).as_str() {
-            "name" => {
-                let name = text(&value)?.trim().to_string();
-                if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
-                    return Err(invalid(&key, "`name` must be 1 to 128 printable characters.".into()));
+/// `POST /workspaces/{workspace_id}/jobs`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Nightly QuickBooks to CSV",
+    "source_connection_id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11",
+    "destination_connection_id": "6a1d2f3e-4c5b-4a69-8e7f-0a1b2c3d4e5f",
+    "tables": ["Customers", "Invoices"],
+    "table_prefix": "qb_",
+    "batch_size": 1000
+}))]
+pub struct CreateJob {
+    /// Unique in the workspace, compared case-insensitively; 1 to 128 characters.
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// The connection read from (a source connector); `source` is accepted too.
+    #[serde(alias = "source")]
+    #[schema(value_type = uuid::Uuid)]
+    source_connection_id: Field<String>,
+    /// The connection written to (a destination connector); `destination` is accepted too.
+    #[serde(alias = "destination")]
+    #[schema(value_type = uuid::Uuid)]
+    destination_connection_id: Field<String>,
+    /// `"all"` (default) or a list of the source's table names.
+    #[serde(default)]
+    #[schema(schema_with = tables_schema)]
+    tables: Field<TablesInput>,
+    /// Put before each destination table's name; default none. At most 64
+    /// characters, without `/`, `\` or control characters.
+    #[serde(default)]
+    #[schema(schema_with = prefix_schema)]
+    table_prefix: Field<String>,
+    /// Rows per page, 1 to 100,000; default 1,000.
+    #[serde(default)]
+    #[schema(value_type = u32, minimum = 1, maximum = 100000)]
+    batch_size: Field<Whole>,
+}
+
+/// `PUT /jobs/{job_id}`: only what is given changes.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"tables": "all", "batch_size": 5000}))]
+pub struct UpdateJob {
+    /// A new name, unique in the workspace.
+    #[serde(default)]
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// Another source connection.
+    #[serde(default, alias = "source")]
+    #[schema(value_type = uuid::Uuid)]
+    source_connection_id: Field<String>,
+    /// Another destination connection.
+    #[serde(default, alias = "destination")]
+    #[schema(value_type = uuid::Uuid)]
+    destination_connection_id: Field<String>,
+    /// `"all"` or a list of the source's table names.
+    #[serde(default)]
+    #[schema(schema_with = tables_schema)]
+    tables: Field<TablesInput>,
+    /// Put before each destination table's name.
+    #[serde(default)]
+    #[schema(schema_with = prefix_schema)]
+    table_prefix: Field<String>,
+    /// Rows per page, 1 to 100,000.
+    #[serde(default)]
+    #[schema(value_type = u32, minimum = 1, maximum = 100000)]
+    batch_size: Field<Whole>,
+}
+
+/// `"all"` (`None`, any case) or a non-empty list of distinct table names.
+pub struct TablesInput(Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for TablesInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let wrong = || D::Error::custom("must be \"all\" or a non-empty list of table names");
+        match Value::deserialize(deserializer)? {
+            Value::String(s) if s.trim().eq_ignore_ascii_case("all") => Ok(TablesInput(None)),
+            Value::Array(items) if !items.is_empty() => {
+                let mut names: Vec<String> = Vec::new();
+                for item in items {
+                    let name = item.as_str().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(wrong)?;
+                    if names.iter().any(|n| n == name) {
+                        return Err(D::Error::custom(format!("names `{name}` twice")));
+                    }
+                    names.push(name.to_string());
                 }
-                out.name = Some(name);
+                Ok(TablesInput(Some(names)))
             }
-            "source_connection_id" | "source" => out.source = Some(id(&value)?),
-            "destination_connection_id" | "destination" => out.destination = Some(id(&value)?),
-            "tables" => out.tables = Some(tables(&key, &value)?),
-            "table_prefix" => {
-                let prefix = text(&value)?;
-                if prefix.len() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-                    return Err(invalid(
-                        &key,
-                        "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters.".into(),
-                    ));
-                }
-                out.table_prefix = Some(prefix);
-            }
-            "batch_size" => {
-                let size =
-                    value.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|n| (1..=MAX_BATCH_SIZE).contains(n));
-                out.batch_size = Some(size.ok_or_else(|| {
-                    invalid(&key, format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {value}."))
-                })?);
-            }
-            _ => {
-                return Err(ApiError::bad_request(
-                    "unknown_field",
-                    format!("`{key}` is not a job field; the fields are {FIELDS}."),
-                    Some(key.clone()),
-                ));
-            }
+            _ => Err(wrong()),
         }
     }
-    Ok(out)
 }
 
-/// `"all"` (`None`) or a non-empty list of distinct table names.
-fn tables(key: &str, value: &Value) -> ApiResult<Option<Vec<String>>> {
-    let wrong = || invalid(key, "`tables` must be \"all\" or a non-empty list of table names.".into());
-    match value {
-        Value::String(s) if s.trim().eq_ignore_ascii_case("all") => Ok(None),
-        Value::Array(items) if !items.is_empty() => {
-            let mut names: Vec<String> = Vec::new();
-            for item in items {
-                let name = item.as_str().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(wrong)?;
-                if names.iter().any(|n| n == name) {
-                    return Err(invalid(key, format!("`tables` names `{name}` twice.")));
-                }
-                names.push(name.to_string());
+/// `tables`: `"all"` or a non-empty list of distinct names.
+fn tables_schema() -> impl Into<utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let all = ObjectBuilder::new().schema_type(Type::String).enum_values(Some(["all"]));
+    let name = ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).pattern(Some(NAME_PATTERN));
+    let list = ArrayBuilder::new().items(name).min_items(Some(1)).unique_items(true);
+    OneOfBuilder::new()
+        .item(all)
+        .item(list)
+        .description(Some("`\"all\"`, or the source tables to copy, in this order (distinct names)."))
+        .examples([json!(["Customers", "Invoices"])])
+}
+
+impl JobBody {
+    #[allow(clippy::too_many_arguments)]
+    fn read(
+        name: Field<String>,
+        source: Field<String>,
+        destination: Field<String>,
+        tables: Field<TablesInput>,
+        table_prefix: Field<String>,
+        batch_size: Field<Whole>,
+    ) -> ApiResult<JobBody> {
+        let mut problems = Problems::default();
+        let mut out = JobBody::default();
+        if let Some(name) = name.get("name", &mut problems) {
+            if is_name(&name, 128) {
+                out.name = Some(name.trim().to_string());
+            } else {
+                problems.add("invalid_field", "name", "`name` must be 1 to 128 printable characters.");
             }
-            Ok(Some(names))
         }
-        _ => Err(wrong()),
+        let mut id = |field: Field<String>, key: &str| {
+            let s = field.get(key, &mut problems)?;
+            let id = Uuid::parse_str(s.trim()).ok();
+            if id.is_none() {
+                problems.add("invalid_field", key, format!("`{key}` must be a connection id, not `{s}`."));
+            }
+            id
+        };
+        out.source = id(source, "source_connection_id");
+        out.destination = id(destination, "destination_connection_id");
+        out.tables = tables.get("tables", &mut problems).map(|t| t.0);
+        if let Some(prefix) = table_prefix.get("table_prefix", &mut problems) {
+            if prefix.chars().count() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+                let message = "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters.";
+                problems.add("invalid_field", "table_prefix", message);
+            } else {
+                out.table_prefix = Some(prefix);
+            }
+        }
+        if let Some(size) = batch_size.get("batch_size", &mut problems) {
+            if let Some(size) = u32::try_from(size.0).ok().filter(|s| (1..=MAX_BATCH_SIZE).contains(s)) {
+                out.batch_size = Some(size);
+            } else {
+                let message = format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {}.", size.0);
+                problems.add("invalid_field", "batch_size", message);
+            }
+        }
+        problems.finish(out)
     }
 }
 
 /// `GET /workspaces/{workspace_id}/jobs`
-#[utoipa::path(get, operation_id = "list_jobs", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
+#[utoipa::path(get, operation_id = "list_jobs", path = "/workspaces/{workspace_id}/jobs", tag = "jobs",
     params(("workspace_id" = String, Path, description = "The workspace.")),
     responses((status = 200, body = JobList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn list(
@@ -264,9 +352,9 @@ pub async fn list(
 }
 
 /// `POST /workspaces/{workspace_id}/jobs`
-#[utoipa::path(post, operation_id = "create_job", path = "/api.rsc/v2/workspaces/{workspace_id}/jobs", tag = "jobs",
+#[utoipa::path(post, operation_id = "create_job", path = "/workspaces/{workspace_id}/jobs", tag = "jobs",
     params(("workspace_id" = String, Path, description = "The workspace.")),
-    request_body(content = super::bodies::CreateJob),
+    request_body(content = CreateJob),
     responses((status = 201, body = JobView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
@@ -274,11 +362,18 @@ pub async fn create(
     principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<CreateJob>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
-    let body = parse(body)?;
+    let body = JobBody::read(
+        body.name,
+        body.source_connection_id,
+        body.destination_connection_id,
+        body.tables,
+        body.table_prefix,
+        body.batch_size,
+    )?;
     let required =
         |field: &str| ApiError::bad_request("missing_field", format!("`{field}` is required."), Some(field.into()));
     let name = body.name.ok_or_else(|| required("name"))?;
@@ -304,7 +399,7 @@ pub async fn create(
 }
 
 /// `GET /jobs/{job_id}`
-#[utoipa::path(get, operation_id = "get_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+#[utoipa::path(get, operation_id = "get_job", path = "/jobs/{job_id}", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
     responses((status = 200, body = JobView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -318,9 +413,9 @@ pub async fn read(
 }
 
 /// `PUT /jobs/{job_id}`: replaces the fields given; 409 while it runs.
-#[utoipa::path(put, operation_id = "update_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+#[utoipa::path(put, operation_id = "update_job", path = "/jobs/{job_id}", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
-    request_body(content = super::bodies::UpdateJob),
+    request_body(content = UpdateJob),
     responses((status = 200, body = JobView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(
@@ -328,11 +423,18 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<UpdateJob>,
 ) -> ApiResult<Json<JobView>> {
     params.only(&[])?;
     let mut job = find_job(&state, &principal, &id, Action::Write).await?;
-    let body = parse(body)?;
+    let body = JobBody::read(
+        body.name,
+        body.source_connection_id,
+        body.destination_connection_id,
+        body.tables,
+        body.table_prefix,
+        body.batch_size,
+    )?;
     job.name = body.name.unwrap_or(job.name);
     job.source = body.source.unwrap_or(job.source);
     job.destination = body.destination.unwrap_or(job.destination);
@@ -345,7 +447,7 @@ pub async fn update(
 }
 
 /// `DELETE /jobs/{job_id}`: the job and its history; 409 while it runs.
-#[utoipa::path(delete, operation_id = "delete_job", path = "/api.rsc/v2/jobs/{job_id}", tag = "jobs",
+#[utoipa::path(delete, operation_id = "delete_job", path = "/jobs/{job_id}", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn remove(
@@ -362,7 +464,7 @@ pub async fn remove(
 
 /// `POST /jobs/{job_id}/execute`: starts a run in the background; 202 with
 /// the run, `Location` its status.
-#[utoipa::path(post, operation_id = "execute_job", path = "/api.rsc/v2/jobs/{job_id}/execute", tag = "jobs",
+#[utoipa::path(post, operation_id = "execute_job", path = "/jobs/{job_id}/execute", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
     responses((status = 202, body = RunView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
@@ -381,7 +483,7 @@ pub async fn execute(
 
 /// `POST /jobs/{job_id}/cancel`: asks the run under way to stop (at its
 /// next page, on whichever server runs it); 202 with the run.
-#[utoipa::path(post, operation_id = "cancel_job", path = "/api.rsc/v2/jobs/{job_id}/cancel", tag = "jobs",
+#[utoipa::path(post, operation_id = "cancel_job", path = "/jobs/{job_id}/cancel", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
     responses((status = 202, body = RunView), (status = 404, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
@@ -398,7 +500,7 @@ pub async fn cancel(
 }
 
 /// `GET /jobs/{job_id}/status`: the latest run, live while it runs.
-#[utoipa::path(get, operation_id = "job_status", path = "/api.rsc/v2/jobs/{job_id}/status", tag = "jobs",
+#[utoipa::path(get, operation_id = "job_status", path = "/jobs/{job_id}/status", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id.")),
     responses((status = 200, body = RunView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn status(
@@ -415,10 +517,10 @@ pub async fn status(
 }
 
 /// `GET /jobs/{job_id}/history`: every run, newest first.
-#[utoipa::path(get, operation_id = "job_history", path = "/api.rsc/v2/jobs/{job_id}/history", tag = "jobs",
+#[utoipa::path(get, operation_id = "job_history", path = "/jobs/{job_id}/history", tag = "jobs",
     params(("job_id" = String, Path, description = "The job id."),
-        ("$top" = Option<i64>, Query, description = "At most this many (default and maximum 1000)."),
-        ("$skip" = Option<i64>, Query, description = "Skip this many first.")),
+        ("$top" = Option<i64>, Query, minimum = 0, maximum = 1000, description = "At most this many (default and maximum 1000)."),
+        ("$skip" = Option<i64>, Query, minimum = 0, description = "Skip this many first.")),
     responses((status = 200, body = RunList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn history(
     State(state): State<AppState>,

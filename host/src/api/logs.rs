@@ -6,18 +6,17 @@ use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::{Action, Principal};
 use crate::logs::{LogError, LogFile};
+use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of connection logs.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/connections/{connection_id}/logs", get(list))
-        .route("/connections/{connection_id}/logs/{log_name}/download", get(download_with_get).post(download))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(download_with_get, download))
 }
 
 /// A connection's log files.
@@ -44,7 +43,7 @@ impl From<LogError> for ApiError {
 }
 
 /// `GET /connections/{connection_id}/logs`
-#[utoipa::path(get, operation_id = "list_logs", path = "/api.rsc/v2/connections/{connection_id}/logs", tag = "logs",
+#[utoipa::path(get, operation_id = "list_logs", path = "/connections/{connection_id}/logs", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = LogList), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn list(
@@ -60,9 +59,9 @@ pub async fn list(
 
 /// `POST /connections/{connection_id}/logs/{log_name}/download`: the file
 /// as `text/plain`, as an attachment.
-#[utoipa::path(post, operation_id = "download_log", path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
+#[utoipa::path(post, operation_id = "download_log", path = "/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id."),
-        ("log_name" = String, Path, description = "A name from the log list, e.g. 2026-11-27.log.")),
+        ("log_name" = String, Path, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[0-9]+)?\\.log$", description = "A name from the log list, e.g. 2026-11-27.log.")),
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn download(
@@ -84,9 +83,9 @@ pub async fn download(
 }
 
 /// `GET /connections/{connection_id}/logs/{log_name}/download`: the same read as the POST.
-#[utoipa::path(get, operation_id = "download_log_with_get", path = "/api.rsc/v2/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
+#[utoipa::path(get, operation_id = "download_log_with_get", path = "/connections/{connection_id}/logs/{log_name}/download", tag = "logs",
     params(("connection_id" = String, Path, description = "The connection id."),
-        ("log_name" = String, Path, description = "A name from the log list, e.g. 2026-11-27.log.")),
+        ("log_name" = String, Path, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(\\.[0-9]+)?\\.log$", description = "A name from the log list, e.g. 2026-11-27.log.")),
     responses((status = 200, content_type = "text/plain", body = String), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn download_with_get(

@@ -11,19 +11,20 @@ use super::state::AppState;
 use crate::auth::{Action, Principal};
 use crate::connector::model::{ColumnInfo, TableInfo, TableType};
 use crate::metadata::{Answer, columns_of, tables_of};
+use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of metadata.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/connections/{connection_id}/tables", get(tables_with_get).post(tables))
-        .route("/connections/{connection_id}/tables/{table_name}/columns", get(columns))
-        .route("/connections/{connection_id}/reset-metadata", post(reset_metadata))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tables_with_get, tables))
+        .routes(routes!(columns))
+        .routes(routes!(reset_metadata))
 }
 
 /// A list of tables.
@@ -52,10 +53,10 @@ pub struct ResetResult {
 }
 
 /// `POST /connections/{connection_id}/tables` (as the spec writes it)
-#[utoipa::path(post, operation_id = "list_tables", path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
+#[utoipa::path(post, operation_id = "list_tables", path = "/connections/{connection_id}/tables", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("schema" = Option<String>, Query, description = "Only tables of this schema (case-insensitive)."),
-        ("include_table_types" = Option<String>, Query, description = "Comma list of TABLE, VIEW, SYNONYM."),
+        ("include_table_types" = Option<String>, Query, pattern = "^ *((TABLE|VIEW|SYNONYM) *(, *(TABLE|VIEW|SYNONYM) *)*)?$", description = "Comma list of TABLE, VIEW, SYNONYM (any case)."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
@@ -86,10 +87,10 @@ pub async fn tables(
 }
 
 /// `GET /connections/{connection_id}/tables`: the same read as the POST.
-#[utoipa::path(get, operation_id = "list_tables_with_get", path = "/api.rsc/v2/connections/{connection_id}/tables", tag = "metadata",
+#[utoipa::path(get, operation_id = "list_tables_with_get", path = "/connections/{connection_id}/tables", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("schema" = Option<String>, Query, description = "Only tables of this schema (case-insensitive)."),
-        ("include_table_types" = Option<String>, Query, description = "Comma list of TABLE, VIEW, SYNONYM."),
+        ("include_table_types" = Option<String>, Query, pattern = "^ *((TABLE|VIEW|SYNONYM) *(, *(TABLE|VIEW|SYNONYM) *)*)?$", description = "Comma list of TABLE, VIEW, SYNONYM (any case)."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
@@ -104,7 +105,7 @@ pub async fn tables_with_get(
 }
 
 /// `GET /connections/{connection_id}/tables/{table_name}/columns`
-#[utoipa::path(get, operation_id = "list_columns", path = "/api.rsc/v2/connections/{connection_id}/tables/{table_name}/columns", tag = "metadata",
+#[utoipa::path(get, operation_id = "list_columns", path = "/connections/{connection_id}/tables/{table_name}/columns", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id."),
         ("table_name" = String, Path, description = "The table, optionally schema-qualified (dbo.Customer); percent-encode spaces and unicode."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
@@ -125,7 +126,7 @@ pub async fn columns(
 
 /// `POST /connections/{connection_id}/reset-metadata`: drops the cache and
 /// calls the connector's `reset-metadata`.
-#[utoipa::path(post, operation_id = "reset_metadata", path = "/api.rsc/v2/connections/{connection_id}/reset-metadata", tag = "metadata",
+#[utoipa::path(post, operation_id = "reset_metadata", path = "/connections/{connection_id}/reset-metadata", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
         (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),

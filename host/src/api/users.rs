@@ -2,27 +2,27 @@
 
 use super::auth::Require;
 use super::error::{ApiError, ApiResult};
-use super::extract::{JsonObject, Params, Path, kind};
+use super::extract::{Field, JsonBody, Params, Path, Problems, Whole, is_name, name_schema};
 use super::state::AppState;
 use crate::auth::{Principal, Role, token};
 use crate::store::{TokenInfo, User};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 /// The routes of users.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/{user_id}", get(read).put(update).delete(remove))
-        .route("/users/{user_id}/generate-token", post(generate_token))
-        .route("/users/{user_id}/tokens/{token_id}", delete(revoke_token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(generate_token))
+        .routes(routes!(revoke_token))
 }
 
 /// A token, without its value.
@@ -96,7 +96,7 @@ async fn find(state: &AppState, id: &str) -> ApiResult<User> {
     state.store.user(id).await?.ok_or_else(missing)
 }
 
-/// The fields of a user body.
+/// The fields of a user body, checked.
 #[derive(Default)]
 struct UserBody {
     name: Option<String>,
@@ -106,50 +106,105 @@ struct UserBody {
     revoke_others: bool,
 }
 
-fn parse(map: Map<String, Value>, accepted: &[&str]) -> ApiResult<UserBody> {
-    let mut body = UserBody::default();
-    for (key, value) in map {
-        let field = key.trim().to_ascii_lowercase();
-        if !accepted.contains(&field.as_str()) {
-            return Err(ApiError::bad_request(
-                "unknown_field",
-                format!("Unknown field `{key}`; accepted: {}.", accepted.join(", ")),
-                Some(key),
-            ));
+/// The fewest and most days a token may last.
+const TOKEN_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
+
+/// `workspaces`: workspace ids.
+fn workspaces_schema() -> utoipa::openapi::schema::Array {
+    let id = crate::api::extract::text_schema(1, 64, "^[A-Za-z0-9_-]{1,64}$");
+    utoipa::openapi::schema::ArrayBuilder::new().items(id).build()
+}
+
+/// `POST /users`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "una", "role": "standard", "workspaces": ["sales"], "expires_in_days": 90}))]
+pub struct CreateUser {
+    /// Unique, compared case-insensitively; 1 to 128 characters.
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// What the user may do (case-insensitive).
+    #[schema(value_type = Role)]
+    role: Field<String>,
+    /// The workspaces granted (each must exist).
+    #[serde(default)]
+    #[schema(schema_with = workspaces_schema)]
+    workspaces: Field<Vec<String>>,
+    /// Days until the user's first token expires, 1 to 3650; default: never.
+    #[serde(default)]
+    #[schema(value_type = u32, minimum = 1, maximum = 3650)]
+    expires_in_days: Field<Whole>,
+}
+
+/// `PUT /users/{user_id}`: only what is given changes.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "support", "workspaces": ["sales", "default"]}))]
+pub struct UpdateUser {
+    /// A new name.
+    #[serde(default)]
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// A new role (case-insensitive).
+    #[serde(default)]
+    #[schema(value_type = Role)]
+    role: Field<String>,
+    /// Replaces the granted workspaces (each must exist).
+    #[serde(default)]
+    #[schema(schema_with = workspaces_schema)]
+    workspaces: Field<Vec<String>>,
+}
+
+/// `POST /users/{user_id}/generate-token`; the body may be left out.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"expires_in_days": 30, "revoke_others": true}))]
+pub struct GenerateToken {
+    /// Days until the token expires, 1 to 3650; default: never.
+    #[serde(default)]
+    #[schema(value_type = u32, minimum = 1, maximum = 3650)]
+    expires_in_days: Field<Whole>,
+    /// Whether the user's other tokens stop working; default false.
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    revoke_others: Field<bool>,
+}
+
+impl UserBody {
+    fn read(
+        name: Field<String>,
+        role: Field<String>,
+        workspaces: Field<Vec<String>>,
+        days: Field<Whole>,
+        revoke_others: Field<bool>,
+    ) -> ApiResult<UserBody> {
+        let mut problems = Problems::default();
+        let mut body = UserBody::default();
+        if let Some(name) = name.get("name", &mut problems) {
+            if is_name(&name, 128) {
+                body.name = Some(name.trim().to_string());
+            } else {
+                problems.add("invalid_field", "name", "`name` must be a name of 1 to 128 characters.");
+            }
         }
-        let invalid = |what: &str| {
-            ApiError::bad_request(
-                "invalid_field",
-                format!("`{key}` must be {what}, not {}.", kind(&value)),
-                Some(key.clone()),
-            )
-        };
-        match (field.as_str(), &value) {
-            ("name", Value::String(s))
-                if !s.trim().is_empty() && s.len() <= 128 && !s.chars().any(char::is_control) =>
-            {
-                body.name = Some(s.trim().to_string());
+        if let Some(role) = role.get("role", &mut problems) {
+            body.role = Role::parse(&role);
+            if body.role.is_none() {
+                problems.add("invalid_field", "role", "`role` must be admin, standard or support.");
             }
-            ("name", _) => return Err(invalid("a name of 1 to 128 characters")),
-            ("role", Value::String(s)) => {
-                body.role = Some(Role::parse(s).ok_or_else(|| invalid("admin, standard or support"))?);
-            }
-            ("role", _) => return Err(invalid("admin, standard or support")),
-            ("workspaces", Value::Array(items)) => {
-                let ids: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(str::to_string)).collect();
-                body.workspaces = Some(ids.ok_or_else(|| invalid("an array of workspace ids"))?);
-            }
-            ("workspaces", _) => return Err(invalid("an array of workspace ids")),
-            ("expires_in_days", Value::Number(n)) if n.as_u64().is_some_and(|d| (1..=3650).contains(&d)) => {
-                body.expires_in_days = n.as_u64().map(|d| d as u32);
-            }
-            ("expires_in_days", _) => return Err(invalid("a whole number of days from 1 to 3650")),
-            ("revoke_others", Value::Bool(b)) => body.revoke_others = *b,
-            ("revoke_others", _) => return Err(invalid("true or false")),
-            _ => unreachable!("accepted fields are matched above"),
         }
+        body.workspaces = workspaces.get("workspaces", &mut problems);
+        if let Some(days) = days.get("expires_in_days", &mut problems) {
+            if let Some(days) = u32::try_from(days.0).ok().filter(|d| TOKEN_DAYS.contains(d)) {
+                body.expires_in_days = Some(days);
+            } else {
+                let message = "`expires_in_days` must be a whole number of days from 1 to 3650.";
+                problems.add("invalid_field", "expires_in_days", message);
+            }
+        }
+        body.revoke_others = revoke_others.get("revoke_others", &mut problems).unwrap_or_default();
+        problems.finish(body)
     }
-    Ok(body)
 }
 
 /// Fails unless every workspace in `ids` exists.
@@ -175,7 +230,7 @@ async fn issue(state: &AppState, user: Uuid, expires_in_days: Option<u32>) -> Ap
 }
 
 /// `GET /users`
-#[utoipa::path(get, operation_id = "list_users", path = "/api.rsc/v2/users", tag = "users",
+#[utoipa::path(get, operation_id = "list_users", path = "/users", tag = "users",
     responses((status = 200, body = UserList), (status = 403, body = super::error::ErrorResponse)))]
 pub async fn list(State(state): State<AppState>, principal: Principal, params: Params) -> ApiResult<Json<UserList>> {
     params.only(&[])?;
@@ -189,19 +244,19 @@ pub async fn list(State(state): State<AppState>, principal: Principal, params: P
 
 /// `POST /users` with `{"name", "role", "workspaces", "expires_in_days"}`:
 /// 201 with the user and its first token (shown once).
-#[utoipa::path(post, operation_id = "create_user", path = "/api.rsc/v2/users", tag = "users",
-    request_body(content = super::bodies::CreateUser),
+#[utoipa::path(post, operation_id = "create_user", path = "/users", tag = "users",
+    request_body(content = CreateUser),
     responses((status = 201, body = UserView), (status = 400, body = super::error::ErrorResponse),
         (status = 403, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<CreateUser>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
-    let body = parse(body, &["name", "role", "workspaces", "expires_in_days"])?;
+    let body = UserBody::read(body.name, body.role, body.workspaces, body.expires_in_days, Field::Absent)?;
     let name =
         body.name.ok_or_else(|| ApiError::bad_request("missing_field", "`name` is required.", Some("name".into())))?;
     let role =
@@ -222,7 +277,7 @@ pub async fn create(
 }
 
 /// `GET /users/{user_id}`
-#[utoipa::path(get, operation_id = "get_user", path = "/api.rsc/v2/users/{user_id}", tag = "users",
+#[utoipa::path(get, operation_id = "get_user", path = "/users/{user_id}", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
     responses((status = 200, body = UserView), (status = 403, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
@@ -238,9 +293,9 @@ pub async fn read(
 }
 
 /// `PUT /users/{user_id}` with any of `name`, `role`, `workspaces` (replaced).
-#[utoipa::path(put, operation_id = "update_user", path = "/api.rsc/v2/users/{user_id}", tag = "users",
+#[utoipa::path(put, operation_id = "update_user", path = "/users/{user_id}", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
-    request_body(content = super::bodies::UpdateUser),
+    request_body(content = UpdateUser),
     responses((status = 200, body = UserView), (status = 400, body = super::error::ErrorResponse),
         (status = 403, body = super::error::ErrorResponse), (status = 404, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
@@ -249,11 +304,11 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
     params.only(&[])?;
     principal.require_admin()?;
-    let body = parse(body, &["name", "role", "workspaces"])?;
+    let body = UserBody::read(body.name, body.role, body.workspaces, Field::Absent, Field::Absent)?;
     let mut user = find(&state, &id).await?;
     if user.id == principal.user_id && body.role.is_some_and(|r| r != Role::Admin) {
         return Err(ApiError::conflict("own_role", "An admin cannot demote themself.", Some("role".into())));
@@ -277,7 +332,7 @@ pub async fn update(
 }
 
 /// `DELETE /users/{user_id}`: never the last admin.
-#[utoipa::path(delete, operation_id = "delete_user", path = "/api.rsc/v2/users/{user_id}", tag = "users",
+#[utoipa::path(delete, operation_id = "delete_user", path = "/users/{user_id}", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
     responses((status = 204), (status = 403, body = super::error::ErrorResponse), (status = 404, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
@@ -301,9 +356,9 @@ pub async fn remove(
 
 /// `POST /users/{user_id}/generate-token` with optional `expires_in_days`
 /// and `revoke_others`: 201 with the new token (shown once).
-#[utoipa::path(post, operation_id = "generate_token", path = "/api.rsc/v2/users/{user_id}/generate-token", tag = "users",
+#[utoipa::path(post, operation_id = "generate_token", path = "/users/{user_id}/generate-token", tag = "users",
     params(("user_id" = String, Path, description = "The user id.")),
-    request_body(content = super::bodies::GenerateToken),
+    request_body(content = GenerateToken, description = "Optional: without a body, a token that never expires."),
     responses((status = 201, body = NewToken), (status = 403, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse)))]
 pub async fn generate_token(
@@ -311,11 +366,16 @@ pub async fn generate_token(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    body: Option<JsonObject>,
+    body: Option<JsonBody<GenerateToken>>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
-    let body = parse(body.map(|JsonObject(m)| m).unwrap_or_default(), &["expires_in_days", "revoke_others"])?;
+    let body = match body {
+        Some(JsonBody(b)) => {
+            UserBody::read(Field::Absent, Field::Absent, Field::Absent, b.expires_in_days, b.revoke_others)?
+        }
+        None => UserBody::default(),
+    };
     let user = find(&state, &id).await?;
     let token = issue(&state, user.id, body.expires_in_days).await?;
     if body.revoke_others {
@@ -326,7 +386,7 @@ pub async fn generate_token(
 }
 
 /// `DELETE /users/{user_id}/tokens/{token_id}`: revokes one token.
-#[utoipa::path(delete, operation_id = "revoke_token", path = "/api.rsc/v2/users/{user_id}/tokens/{token_id}", tag = "users",
+#[utoipa::path(delete, operation_id = "revoke_token", path = "/users/{user_id}/tokens/{token_id}", tag = "users",
     params(("user_id" = String, Path, description = "The user id."), ("token_id" = String, Path, description = "The token id.")),
     responses((status = 204), (status = 403, body = super::error::ErrorResponse), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn revoke_token(

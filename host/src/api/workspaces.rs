@@ -2,24 +2,46 @@
 
 use super::auth::{Require, forbidden};
 use super::error::{ApiError, ApiResult};
-use super::extract::{JsonObject, Params, Path, kind};
+use super::extract::{Field, JsonBody, PRINTABLE_PATTERN, Params, Path, Problems};
 use super::state::AppState;
 use crate::auth::{Action, Denied, Principal};
 use crate::store::{Store, Workspace};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The routes of workspaces.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/workspaces", get(list).post(create))
-        .route("/workspaces/{workspace_id}", get(read).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(read, remove))
+}
+
+/// `id`: 1 to 64 letters, digits, `-` and `_`.
+fn workspace_id_schema() -> utoipa::openapi::schema::Object {
+    crate::api::extract::text_schema(1, 64, "^[A-Za-z0-9_-]{1,64}$")
+}
+
+/// `name`: at most 128 characters, no control characters.
+fn workspace_name_schema() -> utoipa::openapi::schema::Object {
+    crate::api::extract::text_schema(0, 128, PRINTABLE_PATTERN)
+}
+
+/// `POST /workspaces`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"id": "sales", "name": "Sales"}))]
+pub struct CreateWorkspace {
+    /// 1 to 64 letters, digits, `-` and `_`; used in paths.
+    #[schema(schema_with = workspace_id_schema)]
+    id: Field<String>,
+    /// Up to 128 characters, no control characters; default (or blank): the id.
+    #[serde(default)]
+    #[schema(schema_with = workspace_name_schema)]
+    name: Field<String>,
 }
 
 /// A workspace in a response.
@@ -68,7 +90,7 @@ fn not_found(id: &str) -> ApiError {
 }
 
 /// `GET /workspaces`
-#[utoipa::path(get, operation_id = "list_workspaces", path = "/api.rsc/v2/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
+#[utoipa::path(get, operation_id = "list_workspaces", path = "/workspaces", tag = "workspaces", responses((status = 200, body = WorkspaceList)))]
 pub async fn list(
     State(state): State<AppState>,
     principal: Principal,
@@ -80,7 +102,7 @@ pub async fn list(
 }
 
 /// `GET /workspaces/{workspace_id}`
-#[utoipa::path(get, operation_id = "get_workspace", path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+#[utoipa::path(get, operation_id = "get_workspace", path = "/workspaces/{workspace_id}", tag = "workspaces",
     params(("workspace_id" = String, Path, description = "The workspace id.")),
     responses((status = 200, body = WorkspaceView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -96,40 +118,21 @@ pub async fn read(
 
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
 /// defaults to the id.
-#[utoipa::path(post, operation_id = "create_workspace", path = "/api.rsc/v2/workspaces", tag = "workspaces",
-    request_body(content = super::bodies::CreateWorkspace),
+#[utoipa::path(post, operation_id = "create_workspace", path = "/workspaces", tag = "workspaces",
+    request_body(content = CreateWorkspace),
     responses((status = 201, body = WorkspaceView), (status = 400, body = super::error::ErrorResponse),
         (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<CreateWorkspace>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
-    let (mut id, mut name) = (None, None);
-    for (key, value) in body {
-        let field = key.trim().to_ascii_lowercase();
-        let Value::String(text) = value else {
-            return Err(ApiError::bad_request(
-                "invalid_field",
-                format!("`{key}` must be a string, not {}.", kind(&value)),
-                Some(key),
-            ));
-        };
-        match field.as_str() {
-            "id" => id = Some(text),
-            "name" => name = Some(text),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "unknown_field",
-                    format!("Unknown field `{key}`; accepted: id, name."),
-                    Some(key),
-                ));
-            }
-        }
-    }
+    let mut problems = Problems::default();
+    let (id, name) = (body.id.get("id", &mut problems), body.name.get("name", &mut problems));
+    problems.finish(())?;
     let id = id.ok_or_else(|| ApiError::bad_request("missing_field", "`id` is required.", Some("id".into())))?;
     let valid =
         !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -140,14 +143,14 @@ pub async fn create(
             Some("id".into()),
         ));
     }
-    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
-    if name.chars().count() > 128 || name.chars().any(char::is_control) {
+    if name.as_deref().is_some_and(|n| n.chars().count() > 128 || n.chars().any(char::is_control)) {
         return Err(ApiError::bad_request(
             "invalid_field",
             "A workspace name has 1 to 128 characters and no control characters.",
             Some("name".into()),
         ));
     }
+    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
     if !state.store.create_workspace(&id, &name).await? {
         return Err(ApiError::conflict(
             "workspace_exists",
@@ -160,7 +163,7 @@ pub async fn create(
 }
 
 /// `DELETE /workspaces/{workspace_id}`: only an empty workspace, never `default`.
-#[utoipa::path(delete, operation_id = "delete_workspace", path = "/api.rsc/v2/workspaces/{workspace_id}", tag = "workspaces",
+#[utoipa::path(delete, operation_id = "delete_workspace", path = "/workspaces/{workspace_id}", tag = "workspaces",
     params(("workspace_id" = String, Path, description = "The workspace id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn remove(

@@ -50,7 +50,7 @@ impl From<TestFailure> for TestError {
 /// `POST /connections/{connection_id}/test`: runs the connector's `test` in
 /// the sandbox. Always 200 when the connection exists: a failure, crash or
 /// timeout is a failed result. Records `status` and `last_tested_at`.
-#[utoipa::path(post, operation_id = "test_connection", path = "/api.rsc/v2/connections/{connection_id}/test", tag = "connections",
+#[utoipa::path(post, operation_id = "test_connection", path = "/connections/{connection_id}/test", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = TestResult), (status = 404, body = crate::api::error::ErrorResponse),
         (status = 502, body = crate::api::error::ErrorResponse), (status = 503, body = crate::api::error::ErrorResponse)))]
@@ -75,7 +75,7 @@ pub async fn test(
 /// `POST /connections/{connection_id}/reset-credentials`: removes every
 /// secret property value, drops cached metadata, and sets `status` to
 /// `needs_credentials`.
-#[utoipa::path(post, operation_id = "reset_credentials", path = "/api.rsc/v2/connections/{connection_id}/reset-credentials", tag = "connections",
+#[utoipa::path(post, operation_id = "reset_credentials", path = "/connections/{connection_id}/reset-credentials", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = super::view::ConnectionView), (status = 404, body = crate::api::error::ErrorResponse),
         (status = 409, body = crate::api::error::ErrorResponse)))]

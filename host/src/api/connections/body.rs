@@ -1,178 +1,348 @@
-//! Reading connection request bodies: keys are case-insensitive (`Name`,
-//! `name`), spaces and dashes count as underscores, `connect_version` is
-//! `connector_version`, enum values are case-insensitive, and unknown keys
-//! are refused by name. Every problem is reported, each with its target.
+//! Connection request bodies: the types serde reads them into, which are
+//! also their schemas in the OpenAPI document. Keys are case-insensitive
+//! and spaces and dashes count as underscores ([`JsonBody`] normalizes
+//! them), `connect_version` is `connector_version`, enum values are
+//! case-insensitive, and unknown keys are refused by name. `validate`
+//! reports every problem, each with its target.
+//!
+//! [`JsonBody`]: crate::api::extract::JsonBody
 
-use crate::api::error::{ApiError, ErrorDetail};
-use crate::api::extract::kind;
+use crate::api::error::ApiError;
+use crate::api::extract::{Field, NAME_PATTERN, Problems, is_name, kind, name_schema};
 use crate::connections::settings::parse_variant;
 use crate::connections::{RefreshInterval, Verbosity};
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
 
-/// The fields of a create or update body, as the connection service takes
-/// them; `None` where not given.
+pub use crate::api::extract::{into_result, normalize};
+
+/// The fields of a create or update body, checked, as the connection
+/// service takes them; `None` where not given.
 pub use crate::service::connections::Changes as ConnectionBody;
-
-/// Which body is read: create accepts `connector`, update does not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyKind {
-    /// `POST /workspaces/{id}/connections`.
-    Create,
-    /// `PUT /connections/{id}`.
-    Update,
-}
 
 /// The most labels a connection may carry.
 pub const MAX_LABELS: usize = 50;
+/// The longest label, in characters.
+pub const MAX_LABEL: usize = 64;
+/// The longest connection or property name, in characters.
+pub const MAX_NAME: usize = 128;
+/// JSON Schema pattern of a semantic version (semver 2.0.0).
+const VERSION_PATTERN: &str = "^(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-((0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
 
-/// A request key as compared: trimmed, lowercase, spaces and dashes as
-/// underscores.
-pub fn normalize(key: &str) -> String {
-    key.trim().to_ascii_lowercase().replace([' ', '-'], "_")
+/// `connector_version`: a semantic version.
+fn version_schema() -> utoipa::openapi::schema::Object {
+    let mut schema = crate::api::extract::text_schema(5, 64, VERSION_PATTERN);
+    schema.examples = vec![json!("1.1.0")];
+    schema
 }
 
-/// Collects problems, then fails with all of them.
-#[derive(Default)]
-struct Problems(Vec<ErrorDetail>);
+/// `POST /workspaces/{workspace_id}/connections`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "QuickBooks Production",
+    "connector": "QuickBooks",
+    "connector_version": "1.1.0",
+    "properties": {"CompanyId": "9130357766", "OAuthClientId": "client-id", "OAuthClientSecret": "client-secret",
+        "OAuthAccessToken": "access-token", "OAuthRefreshToken": "refresh-token"},
+    "settings": {"logfile_verbosity": "Info"},
+    "labels": ["finance"]
+}))]
+pub struct CreateConnection {
+    /// Unique in the workspace, compared case-insensitively; 1 to 128
+    /// characters, no control characters.
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// An installed connector (`GET /connectors`), in any case; a `CData `
+    /// prefix is ignored.
+    #[schema(schema_with = name_schema)]
+    connector: Field<String>,
+    /// An installed version of it; default: the newest, which is then
+    /// pinned. `connect_version` is accepted too.
+    #[serde(default, alias = "connect_version", alias = "connectorversion")]
+    #[schema(schema_with = version_schema)]
+    connector_version: Field<String>,
+    /// Values by property name (compared case-insensitively), checked
+    /// against the version's specs. Values are strings; `null` leaves a
+    /// property out.
+    #[serde(default)]
+    #[schema(schema_with = properties_schema)]
+    properties: Field<PropertyValues>,
+    /// Any of the three settings; the others take their defaults.
+    #[serde(default)]
+    #[schema(value_type = SettingsInput)]
+    settings: Field<SettingsInput>,
+    /// Labels to filter the list by (duplicates, compared
+    /// case-insensitively, are kept once).
+    #[serde(default)]
+    #[schema(schema_with = labels_schema)]
+    labels: Field<Vec<String>>,
+}
 
-impl Problems {
-    fn add(&mut self, code: &'static str, target: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ErrorDetail { code, message: message.into(), target: Some(target.into()) });
-    }
+/// `PUT /connections/{connection_id}`: only what is given changes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "QuickBooks Sandbox",
+    "properties": {"UseSandbox": "true", "OAuthClientSecret": "********", "MinorVersion": null},
+    "settings": {"metadata_refresh_interval": "Hourly"},
+    "labels": ["finance", "sandbox"]
+}))]
+pub struct UpdateConnection {
+    /// A new name, unique in the workspace.
+    #[serde(default)]
+    #[schema(schema_with = name_schema)]
+    name: Field<String>,
+    /// Moves the connection to this installed version (`connect_version` is
+    /// accepted too); the properties are checked against its specs.
+    #[serde(default, alias = "connect_version", alias = "connectorversion")]
+    #[schema(schema_with = version_schema)]
+    connector_version: Field<String>,
+    /// Merged into the stored ones: `null` removes a property, the mask
+    /// `********` keeps a stored secret.
+    #[serde(default)]
+    #[schema(schema_with = properties_schema)]
+    properties: Field<PropertyValues>,
+    /// Merged into the stored settings.
+    #[serde(default)]
+    #[schema(value_type = SettingsInput)]
+    settings: Field<SettingsInput>,
+    /// Replaces the labels.
+    #[serde(default)]
+    #[schema(schema_with = labels_schema)]
+    labels: Field<Vec<String>>,
+}
 
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
-        into_result(self.0).map(|()| value)
+/// Connection settings in a body; values compare case-insensitively.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"metadata_refresh_interval": "Daily", "logfile_verbosity": "Info", "use_cdata_callback_url": false}))]
+pub struct SettingsInput {
+    /// When cached tables and columns are fetched again.
+    #[serde(default)]
+    #[schema(value_type = RefreshInterval)]
+    metadata_refresh_interval: Field<String>,
+    /// What the connection's log keeps.
+    #[serde(default)]
+    #[schema(value_type = Verbosity)]
+    logfile_verbosity: Field<String>,
+    /// Whether OAuth uses CData's callback URL.
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    use_cdata_callback_url: Field<Value>,
+}
+
+/// Property values by name, in the order given.
+pub struct PropertyValues(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for PropertyValues {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        Ok(PropertyValues(map.into_iter().collect()))
     }
 }
 
-/// One problem becomes the error; several become `invalid_body` with details.
-pub fn into_result(mut problems: Vec<ErrorDetail>) -> Result<(), ApiError> {
-    match problems.len() {
-        0 => Ok(()),
-        1 => {
-            let p = problems.remove(0);
-            Err(ApiError::BadRequest {
-                code: p.code,
-                message: p.message.clone(),
-                target: p.target.clone(),
-                details: vec![p],
-            })
-        }
-        n => Err(ApiError::BadRequest {
-            code: "invalid_body",
-            message: format!("The body has {n} problems; see details."),
-            target: None,
-            details: problems,
-        }),
-    }
+/// `properties`: an object of strings (or `null`), names 1 to 128 characters.
+fn properties_schema() -> impl Into<RefOr<Schema>> {
+    let name = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_NAME))
+        .pattern(Some(NAME_PATTERN));
+    let value = ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Null]));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property_names(Some(name))
+        .additional_properties(Some(value))
+        .description(Some(
+            "Values by property name (names compare case-insensitively). A value is a string: a JSON number or \
+             boolean is refused (send `\"100\"`, `\"true\"`). `null` removes the property on update and is ignored \
+             on create.",
+        ))
+        .examples([json!({"CompanyId": "9130357766", "UseSandbox": "false"})])
 }
 
-/// Reads a body of `kind`.
-pub fn parse(map: Map<String, Value>, kind_: BodyKind) -> Result<ConnectionBody, ApiError> {
-    let mut body = ConnectionBody::default();
-    let mut problems = Problems::default();
-    let mut seen: Vec<String> = Vec::new();
-    for (key, value) in map {
-        let field = match normalize(&key).as_str() {
-            "connect_version" | "connectorversion" => "connector_version".to_string(),
-            other => other.to_string(),
+/// `labels`: at most 50 labels of 1 to 64 characters.
+fn labels_schema() -> impl Into<RefOr<Schema>> {
+    let label = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_LABEL))
+        .pattern(Some(NAME_PATTERN));
+    ArrayBuilder::new()
+        .items(label)
+        .max_items(Some(MAX_LABELS))
+        .description(Some("At most 50 labels of 1 to 64 characters; kept once each, compared case-insensitively."))
+        .examples([json!(["finance", "eu"])])
+}
+
+impl CreateConnection {
+    /// Every problem of the body, or its fields.
+    pub fn validate(self) -> Result<ConnectionBody, ApiError> {
+        let mut problems = Problems::default();
+        let mut body = ConnectionBody {
+            name: self.name.get("name", &mut problems).and_then(|n| name("name", n, &mut problems)),
+            connector: self.connector.get("connector", &mut problems).and_then(|c| text("connector", c, &mut problems)),
+            ..ConnectionBody::default()
         };
-        if seen.contains(&field) {
-            problems.add("duplicate_field", &key, format!("`{key}` is given twice (keys are case-insensitive)."));
-            continue;
+        common(
+            &mut body,
+            Common {
+                version: self.connector_version,
+                properties: self.properties,
+                settings: self.settings,
+                labels: self.labels,
+            },
+            &mut problems,
+        );
+        problems.finish(body)
+    }
+}
+
+impl UpdateConnection {
+    /// Every problem of the body, or its fields.
+    pub fn validate(self) -> Result<ConnectionBody, ApiError> {
+        let mut problems = Problems::default();
+        let mut body = ConnectionBody {
+            name: self.name.get("name", &mut problems).and_then(|n| name("name", n, &mut problems)),
+            ..ConnectionBody::default()
+        };
+        common(
+            &mut body,
+            Common {
+                version: self.connector_version,
+                properties: self.properties,
+                settings: self.settings,
+                labels: self.labels,
+            },
+            &mut problems,
+        );
+        problems.finish(body)
+    }
+}
+
+/// The fields create and update share.
+struct Common {
+    version: Field<String>,
+    properties: Field<PropertyValues>,
+    settings: Field<SettingsInput>,
+    labels: Field<Vec<String>>,
+}
+
+fn common(body: &mut ConnectionBody, fields: Common, problems: &mut Problems) {
+    body.connector_version = fields
+        .version
+        .get("connector_version", problems)
+        .and_then(|v| text("connector_version", v, problems))
+        .and_then(|raw| match semver::Version::parse(&raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = format!("`connector_version` must be a version like 1.1.0: {e}.");
+                problems.add("invalid_version", "connector_version", message);
+                None
+            }
+        });
+    if let Some(values) = fields.properties.get("properties", problems) {
+        body.properties = properties(values, problems);
+    }
+    let settings_code = |relative: &str| (!relative.is_empty()).then_some("invalid_setting");
+    if let Some(settings) = fields.settings.take("settings", problems, settings_code) {
+        let target = |name: &str| format!("settings.{name}");
+        let variant =
+            |name: &str, variants: &[&str]| format!("`settings.{name}` must be one of {}.", variants.join(", "));
+        let refresh = settings.metadata_refresh_interval.take("settings.metadata_refresh_interval", problems, setting);
+        if let Some(value) = refresh {
+            body.refresh = parse_variant(&value, &RefreshInterval::VARIANTS);
+            if body.refresh.is_none() {
+                let names = RefreshInterval::VARIANTS.map(|(n, _)| n);
+                problems.add(
+                    "invalid_setting",
+                    target("metadata_refresh_interval"),
+                    variant("metadata_refresh_interval", &names),
+                );
+            }
         }
-        seen.push(field.clone());
-        match (field.as_str(), kind_) {
-            ("name", _) => body.name = name(&key, &value, &mut problems),
-            ("connector", BodyKind::Create) => body.connector = text(&key, &value, &mut problems),
-            ("connector_version", _) => body.connector_version = version(&key, &value, &mut problems),
-            ("properties", _) => body.properties = properties(&key, value, &mut problems),
-            ("settings", _) => settings(&key, value, &mut body, &mut problems),
-            ("labels", _) => body.labels = labels(&key, value, &mut problems),
-            _ => {
-                let accepted = match kind_ {
-                    BodyKind::Create => "name, connector, connector_version, properties, settings, labels",
-                    BodyKind::Update => "name, connector_version (or connect_version), properties, settings, labels",
-                };
-                problems.add("unknown_field", &key, format!("Unknown field `{key}`; accepted fields: {accepted}."))
+        if let Some(value) = settings.logfile_verbosity.take("settings.logfile_verbosity", problems, setting) {
+            body.verbosity = parse_variant(&value, &Verbosity::VARIANTS);
+            if body.verbosity.is_none() {
+                let names = Verbosity::VARIANTS.map(|(n, _)| n);
+                problems.add("invalid_setting", target("logfile_verbosity"), variant("logfile_verbosity", &names));
+            }
+        }
+        if let Some(value) = settings.use_cdata_callback_url.take("settings.use_cdata_callback_url", problems, setting)
+        {
+            body.callback = match &value {
+                Value::Bool(b) => Some(*b),
+                Value::String(s) => parse_variant(s, &[("true", true), ("false", false)]),
+                _ => None,
+            };
+            if body.callback.is_none() {
+                let message = "`settings.use_cdata_callback_url` must be true or false.";
+                problems.add("invalid_setting", target("use_cdata_callback_url"), message);
             }
         }
     }
-    if kind_ == BodyKind::Create && body.name.is_none() && !seen.iter().any(|s| s == "name") {
-        problems.add("missing_field", "name", "`name` is required.");
-    }
-    problems.finish(body)
-}
-
-fn text(key: &str, value: &Value, problems: &mut Problems) -> Option<String> {
-    match value {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::String(_) => {
-            problems.add("invalid_field", key, format!("`{key}` must not be empty."));
-            None
-        }
-        other => {
-            problems.add("invalid_field", key, format!("`{key}` must be a string, not {}.", kind(other)));
-            None
-        }
+    let label_code = |relative: &str| (!relative.is_empty()).then_some("invalid_label");
+    if let Some(items) = fields.labels.take("labels", problems, label_code) {
+        body.labels = labels(items, problems);
     }
 }
 
-fn name(key: &str, value: &Value, problems: &mut Problems) -> Option<String> {
-    let name = text(key, value, problems)?;
-    if name.chars().count() > 128 || name.chars().any(char::is_control) {
+/// A setting's value that is not even a string (or boolean) is `invalid_setting`.
+fn setting(_: &str) -> Option<&'static str> {
+    Some("invalid_setting")
+}
+
+fn text(key: &str, value: String, problems: &mut Problems) -> Option<String> {
+    if value.trim().is_empty() {
+        problems.add("invalid_field", key, format!("`{key}` must not be empty."));
+        return None;
+    }
+    Some(value.trim().to_string())
+}
+
+fn name(key: &str, value: String, problems: &mut Problems) -> Option<String> {
+    if value.trim().is_empty() {
+        problems.add("invalid_field", key, format!("`{key}` must not be empty."));
+        return None;
+    }
+    if !is_name(&value, MAX_NAME) {
         problems.add("invalid_name", key, "A name has 1 to 128 characters and no control characters.");
         return None;
     }
-    Some(name)
+    Some(value.trim().to_string())
 }
 
-fn version(key: &str, value: &Value, problems: &mut Problems) -> Option<semver::Version> {
-    let raw = text(key, value, problems)?;
-    match semver::Version::parse(&raw) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            problems.add("invalid_version", key, format!("`{key}` must be a version like 1.1.0: {e}."));
-            None
-        }
-    }
-}
-
-fn properties(key: &str, value: Value, problems: &mut Problems) -> Vec<(String, Option<String>)> {
-    let Value::Object(map) = value else {
-        problems.add("invalid_field", key, format!("`{key}` must be an object, not {}.", kind(&value)));
-        return Vec::new();
-    };
+fn properties(values: PropertyValues, problems: &mut Problems) -> Vec<(String, Option<String>)> {
     let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for (name, value) in map {
-        let target = format!("{key}.{name}");
-        if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
-            problems.add(
-                "invalid_field",
-                &target,
-                "A property name has 1 to 128 characters and no control characters.",
-            );
-            continue;
-        }
-        if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
-            problems.add(
-                "duplicate_property",
-                &target,
-                format!("Property `{name}` is given twice (names are case-insensitive)."),
-            );
+    for (name, value) in values.0 {
+        let target = format!("properties.{name}");
+        if !is_name(&name, MAX_NAME) {
+            let message = "A property name has 1 to 128 characters and no control characters.";
+            problems.add("invalid_field", &target, message);
             continue;
         }
         let value = match value {
             Value::Null => None,
             Value::String(s) => Some(s),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Number(n) => Some(n.to_string()),
-            other => {
+            Value::Bool(_) | Value::Number(_) => {
                 problems.add(
-                    "invalid_field",
+                    "invalid_property_value",
                     &target,
-                    format!("A property value must be a string, number, boolean or null, not {}.", kind(&other)),
+                    format!(
+                        "`{target}` is {}: property values are strings, sent as they are meant \
+                         (e.g. \"100\" or \"true\"), so that none is reformatted.",
+                        kind(&value)
+                    ),
                 );
+                continue;
+            }
+            other => {
+                let message = format!("A property value must be a string or null, not {}.", kind(&other));
+                problems.add("invalid_field", &target, message);
                 continue;
             }
         };
@@ -181,70 +351,18 @@ fn properties(key: &str, value: Value, problems: &mut Problems) -> Vec<(String, 
     out
 }
 
-fn settings(key: &str, value: Value, body: &mut ConnectionBody, problems: &mut Problems) {
-    let Value::Object(map) = value else {
-        problems.add("invalid_field", key, format!("`{key}` must be an object, not {}.", kind(&value)));
-        return;
-    };
-    for (name, value) in map {
-        let target = format!("{key}.{name}");
-        let variant = |variants: &[&str]| format!("`{target}` must be one of {}.", variants.join(", "));
-        match normalize(&name).as_str() {
-            "metadata_refresh_interval" => {
-                body.refresh = value.as_str().and_then(|v| parse_variant(v, &RefreshInterval::VARIANTS));
-                if body.refresh.is_none() {
-                    problems.add("invalid_setting", &target, variant(&RefreshInterval::VARIANTS.map(|(n, _)| n)));
-                }
-            }
-            "logfile_verbosity" => {
-                body.verbosity = value.as_str().and_then(|v| parse_variant(v, &Verbosity::VARIANTS));
-                if body.verbosity.is_none() {
-                    problems.add("invalid_setting", &target, variant(&Verbosity::VARIANTS.map(|(n, _)| n)));
-                }
-            }
-            "use_cdata_callback_url" => {
-                body.callback = match &value {
-                    Value::Bool(b) => Some(*b),
-                    Value::String(s) => parse_variant(s, &[("true", true), ("false", false)]),
-                    _ => None,
-                };
-                if body.callback.is_none() {
-                    problems.add("invalid_setting", &target, format!("`{target}` must be true or false."));
-                }
-            }
-            _ => problems.add(
-                "unknown_field",
-                &target,
-                format!(
-                    "Unknown setting `{name}`; settings are metadata_refresh_interval, logfile_verbosity, use_cdata_callback_url."
-                ),
-            ),
-        }
-    }
-}
-
-fn labels(key: &str, value: Value, problems: &mut Problems) -> Option<Vec<String>> {
-    let Value::Array(items) = value else {
-        problems.add("invalid_field", key, format!("`{key}` must be an array of strings, not {}.", kind(&value)));
-        return None;
-    };
+fn labels(items: Vec<String>, problems: &mut Problems) -> Option<Vec<String>> {
     if items.len() > MAX_LABELS {
-        problems.add("invalid_label", key, format!("A connection has at most {MAX_LABELS} labels."));
+        problems.add("invalid_label", "labels", format!("A connection has at most {MAX_LABELS} labels."));
         return None;
     }
     let mut labels: Vec<String> = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let target = format!("{key}[{i}]");
-        match item {
-            Value::String(s) if !s.trim().is_empty() && s.chars().count() <= 64 && !s.chars().any(char::is_control) => {
-                if !labels.iter().any(|l| l.eq_ignore_ascii_case(s.trim())) {
-                    labels.push(s.trim().to_string());
-                }
-            }
-            Value::String(_) => {
-                problems.add("invalid_label", &target, "A label has 1 to 64 characters and no control characters.")
-            }
-            other => problems.add("invalid_label", &target, format!("A label must be a string, not {}.", kind(&other))),
+    for (i, label) in items.into_iter().enumerate() {
+        if !is_name(&label, MAX_LABEL) {
+            let message = "A label has 1 to 64 characters and no control characters.";
+            problems.add("invalid_label", format!("labels[{i}]"), message);
+        } else if !labels.iter().any(|l| l.eq_ignore_ascii_case(label.trim())) {
+            labels.push(label.trim().to_string());
         }
     }
     Some(labels)

@@ -7,7 +7,7 @@ pub mod view;
 
 use super::auth::Require;
 use super::error::{ApiError, ApiResult};
-use super::extract::{JsonObject, Params, Path};
+use super::extract::{JsonBody, Params, Path};
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
@@ -16,22 +16,23 @@ use crate::registry::{Availability, Registry};
 use crate::service::connections as service;
 use crate::service::{ServiceError, What};
 use crate::store::{ConnectionFilter, Store};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use body::BodyKind;
+use body::{CreateConnection, UpdateConnection};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use view::{ConnectionView, view};
 
 /// The routes of connections.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/workspaces/{workspace_id}/connections", get(list).post(create))
-        .route("/connections/{connection_id}", get(read).put(update).delete(remove))
-        .route("/connections/{connection_id}/test", post(actions::test))
-        .route("/connections/{connection_id}/reset-credentials", post(actions::reset_credentials))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(read, update, remove))
+        .routes(routes!(actions::test))
+        .routes(routes!(actions::reset_credentials))
 }
 
 /// The largest page of a listing.
@@ -68,10 +69,10 @@ pub fn show(registry: &Registry, c: &Connection) -> ConnectionView {
 }
 
 /// `GET /workspaces/{workspace_id}/connections`
-#[utoipa::path(get, operation_id = "list_connections", path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+#[utoipa::path(get, operation_id = "list_connections", path = "/workspaces/{workspace_id}/connections", tag = "connections",
     params(("workspace_id" = String, Path, description = "The workspace."),
-        ("$top" = Option<i64>, Query, description = "At most this many (default and maximum 1000)."),
-        ("$skip" = Option<i64>, Query, description = "Skip this many first."),
+        ("$top" = Option<i64>, Query, minimum = 0, maximum = 1000, description = "At most this many (default and maximum 1000)."),
+        ("$skip" = Option<i64>, Query, minimum = 0, description = "Skip this many first."),
         ("label" = Option<String>, Query, description = "Only connections with this label."),
         ("connector" = Option<String>, Query, description = "Only connections of this connector.")),
     responses((status = 200, body = ConnectionList), (status = 404, body = super::error::ErrorResponse)))]
@@ -111,7 +112,7 @@ pub async fn list(
 }
 
 /// `GET /connections/{connection_id}`
-#[utoipa::path(get, operation_id = "get_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(get, operation_id = "get_connection", path = "/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ConnectionView), (status = 404, body = super::error::ErrorResponse)))]
 pub async fn read(
@@ -126,9 +127,9 @@ pub async fn read(
 }
 
 /// `POST /workspaces/{workspace_id}/connections`
-#[utoipa::path(post, operation_id = "create_connection", path = "/api.rsc/v2/workspaces/{workspace_id}/connections", tag = "connections",
+#[utoipa::path(post, operation_id = "create_connection", path = "/workspaces/{workspace_id}/connections", tag = "connections",
     params(("workspace_id" = String, Path, description = "The workspace.")),
-    request_body(content = crate::api::bodies::CreateConnection),
+    request_body(content = CreateConnection),
     responses((status = 201, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn create(
@@ -136,20 +137,20 @@ pub async fn create(
     principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<CreateConnection>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
-    let body = body::parse(body, BodyKind::Create)?;
+    let body = body.validate()?;
     let (c, plugin) = service::create(&state.services(), workspace_id, body).await?;
     let location = format!("/api.rsc/v2/connections/{}", c.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&c, Some(plugin.info())))))
 }
 
 /// `PUT /connections/{connection_id}`: merges properties and settings.
-#[utoipa::path(put, operation_id = "update_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(put, operation_id = "update_connection", path = "/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
-    request_body(content = crate::api::bodies::UpdateConnection),
+    request_body(content = UpdateConnection),
     responses((status = 200, body = ConnectionView), (status = 400, body = super::error::ErrorResponse),
         (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn update(
@@ -157,17 +158,17 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonObject(body): JsonObject,
+    JsonBody(body): JsonBody<UpdateConnection>,
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
     let read = find_as(&state.store, &principal, &id, Action::Write).await?;
-    let body = body::parse(body, BodyKind::Update)?;
+    let body = body.validate()?;
     let written = service::update(&state.services(), read, &body).await?;
     Ok(Json(show(&state.registry, &written)))
 }
 
 /// `DELETE /connections/{connection_id}`
-#[utoipa::path(delete, operation_id = "delete_connection", path = "/api.rsc/v2/connections/{connection_id}", tag = "connections",
+#[utoipa::path(delete, operation_id = "delete_connection", path = "/connections/{connection_id}", tag = "connections",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 204), (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse)))]
 pub async fn remove(
