@@ -14,6 +14,10 @@ pub enum What {
     Connection,
     /// A job.
     Job,
+    /// A user.
+    User,
+    /// A user's token.
+    Token,
 }
 
 impl fmt::Display for What {
@@ -21,6 +25,8 @@ impl fmt::Display for What {
         f.write_str(match self {
             What::Connection => "Connection",
             What::Job => "Job",
+            What::User => "User",
+            What::Token => "Token",
         })
     }
 }
@@ -57,14 +63,21 @@ pub enum ServiceError {
         /// The connector's message.
         reason: String,
     },
-    /// Another connection or job of the workspace has the name.
-    #[error("A {} named `{name}` already exists in this workspace.", what.to_string().to_lowercase())]
+    /// Another connection or job of the workspace, or another user, has
+    /// the name.
+    #[error("{}", taken(*what, name))]
     NameTaken {
-        /// A connection or a job.
+        /// A connection, a job or a user.
         what: What,
         /// The name.
         name: String,
     },
+    /// An admin asked to take their own admin role away.
+    #[error("An admin cannot demote themself.")]
+    OwnRole,
+    /// The user is the last admin, who cannot be deleted.
+    #[error("The last admin cannot be deleted.")]
+    LastAdmin,
     /// A running job uses the connection.
     #[error("Connection `{connection}` is in use by running job `{job}`.")]
     InUse {
@@ -127,10 +140,23 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// The message of [`ServiceError::NameTaken`].
+fn taken(what: What, name: &str) -> String {
+    match what {
+        What::User => format!("A user named `{name}` already exists."),
+        other => format!("A {} named `{name}` already exists in this workspace.", other.to_string().to_lowercase()),
+    }
+}
+
 impl ServiceError {
     /// A rejection of the input: `code`, `message`, about `target`.
     pub fn rejected(code: &'static str, message: impl Into<String>, target: impl Into<Option<String>>) -> Self {
         ServiceError::Rejected(Rejection { code, message: message.into(), target: target.into() })
+    }
+
+    /// The rejection of an input without the required `field`.
+    pub fn missing(field: &str) -> Self {
+        Self::rejected("missing_field", format!("`{field}` is required."), Some(field.to_string()))
     }
 }
 
