@@ -220,6 +220,11 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::OwnRole => ApiError::conflict("own_role", message, Some("role".into())),
             ServiceError::LastAdmin => ApiError::conflict("last_admin", message, None),
+            ServiceError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", message),
+            ServiceError::VersionInUse { name, version, .. } => {
+                ApiError::conflict("connector_version_in_use", message, Some(format!("{name}/{version}")))
+            }
+            ServiceError::Registry(error) => super::connectors::registry_error(error),
             ServiceError::InUse { job, .. } => ApiError::conflict("connection_in_use", message, Some(job)),
             ServiceError::Running { .. } => ApiError::conflict("job_running", message, None),
             ServiceError::NotRunning { .. } => ApiError::conflict("job_not_running", message, None),

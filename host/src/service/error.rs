@@ -3,8 +3,9 @@
 
 use crate::connections::validate::Problem;
 use crate::connector::model::ConnectorError;
+use crate::registry::RegistryError;
 use crate::runtime::{CallError, Fault};
-use crate::store::StoreError;
+use crate::store::{PinnedConnection, StoreError};
 use std::fmt;
 
 /// What a service could not find.
@@ -78,6 +79,32 @@ pub enum ServiceError {
     /// The user is the last admin, who cannot be deleted.
     #[error("The last admin cannot be deleted.")]
     LastAdmin,
+    /// No such connector version is installed.
+    #[error("Connector `{name}` version `{version}` is not installed.")]
+    NotInstalled {
+        /// The connector, as asked.
+        name: String,
+        /// The version, as asked.
+        version: String,
+    },
+    /// Connections are pinned to the connector version to remove.
+    #[error(
+        "{}. Move them to another version (PUT with connector_version) or delete them first.",
+        super::connectors::pinned_message(name, version, pinned)
+    )]
+    VersionInUse {
+        /// The connector.
+        name: String,
+        /// The version.
+        version: semver::Version,
+        /// The connections pinned to it.
+        pinned: Vec<PinnedConnection>,
+    },
+    /// Installing or removing a connector component failed: it does not
+    /// load, is not signed as required, uses a name another publisher
+    /// owns, or conflicts with what is installed.
+    #[error("{0}")]
+    Registry(RegistryError),
     /// A running job uses the connection.
     #[error("Connection `{connection}` is in use by running job `{job}`.")]
     InUse {

@@ -1,11 +1,12 @@
 //! The service layer's ground, between the HTTP API and the store,
 //! registry and runtime: the context every service takes ([`Services`]),
 //! their error ([`ServiceError`]), the plugin a connection runs on, and the
-//! rules of connections ([`connections`]) and of users and their tokens
-//! ([`users`]). The metadata cache ([`crate::metadata`]) and job runs
-//! ([`crate::jobs`]) build on it.
+//! rules of connections ([`connections`]), connectors ([`connectors`]) and
+//! users and their tokens ([`users`]). The metadata cache
+//! ([`crate::metadata`]) and job runs ([`crate::jobs`]) build on it.
 
 pub mod connections;
+pub mod connectors;
 mod error;
 pub mod users;
 
