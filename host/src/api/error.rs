@@ -205,6 +205,7 @@ impl From<ServiceError> for ApiError {
                     What::Job => "job_not_found",
                     What::User => "user_not_found",
                     What::Token => "token_not_found",
+                    What::Workspace => "workspace_not_found",
                 };
                 ApiError::not_found(code, message)
             }
@@ -214,12 +215,19 @@ impl From<ServiceError> for ApiError {
                     What::Connection => ("name_taken", Some("name")),
                     What::Job => ("job_name_taken", None),
                     What::User => ("user_exists", Some("name")),
+                    What::Workspace => ("workspace_exists", Some("id")),
                     What::Token => return ApiError::Internal(format!("a token's name taken: {message}")),
                 };
                 ApiError::conflict(code, message, target.map(String::from))
             }
             ServiceError::OwnRole => ApiError::conflict("own_role", message, Some("role".into())),
             ServiceError::LastAdmin => ApiError::conflict("last_admin", message, None),
+            ServiceError::DefaultWorkspace { workspace } => {
+                ApiError::conflict("default_workspace", message, Some(workspace))
+            }
+            ServiceError::WorkspaceNotEmpty { workspace } => {
+                ApiError::conflict("workspace_not_empty", message, Some(workspace))
+            }
             ServiceError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", message),
             ServiceError::VersionInUse { name, version, .. } => {
                 ApiError::conflict("connector_version_in_use", message, Some(format!("{name}/{version}")))

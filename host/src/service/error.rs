@@ -19,6 +19,8 @@ pub enum What {
     User,
     /// A user's token.
     Token,
+    /// A workspace.
+    Workspace,
 }
 
 impl fmt::Display for What {
@@ -28,6 +30,7 @@ impl fmt::Display for What {
             What::Job => "Job",
             What::User => "User",
             What::Token => "Token",
+            What::Workspace => "Workspace",
         })
     }
 }
@@ -64,11 +67,11 @@ pub enum ServiceError {
         /// The connector's message.
         reason: String,
     },
-    /// Another connection or job of the workspace, or another user, has
-    /// the name.
+    /// Another connection or job of the workspace, another user, or
+    /// another workspace has the name (a workspace's: its id).
     #[error("{}", taken(*what, name))]
     NameTaken {
-        /// A connection, a job or a user.
+        /// A connection, a job, a user or a workspace.
         what: What,
         /// The name.
         name: String,
@@ -79,6 +82,18 @@ pub enum ServiceError {
     /// The user is the last admin, who cannot be deleted.
     #[error("The last admin cannot be deleted.")]
     LastAdmin,
+    /// The default workspace cannot be deleted.
+    #[error("The default workspace always exists.")]
+    DefaultWorkspace {
+        /// The workspace, as asked.
+        workspace: String,
+    },
+    /// The workspace still holds connections.
+    #[error("Workspace `{workspace}` still holds connections; delete them first.")]
+    WorkspaceNotEmpty {
+        /// The workspace, as asked.
+        workspace: String,
+    },
     /// No such connector version is installed.
     #[error("Connector `{name}` version `{version}` is not installed.")]
     NotInstalled {
@@ -171,6 +186,7 @@ pub enum ServiceError {
 fn taken(what: What, name: &str) -> String {
     match what {
         What::User => format!("A user named `{name}` already exists."),
+        What::Workspace => format!("Workspace `{name}` already exists."),
         other => format!("A {} named `{name}` already exists in this workspace.", other.to_string().to_lowercase()),
     }
 }

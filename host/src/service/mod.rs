@@ -1,14 +1,16 @@
 //! The service layer's ground, between the HTTP API and the store,
 //! registry and runtime: the context every service takes ([`Services`]),
 //! their error ([`ServiceError`]), the plugin a connection runs on, and the
-//! rules of connections ([`connections`]), connectors ([`connectors`]) and
-//! users and their tokens ([`users`]). The metadata cache
-//! ([`crate::metadata`]) and job runs ([`crate::jobs`]) build on it.
+//! rules of connections ([`connections`]), connectors ([`connectors`]),
+//! users and their tokens ([`users`]) and workspaces ([`workspaces`]). The
+//! metadata cache ([`crate::metadata`]) and job runs ([`crate::jobs`])
+//! build on it.
 
 pub mod connections;
 pub mod connectors;
 mod error;
 pub mod users;
+pub mod workspaces;
 
 pub use error::{Rejection, ServiceError, ServiceResult, What};
 
@@ -33,8 +35,8 @@ pub struct Services {
     pub logs: ConnectionLogs,
     /// Each connection's own directory.
     pub files: ConnectionFiles,
-    /// Recently authenticated tokens: cleared when users or their tokens
-    /// change.
+    /// Recently authenticated tokens: cleared when users, their tokens or
+    /// workspaces change.
     pub principals: Arc<PrincipalCache>,
 }
 
