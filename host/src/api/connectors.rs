@@ -9,10 +9,9 @@ use crate::auth::Principal;
 use crate::connector::model::PropertySpec;
 use crate::connector::publisher::Publisher;
 use crate::connector::signature::{Signature, SignatureError};
-use crate::registry::shared;
-use crate::registry::{Installed, Registry, RegistryError, normalize};
+use crate::registry::{Registry, RegistryError, normalize};
 use crate::runtime::{Cap, LoadError, Plugin};
-use crate::store::{PinnedConnection, Stored};
+use crate::service::connectors::{self as service, Component};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
@@ -24,10 +23,6 @@ use utoipa_axum::routes;
 
 /// The header that carries a component's detached signature on install.
 pub const SIGNATURE_HEADER: &str = "x-syncport-signature";
-
-/// How long an install waits for the start-up load before it answers
-/// `connector_loading`.
-const STARTUP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// A 503 `connector_loading`: try again in a moment.
 pub fn loading(message: impl Into<String>) -> ApiError {
@@ -138,7 +133,7 @@ pub async fn read_version(
 ) -> ApiResult<Json<ConnectorVersionView>> {
     params.only(&[])?;
     refresh(&state).await?;
-    let plugin = installed(&state.registry, &name, &version)?;
+    let plugin = service::version(&state.registry, &name, &version)?;
     Ok(Json(version_view(&state.registry, &plugin)))
 }
 
@@ -192,54 +187,8 @@ pub async fn install(
             )
         }
     })?;
-    // Which names belong to whom is known once the start-up load is done.
-    if !state.registry.wait_started(STARTUP_WAIT).await {
-        return Err(loading("the installed connectors are still loading after a restart"));
-    }
-    // Inspected, compiled under the budget and described, off the request
-    // threads; then its name checked against its owner; then stored in the
-    // database, which decides a name and version (and the name's owner) for
-    // every server; then kept and made callable here.
-    // Its `describe` has a deadline even when it blocks in a host call.
-    let prepared = shared::load_with_deadline(&state.registry, "component", &bytes, signature.as_ref(), None, false)
-        .await
-        .map_err(registry_error)?;
-    let id = prepared.plugin.id().clone();
-    match state.registry.get(&id.name, Some(&id.version)) {
-        Some(installed) if installed.id().sha256 != id.sha256 => {
-            let (name, version, installed) = (id.name.clone(), id.version.clone(), installed.id().sha256.clone());
-            return Err(registry_error(RegistryError::Conflict { name, version, installed }));
-        }
-        // The same bytes: installed already, whoever installs them again.
-        Some(_) => {}
-        None => state.registry.check_owner(&id.name, &prepared.publisher).map_err(registry_error)?,
-    }
-    let row = shared::row_of(&prepared.plugin, signature.as_ref(), &prepared.publisher);
-    let stored = match state.store.store_component(&row, &bytes).await? {
-        Stored::Conflict(installed) => {
-            let (name, version) = (id.name.clone(), id.version.clone());
-            return Err(registry_error(RegistryError::Conflict { name, version, installed }));
-        }
-        Stored::NameOwned(owner) => {
-            let owner = Publisher::parse(&owner).unwrap_or(Publisher::Unsigned);
-            let (name, publisher) = (id.name.clone(), prepared.publisher.clone());
-            return Err(registry_error(RegistryError::NameOwned { name, owner, publisher }));
-        }
-        stored => stored,
-    };
-    let registry = state.registry.clone();
-    let Installed { plugin, .. } =
-        tokio::task::spawn_blocking(move || registry.commit(prepared, &bytes, signature.as_ref()))
-            .await
-            .map_err(|e| ApiError::Internal(format!("install task: {e}")))?
-            .map_err(registry_error)?;
-    let status = if stored == Stored::Inserted {
-        let id = plugin.id();
-        tracing::info!(name = %id.name, version = %id.version, sha256 = %id.sha256, "installed connector");
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let installed = service::install(&state.services(), Component { bytes: Vec::from(bytes), signature }).await?;
+    let (plugin, status) = (installed.plugin, if installed.created { StatusCode::CREATED } else { StatusCode::OK });
     let name: String = form_urlencoded::byte_serialize(plugin.id().name.as_bytes()).collect();
     let location = format!("/api.rsc/v2/connectors/{}/versions/{}", name.replace('+', "%20"), plugin.id().version);
     Ok((status, [(header::LOCATION, location)], Json(version_view(&state.registry, &plugin))))
@@ -259,52 +208,13 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     principal.require_admin()?;
     params.only(&[])?;
-    let plugin = installed(&state.registry, &name, &version)?;
-    let id = plugin.id().clone();
-    let no_new_pins = state.registry.removal_guard().await;
-    // One statement checks the pins and deletes, for every server at once.
-    let pinned = state.store.delete_component(&id.name, &id.version.to_string()).await?;
-    if !pinned.is_empty() {
-        return Err(ApiError::conflict(
-            "connector_version_in_use",
-            format!(
-                "{}. Move them to another version (PUT with connector_version) or delete them first.",
-                pinned_message(&id.name, &id.version, &pinned)
-            ),
-            Some(format!("{}/{}", id.name, id.version)),
-        ));
-    }
-    let registry = state.registry.clone();
-    let removed = tokio::task::spawn_blocking(move || {
-        let _no_new_pins = no_new_pins;
-        registry.remove(&id.name, &id.version)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("remove task: {e}")))?;
-    match removed {
-        // A refresh may have dropped it already.
-        Ok(_) | Err(RegistryError::NotInstalled { .. }) => {}
-        Err(error) => return Err(registry_error(error)),
-    }
-    tracing::info!(name = %plugin.id().name, version = %plugin.id().version, "removed connector");
+    service::remove(&state.services(), &name, &version).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Loads what other servers installed or removed since the last refresh.
 pub async fn refresh(state: &AppState) -> ApiResult<()> {
     Ok(crate::service::refresh_connectors(&state.services()).await?)
-}
-
-/// The installed `version` of `name`, or 404.
-fn installed(registry: &Registry, name: &str, version: &str) -> ApiResult<Plugin> {
-    let not_found = || {
-        ApiError::not_found(
-            "connector_version_not_found",
-            format!("Connector `{name}` version `{version}` is not installed."),
-        )
-    };
-    let version = semver::Version::parse(version).map_err(|_| not_found())?;
-    registry.get(name, Some(&version)).ok_or_else(not_found)
 }
 
 /// The view of an installed version.
@@ -329,18 +239,6 @@ fn connector_view(versions: Vec<ConnectorVersionView>) -> ConnectorView {
     ConnectorView { name: newest.0, newest_version: newest.1, versions }
 }
 
-/// `name version is pinned by N connection(s): workspace/name (id), ...`,
-/// at most 20 named.
-pub fn pinned_message(name: &str, version: &semver::Version, pinned: &[PinnedConnection]) -> String {
-    const SHOWN: usize = 20;
-    let mut names: Vec<String> =
-        pinned.iter().take(SHOWN).map(|c| format!("{}/{} ({})", c.workspace_id, c.name, c.id)).collect();
-    if pinned.len() > SHOWN {
-        names.push(format!("and {} more", pinned.len() - SHOWN));
-    }
-    format!("{name} {version} is pinned by {} connection(s): {}", pinned.len(), names.join(", "))
-}
-
 fn signature_error(source: SignatureError) -> ApiError {
     let code = match source {
         SignatureError::Malformed(_) => "malformed_signature",
@@ -352,7 +250,7 @@ fn signature_error(source: SignatureError) -> ApiError {
 }
 
 /// An install or removal failure as the API reports it.
-fn registry_error(error: RegistryError) -> ApiError {
+pub(super) fn registry_error(error: RegistryError) -> ApiError {
     match error {
         RegistryError::Load { source: LoadError::PoolFull(full), .. } => {
             ApiError::conflict("instance_pool_full", full.to_string(), Some("body".into()))

@@ -199,15 +199,40 @@ impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
         let message = error.to_string();
         match error {
-            ServiceError::NotFound { what: What::Connection, .. } => {
-                ApiError::not_found("connection_not_found", message)
+            ServiceError::NotFound { what, .. } => {
+                let code = match what {
+                    What::Connection => "connection_not_found",
+                    What::Job => "job_not_found",
+                    What::User => "user_not_found",
+                    What::Token => "token_not_found",
+                    What::Workspace => "workspace_not_found",
+                };
+                ApiError::not_found(code, message)
             }
-            ServiceError::NotFound { what: What::Job, .. } => ApiError::not_found("job_not_found", message),
             ServiceError::NoSuchTable { .. } => ApiError::not_found("table_not_found", message),
-            ServiceError::NameTaken { what: What::Connection, .. } => {
-                ApiError::conflict("name_taken", message, Some("name".into()))
+            ServiceError::NameTaken { what, .. } => {
+                let (code, target) = match what {
+                    What::Connection => ("name_taken", Some("name")),
+                    What::Job => ("job_name_taken", None),
+                    What::User => ("user_exists", Some("name")),
+                    What::Workspace => ("workspace_exists", Some("id")),
+                    What::Token => return ApiError::Internal(format!("a token's name taken: {message}")),
+                };
+                ApiError::conflict(code, message, target.map(String::from))
             }
-            ServiceError::NameTaken { what: What::Job, .. } => ApiError::conflict("job_name_taken", message, None),
+            ServiceError::OwnRole => ApiError::conflict("own_role", message, Some("role".into())),
+            ServiceError::LastAdmin => ApiError::conflict("last_admin", message, None),
+            ServiceError::DefaultWorkspace { workspace } => {
+                ApiError::conflict("default_workspace", message, Some(workspace))
+            }
+            ServiceError::WorkspaceNotEmpty { workspace } => {
+                ApiError::conflict("workspace_not_empty", message, Some(workspace))
+            }
+            ServiceError::NotInstalled { .. } => ApiError::not_found("connector_version_not_found", message),
+            ServiceError::VersionInUse { name, version, .. } => {
+                ApiError::conflict("connector_version_in_use", message, Some(format!("{name}/{version}")))
+            }
+            ServiceError::Registry(error) => super::connectors::registry_error(error),
             ServiceError::InUse { job, .. } => ApiError::conflict("connection_in_use", message, Some(job)),
             ServiceError::Running { .. } => ApiError::conflict("job_running", message, None),
             ServiceError::NotRunning { .. } => ApiError::conflict("job_not_running", message, None),

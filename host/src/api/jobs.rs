@@ -8,7 +8,7 @@ use super::extract::{Field, JsonBody, NAME_PATTERN, Params, Path, Problems, Whol
 use super::state::AppState;
 use super::workspaces::require_workspace_as;
 use crate::auth::{Action, Principal};
-use crate::jobs::rules;
+use crate::jobs::rules::{self, Changes, MAX_BATCH_SIZE};
 use crate::service::{ServiceError, What};
 use crate::store::{Job, Run, RunStatus, TableProgress};
 use axum::Json;
@@ -32,11 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(status))
         .routes(routes!(history))
 }
-
-/// The default rows per page and batch.
-pub const DEFAULT_BATCH_SIZE: u32 = 1000;
-/// The most rows per page and batch.
-pub const MAX_BATCH_SIZE: u32 = 100_000;
 
 /// A job in a response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -159,17 +154,6 @@ async fn find_job(state: &AppState, principal: &Principal, id: &str, action: Act
     Ok(job)
 }
 
-/// The fields of a job body, each set only when given.
-#[derive(Default)]
-struct JobBody {
-    name: Option<String>,
-    source: Option<Uuid>,
-    destination: Option<Uuid>,
-    tables: Option<Option<Vec<String>>>,
-    table_prefix: Option<String>,
-    batch_size: Option<u32>,
-}
-
 /// JSON Schema pattern of a table prefix: no control characters, `/` or `\`.
 const PREFIX_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F/\\\\]*$";
 
@@ -285,54 +269,52 @@ fn tables_schema() -> impl Into<utoipa::openapi::RefOr<utoipa::openapi::schema::
         .examples([json!(["Customers", "Invoices"])])
 }
 
-impl JobBody {
-    #[allow(clippy::too_many_arguments)]
-    fn read(
-        name: Field<String>,
-        source: Field<String>,
-        destination: Field<String>,
-        tables: Field<TablesInput>,
-        table_prefix: Field<String>,
-        batch_size: Field<Whole>,
-    ) -> ApiResult<JobBody> {
-        let mut problems = Problems::default();
-        let mut out = JobBody::default();
-        if let Some(name) = name.get("name", &mut problems) {
-            if is_name(&name, 128) {
-                out.name = Some(name.trim().to_string());
-            } else {
-                problems.add("invalid_field", "name", "`name` must be 1 to 128 printable characters.");
-            }
+/// The fields of a job body, checked: each set only when given.
+fn read_job(
+    name: Field<String>,
+    source: Field<String>,
+    destination: Field<String>,
+    tables: Field<TablesInput>,
+    table_prefix: Field<String>,
+    batch_size: Field<Whole>,
+) -> ApiResult<Changes> {
+    let mut problems = Problems::default();
+    let mut out = Changes::default();
+    if let Some(name) = name.get("name", &mut problems) {
+        if is_name(&name, 128) {
+            out.name = Some(name.trim().to_string());
+        } else {
+            problems.add("invalid_field", "name", "`name` must be 1 to 128 printable characters.");
         }
-        let mut id = |field: Field<String>, key: &str| {
-            let s = field.get(key, &mut problems)?;
-            let id = Uuid::parse_str(s.trim()).ok();
-            if id.is_none() {
-                problems.add("invalid_field", key, format!("`{key}` must be a connection id, not `{s}`."));
-            }
-            id
-        };
-        out.source = id(source, "source_connection_id");
-        out.destination = id(destination, "destination_connection_id");
-        out.tables = tables.get("tables", &mut problems).map(|t| t.0);
-        if let Some(prefix) = table_prefix.get("table_prefix", &mut problems) {
-            if prefix.chars().count() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
-                let message = "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters.";
-                problems.add("invalid_field", "table_prefix", message);
-            } else {
-                out.table_prefix = Some(prefix);
-            }
-        }
-        if let Some(size) = batch_size.get("batch_size", &mut problems) {
-            if let Some(size) = u32::try_from(size.0).ok().filter(|s| (1..=MAX_BATCH_SIZE).contains(s)) {
-                out.batch_size = Some(size);
-            } else {
-                let message = format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {}.", size.0);
-                problems.add("invalid_field", "batch_size", message);
-            }
-        }
-        problems.finish(out)
     }
+    let mut id = |field: Field<String>, key: &str| {
+        let s = field.get(key, &mut problems)?;
+        let id = Uuid::parse_str(s.trim()).ok();
+        if id.is_none() {
+            problems.add("invalid_field", key, format!("`{key}` must be a connection id, not `{s}`."));
+        }
+        id
+    };
+    out.source = id(source, "source_connection_id");
+    out.destination = id(destination, "destination_connection_id");
+    out.tables = tables.get("tables", &mut problems).map(|t| t.0);
+    if let Some(prefix) = table_prefix.get("table_prefix", &mut problems) {
+        if prefix.chars().count() > 64 || prefix.chars().any(|c| c.is_control() || c == '/' || c == '\\') {
+            let message = "`table_prefix` must be at most 64 characters, without `/`, `\\` or control characters.";
+            problems.add("invalid_field", "table_prefix", message);
+        } else {
+            out.table_prefix = Some(prefix);
+        }
+    }
+    if let Some(size) = batch_size.get("batch_size", &mut problems) {
+        if let Some(size) = u32::try_from(size.0).ok().filter(|s| (1..=MAX_BATCH_SIZE).contains(s)) {
+            out.batch_size = Some(size);
+        } else {
+            let message = format!("`batch_size` must be an integer from 1 to {MAX_BATCH_SIZE}, not {}.", size.0);
+            problems.add("invalid_field", "batch_size", message);
+        }
+    }
+    problems.finish(out)
 }
 
 /// `GET /workspaces/{workspace_id}/jobs`
@@ -366,7 +348,7 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
-    let body = JobBody::read(
+    let changes = read_job(
         body.name,
         body.source_connection_id,
         body.destination_connection_id,
@@ -374,26 +356,7 @@ pub async fn create(
         body.table_prefix,
         body.batch_size,
     )?;
-    let required =
-        |field: &str| ApiError::bad_request("missing_field", format!("`{field}` is required."), Some(field.into()));
-    let name = body.name.ok_or_else(|| required("name"))?;
-    let source = body.source.ok_or_else(|| required("source_connection_id"))?;
-    let destination = body.destination.ok_or_else(|| required("destination_connection_id"))?;
-    let now = crate::store::now();
-    let job = Job {
-        id: Uuid::new_v4(),
-        workspace_id,
-        name,
-        source,
-        destination,
-        tables: body.tables.unwrap_or(None),
-        table_prefix: body.table_prefix.unwrap_or_default(),
-        batch_size: body.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
-        created_at: now,
-        updated_at: now,
-        active_run: None,
-    };
-    rules::create(&state.services(), &job).await?;
+    let job = rules::create(&state.services(), workspace_id, changes).await?;
     let location = format!("/api.rsc/v2/jobs/{}", job.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(job))))
 }
@@ -426,8 +389,8 @@ pub async fn update(
     JsonBody(body): JsonBody<UpdateJob>,
 ) -> ApiResult<Json<JobView>> {
     params.only(&[])?;
-    let mut job = find_job(&state, &principal, &id, Action::Write).await?;
-    let body = JobBody::read(
+    let job = find_job(&state, &principal, &id, Action::Write).await?;
+    let changes = read_job(
         body.name,
         body.source_connection_id,
         body.destination_connection_id,
@@ -435,14 +398,7 @@ pub async fn update(
         body.table_prefix,
         body.batch_size,
     )?;
-    job.name = body.name.unwrap_or(job.name);
-    job.source = body.source.unwrap_or(job.source);
-    job.destination = body.destination.unwrap_or(job.destination);
-    job.tables = body.tables.unwrap_or(job.tables);
-    job.table_prefix = body.table_prefix.unwrap_or(job.table_prefix);
-    job.batch_size = body.batch_size.unwrap_or(job.batch_size);
-    job.updated_at = crate::store::now();
-    rules::update(&state.services(), &job, &id).await?;
+    let job = rules::update(&state.services(), job, changes, &id).await?;
     Ok(Json(view(job)))
 }
 

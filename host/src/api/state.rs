@@ -36,6 +36,7 @@ impl AppState {
             registry: self.registry.clone(),
             logs: self.logs.clone(),
             files: self.jobs.files().clone(),
+            principals: self.principals.clone(),
         }
     }
 }

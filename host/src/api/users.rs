@@ -1,10 +1,11 @@
 //! `/users`: users, their role and workspaces, and their tokens. Admin only.
 
 use super::auth::Require;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::extract::{Field, JsonBody, Params, Path, Problems, Whole, is_name, name_schema};
 use super::state::AppState;
-use crate::auth::{Principal, Role, token};
+use crate::auth::{Principal, Role};
+use crate::service::users::{self as service, Changes, IssuedToken, TokenRequest};
 use crate::store::{TokenInfo, User};
 use axum::Json;
 use axum::extract::State;
@@ -90,20 +91,16 @@ async fn view(state: &AppState, user: User, token: Option<String>) -> ApiResult<
     })
 }
 
-async fn find(state: &AppState, id: &str) -> ApiResult<User> {
-    let missing = || ApiError::not_found("user_not_found", format!("User `{id}` does not exist."));
-    let id = Uuid::parse_str(id).map_err(|_| missing())?;
-    state.store.user(id).await?.ok_or_else(missing)
+fn new_token(issued: IssuedToken) -> NewToken {
+    NewToken { token: issued.token, info: token_view(issued.info) }
 }
 
-/// The fields of a user body, checked.
+/// The fields of a user body, checked: the changes to the user, and what
+/// its new token is to be.
 #[derive(Default)]
 struct UserBody {
-    name: Option<String>,
-    role: Option<Role>,
-    workspaces: Option<Vec<String>>,
-    expires_in_days: Option<u32>,
-    revoke_others: bool,
+    changes: Changes,
+    token: TokenRequest,
 }
 
 /// The fewest and most days a token may last.
@@ -182,51 +179,29 @@ impl UserBody {
         let mut body = UserBody::default();
         if let Some(name) = name.get("name", &mut problems) {
             if is_name(&name, 128) {
-                body.name = Some(name.trim().to_string());
+                body.changes.name = Some(name.trim().to_string());
             } else {
                 problems.add("invalid_field", "name", "`name` must be a name of 1 to 128 characters.");
             }
         }
         if let Some(role) = role.get("role", &mut problems) {
-            body.role = Role::parse(&role);
-            if body.role.is_none() {
+            body.changes.role = Role::parse(&role);
+            if body.changes.role.is_none() {
                 problems.add("invalid_field", "role", "`role` must be admin, standard or support.");
             }
         }
-        body.workspaces = workspaces.get("workspaces", &mut problems);
+        body.changes.workspaces = workspaces.get("workspaces", &mut problems);
         if let Some(days) = days.get("expires_in_days", &mut problems) {
             if let Some(days) = u32::try_from(days.0).ok().filter(|d| TOKEN_DAYS.contains(d)) {
-                body.expires_in_days = Some(days);
+                body.token.expires_in_days = Some(days);
             } else {
                 let message = "`expires_in_days` must be a whole number of days from 1 to 3650.";
                 problems.add("invalid_field", "expires_in_days", message);
             }
         }
-        body.revoke_others = revoke_others.get("revoke_others", &mut problems).unwrap_or_default();
+        body.token.revoke_others = revoke_others.get("revoke_others", &mut problems).unwrap_or_default();
         problems.finish(body)
     }
-}
-
-/// Fails unless every workspace in `ids` exists.
-async fn check_workspaces(state: &AppState, ids: &[String]) -> ApiResult<()> {
-    for id in ids {
-        if state.store.workspace(id).await?.is_none() {
-            return Err(ApiError::bad_request(
-                "unknown_workspace",
-                format!("Workspace `{id}` does not exist."),
-                Some("workspaces".into()),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Makes a token for `user`; returns its value (shown once) and info.
-async fn issue(state: &AppState, user: Uuid, expires_in_days: Option<u32>) -> ApiResult<NewToken> {
-    let (token, hash) = token::generate();
-    let expires_at = expires_in_days.map(|d| crate::store::now() + chrono::Duration::days(i64::from(d)));
-    let info = state.store.add_token(user, &hash, expires_at).await?;
-    Ok(NewToken { token, info: token_view(info) })
 }
 
 /// `GET /users`
@@ -257,20 +232,7 @@ pub async fn create(
     params.only(&[])?;
     principal.require_admin()?;
     let body = UserBody::read(body.name, body.role, body.workspaces, body.expires_in_days, Field::Absent)?;
-    let name =
-        body.name.ok_or_else(|| ApiError::bad_request("missing_field", "`name` is required.", Some("name".into())))?;
-    let role =
-        body.role.ok_or_else(|| ApiError::bad_request("missing_field", "`role` is required.", Some("role".into())))?;
-    let workspaces = body.workspaces.unwrap_or_default();
-    check_workspaces(&state, &workspaces).await?;
-    let Some(user) = state.store.create_user(&name, role, &workspaces).await? else {
-        return Err(ApiError::conflict(
-            "user_exists",
-            format!("A user named `{name}` already exists."),
-            Some("name".into()),
-        ));
-    };
-    let token = issue(&state, user.id, body.expires_in_days).await?;
+    let (user, token) = service::create(&state.services(), body.changes, body.token).await?;
     let location = format!("/api.rsc/v2/users/{}", user.id);
     let view = view(&state, user, Some(token.token)).await?;
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view)))
@@ -289,7 +251,7 @@ pub async fn read(
 ) -> ApiResult<Json<UserView>> {
     params.only(&[])?;
     principal.require_admin()?;
-    Ok(Json(view(&state, find(&state, &id).await?, None).await?))
+    Ok(Json(view(&state, service::find(&state.store, &id).await?, None).await?))
 }
 
 /// `PUT /users/{user_id}` with any of `name`, `role`, `workspaces` (replaced).
@@ -309,25 +271,7 @@ pub async fn update(
     params.only(&[])?;
     principal.require_admin()?;
     let body = UserBody::read(body.name, body.role, body.workspaces, Field::Absent, Field::Absent)?;
-    let mut user = find(&state, &id).await?;
-    if user.id == principal.user_id && body.role.is_some_and(|r| r != Role::Admin) {
-        return Err(ApiError::conflict("own_role", "An admin cannot demote themself.", Some("role".into())));
-    }
-    if let Some(workspaces) = &body.workspaces {
-        check_workspaces(&state, workspaces).await?;
-        user.workspaces = workspaces.clone();
-    }
-    user.name = body.name.unwrap_or(user.name);
-    user.role = body.role.unwrap_or(user.role);
-    let updated = state.store.update_user(&user).await?;
-    state.principals.clear();
-    if !updated {
-        return Err(ApiError::conflict(
-            "user_exists",
-            format!("A user named `{}` already exists.", user.name),
-            Some("name".into()),
-        ));
-    }
+    let user = service::update(&state.services(), principal.user_id, &id, body.changes).await?;
     Ok(Json(view(&state, user, None).await?))
 }
 
@@ -344,14 +288,8 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     params.only(&[])?;
     principal.require_admin()?;
-    let user = find(&state, &id).await?;
-    let deleted = state.store.delete_user(user.id).await?;
-    state.principals.clear();
-    if deleted {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::conflict("last_admin", "The last admin cannot be deleted.", None))
-    }
+    service::delete(&state.services(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /users/{user_id}/generate-token` with optional `expires_in_days`
@@ -376,13 +314,8 @@ pub async fn generate_token(
         }
         None => UserBody::default(),
     };
-    let user = find(&state, &id).await?;
-    let token = issue(&state, user.id, body.expires_in_days).await?;
-    if body.revoke_others {
-        state.store.revoke_tokens(user.id, None, Some(token.info.id)).await?;
-        state.principals.clear();
-    }
-    Ok((StatusCode::CREATED, Json(token)))
+    let token = service::generate_token(&state.services(), &id, body.token).await?;
+    Ok((StatusCode::CREATED, Json(new_token(token))))
 }
 
 /// `DELETE /users/{user_id}/tokens/{token_id}`: revokes one token.
@@ -397,13 +330,6 @@ pub async fn revoke_token(
 ) -> ApiResult<StatusCode> {
     params.only(&[])?;
     principal.require_admin()?;
-    let user = find(&state, &id).await?;
-    let missing = || ApiError::not_found("token_not_found", format!("Token `{token_id}` does not exist."));
-    let token = Uuid::parse_str(&token_id).map_err(|_| missing())?;
-    let revoked = state.store.revoke_tokens(user.id, Some(token), None).await?;
-    state.principals.clear();
-    match revoked {
-        0 => Err(missing()),
-        _ => Ok(StatusCode::NO_CONTENT),
-    }
+    service::revoke_token(&state.services(), &id, &token_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{Field, JsonBody, PRINTABLE_PATTERN, Params, Path, Problems};
 use super::state::AppState;
 use crate::auth::{Action, Denied, Principal};
+use crate::service::workspaces::{self as service, NewWorkspace};
 use crate::store::{Store, Workspace};
 use axum::Json;
 use axum::extract::State;
@@ -44,6 +45,35 @@ pub struct CreateWorkspace {
     name: Field<String>,
 }
 
+impl CreateWorkspace {
+    /// The workspace asked for, checked: an id of 1 to 64 letters, digits,
+    /// `-` and `_`; a name of at most 128 characters without control
+    /// characters.
+    fn read(self) -> ApiResult<NewWorkspace> {
+        let mut problems = Problems::default();
+        let (id, name) = (self.id.get("id", &mut problems), self.name.get("name", &mut problems));
+        problems.finish(())?;
+        let id = id.ok_or_else(|| ApiError::bad_request("missing_field", "`id` is required.", Some("id".into())))?;
+        let valid =
+            !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                "A workspace id has 1 to 64 letters, digits, `-` or `_`.",
+                Some("id".into()),
+            ));
+        }
+        if name.as_deref().is_some_and(|n| n.chars().count() > 128 || n.chars().any(char::is_control)) {
+            return Err(ApiError::bad_request(
+                "invalid_field",
+                "A workspace name has 1 to 128 characters and no control characters.",
+                Some("name".into()),
+            ));
+        }
+        Ok(NewWorkspace { id, name })
+    }
+}
+
 /// A workspace in a response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceView {
@@ -68,11 +98,6 @@ fn view(w: Workspace) -> WorkspaceView {
     WorkspaceView { id: w.id, name: w.name, connection_count: w.connections, created_at: w.created_at }
 }
 
-/// The workspace `id`, or 404.
-pub async fn require_workspace(store: &Store, id: &str) -> ApiResult<Workspace> {
-    store.workspace(id).await?.ok_or_else(|| not_found(id))
-}
-
 /// Succeeds if workspace `id` exists and `principal` may do `action` in
 /// it: 404 when it is missing or not granted (as if it did not exist), 403
 /// when the role does not allow the action. Checks existence only, without
@@ -86,7 +111,7 @@ pub async fn require_workspace_as(store: &Store, principal: &Principal, id: &str
 }
 
 fn not_found(id: &str) -> ApiError {
-    ApiError::not_found("workspace_not_found", format!("Workspace `{id}` does not exist."))
+    ApiError::from(service::not_found(id))
 }
 
 /// `GET /workspaces`
@@ -113,7 +138,7 @@ pub async fn read(
 ) -> ApiResult<Json<WorkspaceView>> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &id, Action::Read).await?;
-    Ok(Json(view(require_workspace(&state.store, &id).await?)))
+    Ok(Json(view(service::find(&state.store, &id).await?)))
 }
 
 /// `POST /workspaces` with `{"id": "sales", "name": "Sales"}`; `name`
@@ -130,36 +155,10 @@ pub async fn create(
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
-    let mut problems = Problems::default();
-    let (id, name) = (body.id.get("id", &mut problems), body.name.get("name", &mut problems));
-    problems.finish(())?;
-    let id = id.ok_or_else(|| ApiError::bad_request("missing_field", "`id` is required.", Some("id".into())))?;
-    let valid =
-        !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
-        return Err(ApiError::bad_request(
-            "invalid_field",
-            "A workspace id has 1 to 64 letters, digits, `-` or `_`.",
-            Some("id".into()),
-        ));
-    }
-    if name.as_deref().is_some_and(|n| n.chars().count() > 128 || n.chars().any(char::is_control)) {
-        return Err(ApiError::bad_request(
-            "invalid_field",
-            "A workspace name has 1 to 128 characters and no control characters.",
-            Some("name".into()),
-        ));
-    }
-    let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| id.clone());
-    if !state.store.create_workspace(&id, &name).await? {
-        return Err(ApiError::conflict(
-            "workspace_exists",
-            format!("Workspace `{id}` already exists."),
-            Some("id".into()),
-        ));
-    }
-    let created = require_workspace(&state.store, &id).await?;
-    Ok((StatusCode::CREATED, [(header::LOCATION, format!("/api.rsc/v2/workspaces/{id}"))], Json(view(created))))
+    let new = body.read()?;
+    let location = format!("/api.rsc/v2/workspaces/{}", new.id);
+    let created = service::create(&state.services(), new).await?;
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(created))))
 }
 
 /// `DELETE /workspaces/{workspace_id}`: only an empty workspace, never `default`.
@@ -174,16 +173,6 @@ pub async fn remove(
 ) -> ApiResult<StatusCode> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &id, Action::Administer).await?;
-    if id == "default" {
-        return Err(ApiError::conflict("default_workspace", "The default workspace always exists.", Some(id)));
-    }
-    if state.store.delete_workspace(&id).await? {
-        state.principals.clear();
-        return Ok(StatusCode::NO_CONTENT);
-    }
-    Err(ApiError::conflict(
-        "workspace_not_empty",
-        format!("Workspace `{id}` still holds connections; delete them first."),
-        Some(id),
-    ))
+    service::delete(&state.services(), &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

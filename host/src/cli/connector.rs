@@ -10,10 +10,11 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use syncport::api::connectors::{SIGNATURE_HEADER, connector_list, pinned_message, version_view};
+use syncport::api::connectors::{SIGNATURE_HEADER, connector_list, version_view};
 use syncport::connector::signature::{Signature, SigningKey};
 use syncport::registry::{InstallOutcome, Registry};
 use syncport::runtime::{Limits, Runtime};
+use syncport::service::connectors::pinned_message;
 
 /// Connector components: conformance, versions and signatures.
 #[derive(Subcommand)]

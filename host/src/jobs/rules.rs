@@ -1,5 +1,7 @@
-//! What the API asks of jobs: the checks on a job's connections, and
-//! create, update, delete, execute and cancel with what each outcome means.
+//! What the API asks of jobs: the checks on a job's connections, the job
+//! record a create builds (its id, dates and defaults) and an update
+//! merges, and create, update, delete, execute and cancel with what each
+//! outcome means.
 
 use super::{Jobs, pending};
 use crate::registry::Registry;
@@ -7,6 +9,28 @@ use crate::service::{ServiceError, ServiceResult, Services, What, plugin_for};
 use crate::store::{Job, JobWrite, Run, Start, Store};
 use std::sync::Arc;
 use uuid::Uuid;
+
+/// The rows per page and batch of a job that does not say.
+pub const DEFAULT_BATCH_SIZE: u32 = 1000;
+/// The most rows per page and batch.
+pub const MAX_BATCH_SIZE: u32 = 100_000;
+
+/// What a create or update asks for; `None` where not given.
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// The name (required on create).
+    pub name: Option<String>,
+    /// The source connection (required on create).
+    pub source: Option<Uuid>,
+    /// The destination connection (required on create).
+    pub destination: Option<Uuid>,
+    /// The tables: `Some(None)` all of them, `Some(Some(list))` these.
+    pub tables: Option<Option<Vec<String>>>,
+    /// The destination table prefix.
+    pub table_prefix: Option<String>,
+    /// Rows per page and batch.
+    pub batch_size: Option<u32>,
+}
 
 /// The job `id` (as the caller gave it), or [`ServiceError::NotFound`].
 pub async fn find(store: &Store, id: &str) -> ServiceResult<Job> {
@@ -19,23 +43,50 @@ fn not_found(id: &str) -> ServiceError {
     ServiceError::NotFound { what: What::Job, id: id.to_string() }
 }
 
-/// Creates `job` once its connections can serve it.
-pub async fn create(services: &Services, job: &Job) -> ServiceResult<()> {
+/// Creates a job in `workspace_id` (a name, a source and a destination are
+/// required; by default every table, no prefix, [`DEFAULT_BATCH_SIZE`])
+/// once its connections can serve it; the job as stored.
+pub async fn create(services: &Services, workspace_id: String, changes: Changes) -> ServiceResult<Job> {
+    let name = changes.name.ok_or_else(|| ServiceError::missing("name"))?;
+    let source = changes.source.ok_or_else(|| ServiceError::missing("source_connection_id"))?;
+    let destination = changes.destination.ok_or_else(|| ServiceError::missing("destination_connection_id"))?;
+    let now = crate::store::now();
+    let job = Job {
+        id: Uuid::new_v4(),
+        workspace_id,
+        name,
+        source,
+        destination,
+        tables: changes.tables.unwrap_or(None),
+        table_prefix: changes.table_prefix.unwrap_or_default(),
+        batch_size: changes.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
+        created_at: now,
+        updated_at: now,
+        active_run: None,
+    };
     check_endpoints(services, &job.workspace_id, job.source, job.destination).await?;
-    match services.store.create_job(job).await? {
-        JobWrite::Done => Ok(()),
-        JobWrite::NameTaken => Err(ServiceError::NameTaken { what: What::Job, name: job.name.clone() }),
+    match services.store.create_job(&job).await? {
+        JobWrite::Done => Ok(job),
+        JobWrite::NameTaken => Err(ServiceError::NameTaken { what: What::Job, name: job.name }),
         other => Err(ServiceError::Internal(format!("job create gave {other:?}"))),
     }
 }
 
-/// Writes `job`, changed (`asked`: its id as the caller gave it), once its
-/// connections can serve it; not while it runs.
-pub async fn update(services: &Services, job: &Job, asked: &str) -> ServiceResult<()> {
+/// Merges `changes` into `job` (`asked`: its id as the caller gave it) and
+/// writes it once its connections can serve it; not while it runs. The job
+/// as written.
+pub async fn update(services: &Services, mut job: Job, changes: Changes, asked: &str) -> ServiceResult<Job> {
+    job.name = changes.name.unwrap_or(job.name);
+    job.source = changes.source.unwrap_or(job.source);
+    job.destination = changes.destination.unwrap_or(job.destination);
+    job.tables = changes.tables.unwrap_or(job.tables);
+    job.table_prefix = changes.table_prefix.unwrap_or(job.table_prefix);
+    job.batch_size = changes.batch_size.unwrap_or(job.batch_size);
+    job.updated_at = crate::store::now();
     check_endpoints(services, &job.workspace_id, job.source, job.destination).await?;
-    match services.store.update_job(job).await? {
-        JobWrite::Done => Ok(()),
-        JobWrite::NameTaken => Err(ServiceError::NameTaken { what: What::Job, name: job.name.clone() }),
+    match services.store.update_job(&job).await? {
+        JobWrite::Done => Ok(job),
+        JobWrite::NameTaken => Err(ServiceError::NameTaken { what: What::Job, name: job.name }),
         JobWrite::Running => Err(ServiceError::Running { job: asked.to_string() }),
         JobWrite::NotFound => Err(not_found(asked)),
     }

@@ -51,7 +51,7 @@ pub async fn create(
     changes: Changes,
 ) -> ServiceResult<(Connection, Plugin)> {
     let Some(connector) = changes.connector.as_deref() else {
-        return Err(ServiceError::rejected("missing_field", "`connector` is required.", Some("connector".into())));
+        return Err(ServiceError::missing("connector"));
     };
     let registry = &services.registry;
     let _pinning = registry.pin_guard().await;

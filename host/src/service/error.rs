@@ -3,8 +3,9 @@
 
 use crate::connections::validate::Problem;
 use crate::connector::model::ConnectorError;
+use crate::registry::RegistryError;
 use crate::runtime::{CallError, Fault};
-use crate::store::StoreError;
+use crate::store::{PinnedConnection, StoreError};
 use std::fmt;
 
 /// What a service could not find.
@@ -14,6 +15,12 @@ pub enum What {
     Connection,
     /// A job.
     Job,
+    /// A user.
+    User,
+    /// A user's token.
+    Token,
+    /// A workspace.
+    Workspace,
 }
 
 impl fmt::Display for What {
@@ -21,6 +28,9 @@ impl fmt::Display for What {
         f.write_str(match self {
             What::Connection => "Connection",
             What::Job => "Job",
+            What::User => "User",
+            What::Token => "Token",
+            What::Workspace => "Workspace",
         })
     }
 }
@@ -57,14 +67,59 @@ pub enum ServiceError {
         /// The connector's message.
         reason: String,
     },
-    /// Another connection or job of the workspace has the name.
-    #[error("A {} named `{name}` already exists in this workspace.", what.to_string().to_lowercase())]
+    /// Another connection or job of the workspace, another user, or
+    /// another workspace has the name (a workspace's: its id).
+    #[error("{}", taken(*what, name))]
     NameTaken {
-        /// A connection or a job.
+        /// A connection, a job, a user or a workspace.
         what: What,
         /// The name.
         name: String,
     },
+    /// An admin asked to take their own admin role away.
+    #[error("An admin cannot demote themself.")]
+    OwnRole,
+    /// The user is the last admin, who cannot be deleted.
+    #[error("The last admin cannot be deleted.")]
+    LastAdmin,
+    /// The default workspace cannot be deleted.
+    #[error("The default workspace always exists.")]
+    DefaultWorkspace {
+        /// The workspace, as asked.
+        workspace: String,
+    },
+    /// The workspace still holds connections.
+    #[error("Workspace `{workspace}` still holds connections; delete them first.")]
+    WorkspaceNotEmpty {
+        /// The workspace, as asked.
+        workspace: String,
+    },
+    /// No such connector version is installed.
+    #[error("Connector `{name}` version `{version}` is not installed.")]
+    NotInstalled {
+        /// The connector, as asked.
+        name: String,
+        /// The version, as asked.
+        version: String,
+    },
+    /// Connections are pinned to the connector version to remove.
+    #[error(
+        "{}. Move them to another version (PUT with connector_version) or delete them first.",
+        super::connectors::pinned_message(name, version, pinned)
+    )]
+    VersionInUse {
+        /// The connector.
+        name: String,
+        /// The version.
+        version: semver::Version,
+        /// The connections pinned to it.
+        pinned: Vec<PinnedConnection>,
+    },
+    /// Installing or removing a connector component failed: it does not
+    /// load, is not signed as required, uses a name another publisher
+    /// owns, or conflicts with what is installed.
+    #[error("{0}")]
+    Registry(RegistryError),
     /// A running job uses the connection.
     #[error("Connection `{connection}` is in use by running job `{job}`.")]
     InUse {
@@ -127,10 +182,24 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// The message of [`ServiceError::NameTaken`].
+fn taken(what: What, name: &str) -> String {
+    match what {
+        What::User => format!("A user named `{name}` already exists."),
+        What::Workspace => format!("Workspace `{name}` already exists."),
+        other => format!("A {} named `{name}` already exists in this workspace.", other.to_string().to_lowercase()),
+    }
+}
+
 impl ServiceError {
     /// A rejection of the input: `code`, `message`, about `target`.
     pub fn rejected(code: &'static str, message: impl Into<String>, target: impl Into<Option<String>>) -> Self {
         ServiceError::Rejected(Rejection { code, message: message.into(), target: target.into() })
+    }
+
+    /// The rejection of an input without the required `field`.
+    pub fn missing(field: &str) -> Self {
+        Self::rejected("missing_field", format!("`{field}` is required."), Some(field.to_string()))
     }
 }
 

@@ -1,14 +1,20 @@
 //! The service layer's ground, between the HTTP API and the store,
 //! registry and runtime: the context every service takes ([`Services`]),
 //! their error ([`ServiceError`]), the plugin a connection runs on, and the
-//! rules of connections ([`connections`]). The metadata cache
-//! ([`crate::metadata`]) and job runs ([`crate::jobs`]) build on it.
+//! rules of connections ([`connections`]), connectors ([`connectors`]),
+//! users and their tokens ([`users`]) and workspaces ([`workspaces`]). The
+//! metadata cache ([`crate::metadata`]) and job runs ([`crate::jobs`])
+//! build on it.
 
 pub mod connections;
+pub mod connectors;
 mod error;
+pub mod users;
+pub mod workspaces;
 
 pub use error::{Rejection, ServiceError, ServiceResult, What};
 
+use crate::auth::cache::PrincipalCache;
 use crate::connections::Connection;
 use crate::logs::ConnectionLogs;
 use crate::registry::{Availability, Registry};
@@ -29,6 +35,9 @@ pub struct Services {
     pub logs: ConnectionLogs,
     /// Each connection's own directory.
     pub files: ConnectionFiles,
+    /// Recently authenticated tokens: cleared when users, their tokens or
+    /// workspaces change.
+    pub principals: Arc<PrincipalCache>,
 }
 
 /// The directories connections own as job destinations, one per
