@@ -79,7 +79,7 @@ fn group_heads(text: &str) -> Vec<&str> {
     heads
 }
 
-/// The top-level names one line of code refers to.
+/// The top-level names a text of code refers to.
 fn references(line: &str, depth: usize) -> Vec<String> {
     let mut names = Vec::new();
     for prefix in ["crate::", "syncport::"] {
@@ -107,7 +107,10 @@ fn references(line: &str, depth: usize) -> Vec<String> {
             rest = next;
         }
         if climbs >= depth {
-            names.push(ident(rest).to_string());
+            match rest.strip_prefix('{') {
+                Some(group) => names.extend(group_heads(group).into_iter().map(str::to_string)),
+                None => names.push(ident(rest).to_string()),
+            }
         }
     }
     names
@@ -121,11 +124,12 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
         let mut uses = BTreeSet::new();
         for file in files {
             let text = std::fs::read_to_string(file).expect("read source");
-            for line in text.lines().filter(|l| !l.trim_start().starts_with("//")) {
-                for used in references(line, depth(file)) {
-                    if used != *name && modules.contains_key(&used) {
-                        uses.insert(used);
-                    }
+            // The code as one text, so that a `use crate::{` group that
+            // rustfmt spreads over several lines is read whole.
+            let code: Vec<&str> = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect();
+            for used in references(&code.join("\n"), depth(file)) {
+                if used != *name && modules.contains_key(&used) {
+                    uses.insert(used);
                 }
             }
         }
@@ -198,11 +202,14 @@ fn top_level_modules_import_only_from_layers_below() {
 }
 
 #[test]
-fn the_layer_scanner_reads_grouped_nested_and_climbing_references() {
+fn the_layer_scanner_reads_grouped_nested_multi_line_and_climbing_references() {
     assert_eq!(references("use crate::{a, b::c, d::{e, f}};", 2), ["a", "b", "d"]);
     assert_eq!(references("let x = crate::store::now();", 1), ["store"]);
     assert_eq!(references("use super::super::api::state;", 2), ["api"]);
     assert!(references("use super::super::api::state;", 3).is_empty());
     assert!(references("use mycrate::api;", 1).is_empty());
     assert_eq!(references("use syncport::registry::Registry;", 1), ["registry"]);
+    // rustfmt's way with a long group, and a group that climbs out.
+    assert_eq!(references("use crate::{\n    api::state,\n    store::{Store, now},\n};", 1), ["api", "store"]);
+    assert_eq!(references("use super::super::{jobs, metadata::Answer};", 2), ["jobs", "metadata"]);
 }

@@ -2,7 +2,7 @@
 //! property names compare case-insensitively), property values are
 //! strings, and integers may be written `5.0` as JSON Schema allows.
 
-use super::{assert_error, id_of, json, quickbooks_body, spawn_app};
+use super::{assert_error, create_user, id_of, json, quickbooks_body, spawn_app, token};
 use reqwest::Method;
 use serde_json::json;
 
@@ -102,4 +102,59 @@ async fn integers_may_be_written_with_a_zero_fraction_and_limits_hold() {
         let error = assert_error(response, 400, "invalid_field").await;
         assert_eq!(error["error"]["target"], "expires_in_days", "{days}: {error}");
     }
+}
+
+#[tokio::test]
+async fn a_caller_who_may_not_act_gets_403_or_404_before_any_report_on_the_body() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    let support = token(&create_user(&app, "sue", "support", &["default"]).await);
+    let bad = r#"{"colour": 1, "name": ""}"#;
+    let cases = [
+        (Method::POST, "/workspaces/default/connections".to_string(), 403, "forbidden"),
+        (Method::PUT, format!("/connections/{id}"), 403, "forbidden"),
+        (Method::POST, "/workspaces/default/jobs".to_string(), 403, "forbidden"),
+        (Method::POST, "/users".to_string(), 403, "forbidden"),
+        (Method::POST, "/workspaces".to_string(), 403, "forbidden"),
+        (Method::POST, "/workspaces/nowhere/connections".to_string(), 404, "workspace_not_found"),
+    ];
+    for (method, path, status, code) in cases {
+        let response = app
+            .request_as(&support, method.clone(), &path)
+            .header("content-type", "application/json")
+            .body(bad)
+            .send()
+            .await
+            .expect("sent");
+        let error = assert_error(response, status, code).await;
+        assert!(error["error"]["target"].is_null(), "{method} {path}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_key_is_named_as_sent_and_errors_speak_json_not_rust() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    let cases = [
+        (json!({"Colour": "red"}), "unknown_field", "Colour"),
+        (json!({"Refresh Every": "Daily"}), "unknown_field", "Refresh Every"),
+        (json!({"settings": "Daily"}), "invalid_field", "settings"),
+    ];
+    for (body, code, target) in cases {
+        let error = assert_error(app.update_connection(&id, &body).await, 400, code).await;
+        assert_eq!(error["error"]["target"], target, "{body}: {error}");
+        let message = error["error"]["message"].as_str().expect("message");
+        assert!(message.contains(&format!("`{target}`")), "{message}");
+        assert!(!message.contains("struct") && !message.contains("Input"), "{message}");
+    }
+}
+
+#[tokio::test]
+async fn a_job_table_name_with_a_control_character_is_refused() {
+    let app = spawn_app().await;
+    let (source, destination) = ("00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002");
+    let body = json!({"name": "Nightly", "source_connection_id": source, "destination_connection_id": destination,
+        "tables": ["Customers", "In\u{1}voices"]});
+    let error = assert_error(app.create_job("default", &body).await, 400, "invalid_field").await;
+    assert_eq!(error["error"]["target"], "tables", "{error}");
 }

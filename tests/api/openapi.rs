@@ -1,7 +1,7 @@
 //! `GET /openapi.json`: public, built with the routes, and saying what the
 //! server does (statuses, headers, limits, closed bodies, links).
 
-use super::{ROUTES, json, spawn_app};
+use super::{json, spawn_app};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -32,7 +32,10 @@ async fn the_document_is_public_and_is_the_one_built_with_the_routes() {
     assert_eq!(doc["servers"][0]["url"], "/api.rsc/v2", "paths are relative to the API base");
     let routes: Vec<(String, String)> =
         operations(&doc).into_iter().map(|(path, method, _)| (method.to_uppercase(), path)).collect();
-    assert_eq!(routes.len(), ROUTES.len());
+    // Counted by hand, not from the document: workspaces 4, connections 5
+    // and their 2 actions, metadata 4 (tables also as GET), logs 3 (the
+    // download also as GET), connectors 5, jobs 9, users 7, this document 1.
+    assert_eq!(routes.len(), 40, "{routes:?}");
     assert!(routes.iter().all(|(_, path)| !path.starts_with("/api.rsc")), "{routes:?}");
     // Operation ids are unique, as OpenAPI requires.
     let mut ids: Vec<String> = operations(&doc)

@@ -10,6 +10,8 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::collections::{HashMap, HashSet};
+use std::marker::PhantomData;
 
 /// Path parameters, as axum's `Path`, with failures in the API's error
 /// shape. A parameter that is not UTF-8 once percent-decoded names nothing
@@ -42,20 +44,32 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
     }
 }
 
-/// A JSON body read into `T`, the type whose schema the document shows.
+/// A JSON object body, to be read into `T`, the type whose schema the
+/// document shows.
 ///
-/// Not JSON: 415; too large: 413; malformed: 400 `malformed_json` saying the
-/// line and column; a key given twice in one object (keys compared as
-/// [`normalize`] does, property names case-insensitively): 400
-/// `duplicate_field` or `duplicate_property` naming it; not an object: 400
-/// `invalid_body`. Then the keys are normalized (not those inside
-/// `properties`, which are user data) and serde reads `T`; a failure is a
-/// 400 naming the field by its path ([`serde_problem`]). What serde cannot
-/// say (names, limits, values that depend on the server's state) each
-/// body's `validate` reports, every problem with its target.
-pub struct JsonBody<T>(pub T);
+/// The extractor checks what any body must be: not JSON: 415; too large:
+/// 413; malformed: 400 `malformed_json` saying the line and column; a key
+/// given twice in one object (keys compared as [`normalize`] does, property
+/// names case-insensitively): 400 `duplicate_field` or `duplicate_property`
+/// naming it; not an object: 400 `invalid_body`. The handler then calls
+/// [`JsonBody::parse`] once the caller is authorized, so that a caller who
+/// may not act gets its 403 or 404, not a report on the body.
+pub struct JsonBody<T>(Map<String, Value>, PhantomData<fn() -> T>);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+impl<T: DeserializeOwned> JsonBody<T> {
+    /// Reads the body into `T`: the keys are normalized (not those inside
+    /// `properties`, which are user data) and serde reads `T`; a failure is
+    /// a 400 naming the field by its path as sent ([`serde_problem`]). What
+    /// serde cannot say (names, limits, values that depend on the server's
+    /// state) each body's `validate` reports, every problem with its target.
+    pub fn parse(self) -> Result<T, ApiError> {
+        let mut sent = HashMap::new();
+        let value = Value::Object(normalize_keys(self.0, true, &mut sent));
+        serde_path_to_error::deserialize(value).map_err(|e| into_error(as_sent(serde_problem(e), &sent)))
+    }
+}
+
+impl<S: Send + Sync, T> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -79,11 +93,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 ApiError::bad_request("unreadable_body", rejection.body_text(), Some("body".to_string()))
             }
         })?;
-        read_body(&bytes).map(JsonBody)
+        match parse_unique(&bytes)? {
+            Value::Object(map) => Ok(JsonBody(map, PhantomData)),
+            other => Err(ApiError::bad_request(
+                "invalid_body",
+                format!("The body must be a JSON object, not {}.", kind(&other)),
+                Some("body".to_string()),
+            )),
+        }
     }
 }
 
-impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> for JsonBody<T> {
+impl<S: Send + Sync, T> axum::extract::OptionalFromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     /// No body at all is `None`; anything else must be a JSON object.
@@ -100,18 +121,20 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> 
     }
 }
 
-/// Reads a JSON object body into `T` (see [`JsonBody`]).
-pub fn read_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value = parse_unique(bytes)?;
-    let Value::Object(map) = value else {
-        return Err(ApiError::bad_request(
-            "invalid_body",
-            format!("The body must be a JSON object, not {}.", kind(&value)),
-            Some("body".to_string()),
-        ));
-    };
-    let value = Value::Object(normalize_keys(map, true));
-    serde_path_to_error::deserialize(value).map_err(|e| into_error(serde_problem(e)))
+/// `problem` with each key named as the client sent it (`Colour`, not the
+/// normalized `colour`), in its target and message.
+fn as_sent(mut problem: ErrorDetail, sent: &HashMap<String, String>) -> ErrorDetail {
+    let Some(target) = problem.target.take() else { return problem };
+    let original: Vec<&str> = target.split('.').map(|key| sent.get(key).map_or(key, String::as_str)).collect();
+    let original = original.join(".");
+    problem.message = problem.message.replace(&format!("`{target}`"), &format!("`{original}`"));
+    for key in target.split('.') {
+        if let Some(as_sent) = sent.get(key) {
+            problem.message = problem.message.replace(&format!("`{key}`"), &format!("`{as_sent}`"));
+        }
+    }
+    problem.target = Some(original);
+    problem
 }
 
 /// A request key as compared: trimmed, lowercase, spaces and dashes as
@@ -121,13 +144,19 @@ pub fn normalize(key: &str) -> String {
 }
 
 /// The object with its keys normalized, and those of the objects in it,
-/// except the names inside a top-level `properties` (user data).
-fn normalize_keys(map: Map<String, Value>, top: bool) -> Map<String, Value> {
+/// except the names inside a top-level `properties` (user data). `sent`
+/// gets each normalized key that differs from the key as sent.
+fn normalize_keys(map: Map<String, Value>, top: bool, sent: &mut HashMap<String, String>) -> Map<String, Value> {
     map.into_iter()
-        .map(|(key, value)| {
-            let key = normalize(&key);
+        .map(|(original, value)| {
+            let key = normalize(&original);
+            if key != original {
+                sent.insert(key.clone(), original);
+            }
             let value = match value {
-                Value::Object(inner) if !(top && key == "properties") => Value::Object(normalize_keys(inner, false)),
+                Value::Object(inner) if !(top && key == "properties") => {
+                    Value::Object(normalize_keys(inner, false, sent))
+                }
                 other => other,
             };
             (key, value)
@@ -230,9 +259,11 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
         let mut map = Map::new();
-        let mut seen: Vec<String> = Vec::new();
+        // A set: a body may hold many thousands of keys.
+        let mut seen: HashSet<String> = HashSet::new();
         while let Some(key) = access.next_key::<String>()? {
-            let compared = if self.names { key.to_lowercase() } else { normalize(&key) };
+            // As the store compares property names: ASCII case-insensitively.
+            let compared = if self.names { key.to_ascii_lowercase() } else { normalize(&key) };
             let path = if self.path.is_empty() { key.clone() } else { format!("{}.{key}", self.path) };
             if seen.contains(&compared) {
                 let error = if self.names {
@@ -254,7 +285,7 @@ impl<'de> serde::de::Visitor<'de> for Unique<'_> {
             let names = self.top && compared == "properties";
             let seed = Unique { path, names, top: false, duplicate: self.duplicate };
             let value = access.next_value_seed(seed)?;
-            seen.push(compared);
+            seen.insert(compared);
             map.insert(key, value);
         }
         Ok(Value::Object(map))

@@ -243,7 +243,7 @@ impl<'de> Deserialize<'de> for TablesInput {
             Value::Array(items) if !items.is_empty() => {
                 let mut names: Vec<String> = Vec::new();
                 for item in items {
-                    let name = item.as_str().map(str::trim).filter(|n| !n.is_empty()).ok_or_else(wrong)?;
+                    let name = item.as_str().filter(|n| is_name(n, usize::MAX)).map(str::trim).ok_or_else(wrong)?;
                     if names.iter().any(|n| n == name) {
                         return Err(D::Error::custom(format!("names `{name}` twice")));
                     }
@@ -344,10 +344,11 @@ pub async fn create(
     principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
-    JsonBody(body): JsonBody<CreateJob>,
+    body: JsonBody<CreateJob>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
+    let body = body.parse()?;
     let changes = read_job(
         body.name,
         body.source_connection_id,
@@ -386,10 +387,11 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonBody(body): JsonBody<UpdateJob>,
+    body: JsonBody<UpdateJob>,
 ) -> ApiResult<Json<JobView>> {
     params.only(&[])?;
     let job = find_job(&state, &principal, &id, Action::Write).await?;
+    let body = body.parse()?;
     let changes = read_job(
         body.name,
         body.source_connection_id,

@@ -30,7 +30,10 @@ use utoipa_axum::routes;
     info(title = "Syncport Connection Management API", version = "2.0",
         description = "The Connection Management API v2 over sandboxed WebAssembly connectors. \
             Paths are relative to the server URL `/api.rsc/v2`. Errors are \
-            `{\"error\": {\"code\", \"message\", \"target\", \"details\"}}`; see docs/api.md."),
+            `{\"error\": {\"code\", \"message\", \"target\", \"details\"}}`; see docs/api.md. \
+            The schemas give the canonical spellings; the server also accepts request keys in any case, \
+            with spaces or dashes for underscores, `connect_version` for `connector_version`, and enum \
+            values and query flags in any case."),
     servers((url = "/api.rsc/v2", description = "This server: paths are relative to its API base.")),
     modifiers(&TokenAuth),
     security(("token" = []), ("basic" = [])),

@@ -227,10 +227,11 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     params: Params,
-    JsonBody(body): JsonBody<CreateUser>,
+    body: JsonBody<CreateUser>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
+    let body = body.parse()?;
     let body = UserBody::read(body.name, body.role, body.workspaces, body.expires_in_days, Field::Absent)?;
     let (user, token) = service::create(&state.services(), body.changes, body.token).await?;
     let location = format!("/api.rsc/v2/users/{}", user.id);
@@ -266,10 +267,11 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonBody(body): JsonBody<UpdateUser>,
+    body: JsonBody<UpdateUser>,
 ) -> ApiResult<Json<UserView>> {
     params.only(&[])?;
     principal.require_admin()?;
+    let body = body.parse()?;
     let body = UserBody::read(body.name, body.role, body.workspaces, Field::Absent, Field::Absent)?;
     let user = service::update(&state.services(), principal.user_id, &id, body.changes).await?;
     Ok(Json(view(&state, user, None).await?))
@@ -309,7 +311,8 @@ pub async fn generate_token(
     params.only(&[])?;
     principal.require_admin()?;
     let body = match body {
-        Some(JsonBody(b)) => {
+        Some(b) => {
+            let b = b.parse()?;
             UserBody::read(Field::Absent, Field::Absent, Field::Absent, b.expires_in_days, b.revoke_others)?
         }
         None => UserBody::default(),

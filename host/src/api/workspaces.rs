@@ -151,11 +151,11 @@ pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
     params: Params,
-    JsonBody(body): JsonBody<CreateWorkspace>,
+    body: JsonBody<CreateWorkspace>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     principal.require_admin()?;
-    let new = body.read()?;
+    let new = body.parse()?.read()?;
     let location = format!("/api.rsc/v2/workspaces/{}", new.id);
     let created = service::create(&state.services(), new).await?;
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(created))))

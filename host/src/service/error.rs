@@ -51,7 +51,7 @@ pub struct Rejection {
 /// API shows.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// No such connection or job (`id` as the caller gave it).
+    /// No such connection, job, user, token or workspace (`id` as the caller gave it).
     #[error("{what} `{id}` does not exist.")]
     NotFound {
         /// What was looked for.

@@ -118,7 +118,7 @@ pub struct UpdateConnection {
 
 /// Connection settings in a body; values compare case-insensitively.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "an object of settings")]
 #[schema(example = json!({"metadata_refresh_interval": "Daily", "logfile_verbosity": "Info", "use_cdata_callback_url": false}))]
 pub struct SettingsInput {
     /// When cached tables and columns are fetched again.

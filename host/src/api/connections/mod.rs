@@ -137,11 +137,11 @@ pub async fn create(
     principal: Principal,
     Path(workspace_id): Path<String>,
     params: Params,
-    JsonBody(body): JsonBody<CreateConnection>,
+    body: JsonBody<CreateConnection>,
 ) -> ApiResult<impl IntoResponse> {
     params.only(&[])?;
     require_workspace_as(&state.store, &principal, &workspace_id, Action::Write).await?;
-    let body = body.validate()?;
+    let body = body.parse()?.validate()?;
     let (c, plugin) = service::create(&state.services(), workspace_id, body).await?;
     let location = format!("/api.rsc/v2/connections/{}", c.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(view(&c, Some(plugin.info())))))
@@ -158,11 +158,11 @@ pub async fn update(
     principal: Principal,
     Path(id): Path<String>,
     params: Params,
-    JsonBody(body): JsonBody<UpdateConnection>,
+    body: JsonBody<UpdateConnection>,
 ) -> ApiResult<Json<ConnectionView>> {
     params.only(&[])?;
     let read = find_as(&state.store, &principal, &id, Action::Write).await?;
-    let body = body.validate()?;
+    let body = body.parse()?.validate()?;
     let written = service::update(&state.services(), read, &body).await?;
     Ok(Json(show(&state.registry, &written)))
 }
