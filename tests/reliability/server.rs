@@ -198,3 +198,9 @@ pub async fn create(server: &Server, body: &serde_json::Value) -> String {
     assert_eq!(status, 201, "create {body}: {json}");
     crate::api::id_of(&json)
 }
+
+/// Fails listing the first ten of `wrong`, the answers a load test found
+/// wrong (each described), if there is any.
+pub fn assert_no_wrong_answers(wrong: &[String]) {
+    assert!(wrong.is_empty(), "{} wrong answers, e.g. {:#?}", wrong.len(), &wrong[..wrong.len().min(10)]);
+}
