@@ -56,8 +56,9 @@ pub fn router(state: AppState) -> Router {
     let api = protected
         .method_not_allowed_fallback(not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .merge(public.method_not_allowed_fallback(not_allowed))
-        .layer(Extension(openapi::Document::new(&doc)));
+        // Only the document's route carries the document: other requests
+        // pay nothing for it.
+        .merge(public.method_not_allowed_fallback(not_allowed).layer(Extension(openapi::Document::new(&doc))));
     Router::new()
         .nest(BASE, api)
         .fallback(|| async { ApiError::not_found("route_not_found", "No such route.") })
