@@ -59,6 +59,9 @@ pub struct ConnectorVersionView {
     /// The properties it accepts.
     #[schema(value_type = Vec<Object>)]
     pub properties: Vec<PropertySpec>,
+    /// The origins it may send requests to, as patterns over its properties
+    /// (WIT 0.3.0; empty: it has no network). See docs/security.md.
+    pub egress: Vec<String>,
 }
 
 /// An installed connector with its versions, newest last.
@@ -230,6 +233,7 @@ pub fn version_view(registry: &Registry, plugin: &Plugin) -> ConnectorVersionVie
         display_name: info.display_name.clone(),
         description: info.description.clone(),
         properties: info.properties.clone(),
+        egress: info.egress.clone(),
     }
 }
 

@@ -127,6 +127,7 @@ fn outputs<T: Texts>(observed: &Observed<T>) -> Vec<(String, String)> {
             LogSource::Plugin => "a log line",
             LogSource::Stdout => "its stdout",
             LogSource::Stderr => "its stderr",
+            LogSource::Egress => "the host's line on its requests",
         };
         texts.push((source.into(), line.message.clone()));
     }

@@ -37,6 +37,9 @@ pub struct LimitArgs {
     /// Linear memories of all plugin calls at once (the instance pool every version reserves its share of).
     #[arg(long, env = "SYNCPORT_POOL_MEMORIES", default_value_t = 1000)]
     pub pool_memories: u32,
+    /// What WIT 0.3.0 connectors may reach.
+    #[command(flatten)]
+    pub egress: super::egress::EgressArgs,
 }
 
 impl LimitArgs {
@@ -57,6 +60,7 @@ impl LimitArgs {
         limits.pool.memories_per_component = self.component_max_memories;
         limits.pool.tables_per_component = self.component_max_tables;
         limits.pool.total_memories = self.pool_memories;
+        limits.egress = self.egress.limits();
         limits
     }
 }

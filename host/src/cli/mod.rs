@@ -3,6 +3,7 @@
 pub mod check;
 pub mod client;
 pub mod connector;
+pub mod egress;
 pub mod job;
 pub mod limits;
 pub mod trust;

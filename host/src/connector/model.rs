@@ -62,6 +62,10 @@ pub struct ConnectorInfo {
     /// What a job may use it as (none for WIT 0.1.0 connectors).
     #[serde(default)]
     pub roles: Roles,
+    /// The origins it may send requests to, as patterns over its properties
+    /// (WIT 0.3.0 and later; empty: no network). See `runtime::egress`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub egress: Vec<String>,
 }
 
 /// The job endpoints a connector can be (WIT 0.2.0 and later).

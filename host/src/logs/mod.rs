@@ -311,6 +311,7 @@ fn render(verbosity: Verbosity, record: &OperationRecord<'_>, at: DateTime<Utc>,
             LogSource::Plugin => "plugin",
             LogSource::Stdout => "stdout",
             LogSource::Stderr => "stderr",
+            LogSource::Egress => "egress",
         };
         format!("{ts} {:<8} [{source}] {}\n", line.level, escape(&line.message))
     });

@@ -101,6 +101,8 @@ pub struct Limits {
     pub pool: PoolLimits,
     /// How an install compiles a component.
     pub compile: CompileLimits,
+    /// What WIT 0.3.0 connectors may reach, and each call's egress budget.
+    pub egress: super::egress::EgressLimits,
 }
 
 /// The per-component caps (refused at install past them) and the engine-wide
@@ -234,6 +236,7 @@ impl Default for Limits {
                 total_component_instances: 2_000,
             },
             compile: CompileLimits { timeout: Duration::from_secs(120), memory_bytes: 2048 * MIB },
+            egress: Default::default(),
         }
     }
 }

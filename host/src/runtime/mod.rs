@@ -11,6 +11,7 @@
 
 mod cache;
 mod compile;
+pub mod egress;
 mod engine;
 mod inspect;
 mod limits;
@@ -24,6 +25,7 @@ mod ticker;
 mod wit;
 
 pub use compile::{Compiler, compile_component_main};
+pub use egress::EgressLimits;
 pub use engine::Allocator;
 pub use inspect::Cap;
 pub use limits::{CallLimits, CompileLimits, Limits, Operation, PoolLimits};
@@ -236,6 +238,8 @@ struct Inner {
     answers: Arc<tokio::sync::Semaphore>,
     /// Where components are compiled (in this process unless set).
     compiler: std::sync::RwLock<Compiler>,
+    /// What every call's outbound requests share (settings, TLS).
+    network: Arc<egress::Network>,
     _ticker: ticker::EpochTicker,
 }
 
@@ -257,8 +261,10 @@ impl Runtime {
         let compiler = std::sync::RwLock::default();
         let pool = pool::Pool::new(&limits.pool);
         let answers = Arc::new(tokio::sync::Semaphore::new(limits.max_answer_bytes_total.div_ceil(1024)));
+        let network = Arc::new(egress::Network::new(limits.egress.clone()));
         let limits = Arc::new(limits);
-        let inner = Inner { engine, linker, cache, limits, allocator, pool, answers, compiler, _ticker: ticker };
+        let inner =
+            Inner { engine, linker, cache, limits, allocator, pool, answers, compiler, network, _ticker: ticker };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -297,7 +303,7 @@ impl Runtime {
         let compiler = inner.compiler.read().unwrap_or_else(|e| e.into_inner()).clone();
         let component = inner.cache.component(&inner.engine, bytes, &sha256, &compiler, &inner.limits.compile)?;
         let wit = self.wit_version(&component)?;
-        self.check_imports(&component)?;
+        self.check_imports(&component, wit)?;
         let instance_pre =
             inner.linker.instantiate_pre(&component).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
         let pre = wit::Pre::new(wit, instance_pre).map_err(|e| LoadError::Incompatible(format!("{e:#}")))?;
@@ -314,16 +320,24 @@ impl Runtime {
             label: ("(loading)".into(), sha256[..12].to_string()),
             footprint,
             answers: inner.answers.clone(),
+            network: inner.network.clone(),
             _reservation: Some(reservation),
         };
         Ok(Linked { core, sha256, wit })
     }
 
     /// Refuses imports of a `syncport:` interface the host does not serve,
-    /// naming it; other missing imports are named by the linker.
-    fn check_imports(&self, component: &Component) -> Result<(), LoadError> {
+    /// and outbound HTTP in a component of a version before 0.3.0, naming
+    /// them; other missing imports are named by the linker.
+    fn check_imports(&self, component: &Component, wit: WitVersion) -> Result<(), LoadError> {
         let ty = component.component_type();
         for (name, _) in ty.imports(&self.inner.engine) {
+            if name.starts_with(wit::NETWORK_IMPORTS) && wit < WitVersion::V0_3_0 {
+                return Err(LoadError::Incompatible(format!(
+                    "it imports `{name}`, but it is a syncport:connector@{wit} component, which has no network: \
+                     outbound HTTP needs syncport:connector@0.3.0 and egress patterns in `describe`"
+                )));
+            }
             if name.starts_with("syncport:") && !wit::IMPORTS.contains(&name) {
                 return Err(LoadError::Incompatible(format!(
                     "it imports `{name}`, which this host does not serve (it serves {})",

@@ -1,11 +1,12 @@
 //! A loaded connector version: one `InstancePre`, a fresh `Store` per call.
 
+use super::egress::{CallEgress, Grant};
 use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
 use super::pool::{Footprint, Reservation};
 use super::redact::{Mask, Redactor};
 use super::session::Session;
-use super::state::HostState;
+use super::state::{HostState, OutputCaps};
 use super::wit::{self, GuestResult};
 use crate::connector::model::{ColumnInfo, ConnectorInfo, LogLevel, Property, TableInfo, TableType};
 use futures_util::FutureExt;
@@ -28,6 +29,9 @@ pub enum WitVersion {
     /// `syncport:connector@0.2.0`.
     #[serde(rename = "0.2.0")]
     V0_2_0,
+    /// `syncport:connector@0.3.0`: outbound HTTP under the egress policy.
+    #[serde(rename = "0.3.0")]
+    V0_3_0,
 }
 
 impl fmt::Display for WitVersion {
@@ -35,6 +39,7 @@ impl fmt::Display for WitVersion {
         f.write_str(match self {
             WitVersion::V0_1_0 => "0.1.0",
             WitVersion::V0_2_0 => "0.2.0",
+            WitVersion::V0_3_0 => "0.3.0",
         })
     }
 }
@@ -86,8 +91,26 @@ pub(crate) struct Core {
     pub(crate) footprint: Footprint,
     /// Room, server-wide, for the answers of calls in flight.
     pub(crate) answers: Arc<Semaphore>,
+    /// What every call's outbound requests share.
+    pub(crate) network: Arc<super::egress::Network>,
     /// This version's share of the instance pool.
     pub(crate) _reservation: Option<Reservation>,
+}
+
+/// What one call may see and reach for a connection: the secret values it
+/// masks, the log levels it keeps, the origins it may send requests to.
+pub(crate) struct Access {
+    pub(crate) redactor: Redactor,
+    pub(crate) keep: Option<LogLevel>,
+    pub(crate) grant: Arc<Grant>,
+}
+
+impl Access {
+    /// Nothing to mask, every log level kept, no network: for `describe`,
+    /// which must not depend on anything but the build.
+    pub(crate) fn nothing() -> Self {
+        Access { redactor: Redactor::default(), keep: Some(LogLevel::Verbose), grant: Arc::default() }
+    }
 }
 
 /// A guest call in flight, borrowing the instance and its store.
@@ -203,8 +226,8 @@ impl Plugin {
     }
 
     async fn test_call(&self, config: Vec<Property>) -> Call<String> {
-        let redactor = self.setup(&config);
-        self.core.run(Operation::Test, redactor, move |i, s| Box::pin(async move { i.test(s, &config).await })).await
+        let access = self.setup(&config);
+        self.core.run(Operation::Test, access, move |i, s| Box::pin(async move { i.test(s, &config).await })).await
     }
 
     async fn list_tables_call(
@@ -213,10 +236,10 @@ impl Plugin {
         schema: Option<String>,
         types: Vec<TableType>,
     ) -> Call<Vec<TableInfo>> {
-        let redactor = self.setup(&config);
+        let access = self.setup(&config);
         let call = self
             .core
-            .run(Operation::ListTables, redactor, move |i, s| {
+            .run(Operation::ListTables, access, move |i, s| {
                 Box::pin(async move { i.list_tables(s, &config, schema.as_deref(), &types).await })
             })
             .await;
@@ -224,10 +247,10 @@ impl Plugin {
     }
 
     async fn list_columns_call(&self, config: Vec<Property>, table: String) -> Call<Vec<ColumnInfo>> {
-        let redactor = self.setup(&config);
+        let access = self.setup(&config);
         let call = self
             .core
-            .run(Operation::ListColumns, redactor, move |i, s| {
+            .run(Operation::ListColumns, access, move |i, s| {
                 Box::pin(async move { i.list_columns(s, &config, &table).await })
             })
             .await;
@@ -235,17 +258,18 @@ impl Plugin {
     }
 
     async fn reset_metadata_call(&self, config: Vec<Property>) -> Call<()> {
-        let redactor = self.setup(&config);
+        let access = self.setup(&config);
         self.core
-            .run(Operation::ResetMetadata, redactor, move |i, s| {
+            .run(Operation::ResetMetadata, access, move |i, s| {
                 Box::pin(async move { i.reset_metadata(s, &config).await })
             })
             .await
     }
 
-    /// What a call with `config` masks, and the log levels it keeps.
-    fn setup(&self, config: &[Property]) -> (Redactor, Option<LogLevel>) {
-        (Redactor::new(Some(&self.info), config), self.keep)
+    /// What a call with `config` masks, keeps and may reach.
+    fn setup(&self, config: &[Property]) -> Access {
+        let grant = Grant::new(&self.info, config, &self.core.limits.egress);
+        Access { redactor: Redactor::new(Some(&self.info), config), keep: self.keep, grant: Arc::new(grant) }
     }
 
     /// Waits in line for a slot (up to the queue timeout), then runs `call`
@@ -308,7 +332,7 @@ impl Core {
     pub(crate) async fn run<T: Mask>(
         &self,
         op: Operation,
-        (redactor, keep): (Redactor, Option<LogLevel>),
+        Access { redactor, keep, grant }: Access,
         f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
     ) -> Call<T> {
         let room = match self.answer_room(op).await {
@@ -319,7 +343,7 @@ impl Core {
         let start = Instant::now();
         let call_limits = self.limits.for_operation(op);
         let deadline = start + call_limits.timeout;
-        let mut store = self.store(op, redactor, deadline);
+        let mut store = self.store(op, redactor, grant, deadline);
         store.data_mut().set_log_verbosity(keep);
         let outcome = within(deadline, async {
             let instance = self.pre.instantiate(&mut store).await?;
@@ -343,8 +367,14 @@ impl Core {
     }
 
     /// A fresh store with `op`'s budgets, ending at `deadline`.
-    pub(crate) fn store(&self, op: Operation, redactor: Redactor, deadline: Instant) -> Store<HostState> {
-        self.store_with_dir(op, redactor, None, deadline).expect("a store without a directory always builds")
+    pub(crate) fn store(
+        &self,
+        op: Operation,
+        redactor: Redactor,
+        grant: Arc<Grant>,
+        deadline: Instant,
+    ) -> Store<HostState> {
+        self.store_with_dir(op, redactor, grant, None, deadline).expect("a store without a directory always builds")
     }
 
     /// [`Core::store`] that also grants `dir` (see [`HostState::new`]).
@@ -352,19 +382,23 @@ impl Core {
         &self,
         op: Operation,
         redactor: Redactor,
+        grant: Arc<Grant>,
         dir: Option<&std::path::Path>,
         deadline: Instant,
     ) -> wasmtime::Result<Store<HostState>> {
         let call_limits = self.limits.for_operation(op);
         let limits = &self.limits;
-        let (log_bytes, log_lines) = (limits.max_log_bytes, limits.max_log_lines);
+        let caps = OutputCaps {
+            log_bytes: limits.max_log_bytes,
+            log_lines: limits.max_log_lines,
+            output_bytes: limits.max_output_bytes,
+        };
         let mut state = HostState::new(
             call_limits.memory_bytes,
             self.footprint,
-            log_bytes,
-            log_lines,
-            limits.max_output_bytes,
+            caps,
             redactor,
+            self.egress(grant, deadline),
             dir,
         )?;
         state.deadline = deadline;
@@ -385,6 +419,11 @@ impl Core {
         // Before instantiating: instantiation runs guest code too.
         store.set_epoch_deadline(1);
         Ok(store)
+    }
+
+    /// The egress of a call that may reach what `grant` allows until `deadline`.
+    pub(crate) fn egress(&self, grant: Arc<Grant>, deadline: Instant) -> CallEgress {
+        CallEgress::new(self.network.clone(), grant, deadline)
     }
 
     /// What a call of `op` into `store` (created with `call_limits`) amounts
@@ -453,9 +492,7 @@ impl Core {
 
     /// Runs `describe`, failing the call if the answer breaks the contract.
     pub(crate) async fn describe(&self) -> Call<ConnectorInfo> {
-        let call = self
-            .run(Operation::Describe, (Redactor::default(), Some(LogLevel::Verbose)), |i, s| Box::pin(i.describe(s)))
-            .await;
+        let call = self.run(Operation::Describe, Access::nothing(), |i, s| Box::pin(i.describe(s))).await;
         let Call { result, logs, duration, masked, room } = call;
         let result = result.and_then(|info| {
             let invalid =
@@ -502,7 +539,7 @@ fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
             return Err(format!("property `{}` defaults to `{default}`, which is not an allowed value", p.name));
         }
     }
-    Ok(())
+    super::egress::origin::validate(info)
 }
 
 /// The trap code or error text, without wasmtime's backtrace.

@@ -216,6 +216,7 @@ mod tests {
             description: String::new(),
             properties: vec![spec("Password", true), spec("User", false)],
             roles: Default::default(),
+            egress: Vec::new(),
         };
         Redactor::new(Some(&info), &[Property::new("Password", secret), Property::new("User", "bob")])
     }

@@ -1,5 +1,6 @@
 //! Several calls on one live instance: [`Session`].
 
+use super::egress::Grant;
 use super::limits::{CallLimits, Operation};
 use super::outcome::{Call, CallError, FaultKind};
 use super::plugin::{Core, GuestCall, with_panic, within};
@@ -69,7 +70,7 @@ impl Session {
     pub(crate) fn new(core: Arc<Core>, info: Arc<ConnectorInfo>, op: Operation) -> Self {
         let opened = Instant::now();
         let limits = core.limits.for_operation(op);
-        let store = core.store(op, Redactor::default(), opened + limits.timeout);
+        let store = core.store(op, Redactor::default(), Arc::default(), opened + limits.timeout);
         let state = State::Live { store: Box::new(store), instance: None };
         Self { core, info, limits, state, opened, deadline_per_call: false, _slot: None }
     }
@@ -84,7 +85,7 @@ impl Session {
     ) -> wasmtime::Result<Self> {
         let opened = Instant::now();
         let limits = core.limits.for_operation(op);
-        let mut store = core.store_with_dir(op, Redactor::default(), dir, opened + limits.timeout)?;
+        let mut store = core.store_with_dir(op, Redactor::default(), Arc::default(), dir, opened + limits.timeout)?;
         store.data_mut().set_log_verbosity(keep);
         let state = State::Live { store: Box::new(store), instance: None };
         Ok(Self { core, info, limits, state, opened, deadline_per_call: true, _slot: Some(slot) })
@@ -193,7 +194,8 @@ impl Session {
         let State::Live { mut store, instance } = std::mem::replace(&mut self.state, State::Dead(abandoned)) else {
             unreachable!("checked live above")
         };
-        store.data_mut().start_call(redactor);
+        let grant = Grant::new(&self.info, config, &self.core.limits.egress);
+        store.data_mut().start_call(redactor, self.core.egress(Arc::new(grant), deadline));
         store.data_mut().deadline = deadline;
         let mut instance = instance;
         let outcome = {

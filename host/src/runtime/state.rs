@@ -1,6 +1,7 @@
 //! What a store holds for one call: an empty WASI context, the memory
 //! limiter, and the log lines the call produced.
 
+use super::egress::CallEgress;
 use super::outcome::{FaultKind, LogBudget};
 use super::pool::Footprint;
 use super::redact::Redactor;
@@ -11,6 +12,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, Result};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// Where a destination's connection directory appears inside the sandbox.
 pub const DATA_DIR: &str = "/data";
@@ -25,6 +27,8 @@ pub enum LogSource {
     Stdout,
     /// The plugin's stderr (panic messages land here).
     Stderr,
+    /// The host, on the plugin's outbound requests (WIT 0.3.0).
+    Egress,
 }
 
 /// One line a plugin produced during a call; secret values already masked.
@@ -47,10 +51,24 @@ pub struct LogLine {
 /// [`Limits::max_log_bytes`]: super::Limits::max_log_bytes
 pub const LOG_LINE_COST: usize = 64;
 
+/// What a call may write: log bytes and lines, and stdout and stderr bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OutputCaps {
+    /// Bytes of log lines, framing included (see [`LOG_LINE_COST`]).
+    pub(crate) log_bytes: usize,
+    /// Log lines.
+    pub(crate) log_lines: usize,
+    /// Bytes kept of stdout, and of stderr.
+    pub(crate) output_bytes: usize,
+}
+
 /// The per-call state of a store.
 pub(crate) struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    /// The call's outbound requests: what they may reach, their budget.
+    egress: CallEgress,
     pub(crate) limiter: MemoryLimiter,
     /// When the call under way must end; the epoch callback interrupts a
     /// guest still running past it (a backstop: the call's own timeout
@@ -65,22 +83,22 @@ pub(crate) struct HostState {
 
 impl HostState {
     /// A state that grants nothing but `dir`, if given (preopened at
-    /// [`DATA_DIR`], read and write): no other files, no environment,
-    /// arguments or sockets; stdin closed; stdout and stderr captured up to
-    /// `output_cap` bytes. A call may log `log_cap` bytes and `log_lines`
-    /// lines (see [`LogSink`]); every level is kept until
+    /// [`DATA_DIR`], read and write), and the outbound requests `egress`
+    /// allows: no other files, no environment, arguments or sockets; stdin
+    /// closed; stdout and stderr captured up to `caps.output_bytes` bytes
+    /// each. A call may log `caps.log_bytes` bytes and `caps.log_lines` lines
+    /// (see [`LogSink`]); every level is kept until
     /// [`HostState::set_log_verbosity`] says otherwise.
     pub(crate) fn new(
         memory_cap: usize,
         footprint: Footprint,
-        log_cap: usize,
-        log_lines: usize,
-        output_cap: usize,
+        caps: OutputCaps,
         redactor: Redactor,
+        egress: CallEgress,
         dir: Option<&Path>,
     ) -> Result<Self> {
-        let stdout = MemoryOutputPipe::new(output_cap);
-        let stderr = MemoryOutputPipe::new(output_cap);
+        let stdout = MemoryOutputPipe::new(caps.output_bytes);
+        let stderr = MemoryOutputPipe::new(caps.output_bytes);
         let mut wasi = WasiCtx::builder();
         wasi.stdout(stdout.clone())
             .stderr(stderr.clone())
@@ -94,14 +112,16 @@ impl HostState {
         Ok(Self {
             wasi,
             table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            egress,
             limiter: MemoryLimiter::new(memory_cap, footprint),
             deadline: std::time::Instant::now(),
             logs: LogSink {
                 lines: Vec::new(),
                 bytes: 0,
                 count: 0,
-                max_bytes: log_cap,
-                max_lines: log_lines,
+                max_bytes: caps.log_bytes,
+                max_lines: caps.log_lines,
                 keep: Some(LogLevel::Verbose),
                 exceeded: None,
                 redactor,
@@ -122,13 +142,16 @@ impl HostState {
     /// The log lines of the call: the plugin's own, then stdout, then stderr;
     /// that stderr text; and the copies of secret values masked in the call.
     pub(crate) fn finish(mut self) -> (Vec<LogLine>, String, usize) {
+        // Responses still open are dropped first, so their lines are logged.
+        drop(std::mem::take(&mut self.table));
         let (lines, stderr) = self.drain();
         (lines, stderr, self.logs.redactor.masked())
     }
 
     /// Starts another call on the same store (a session): a fresh log budget,
-    /// and `redactor` for that call's configuration.
-    pub(crate) fn start_call(&mut self, redactor: Redactor) {
+    /// `redactor` for that call's configuration and `egress` for its requests.
+    pub(crate) fn start_call(&mut self, redactor: Redactor, egress: CallEgress) {
+        self.egress = egress;
         self.logs.bytes = 0;
         self.logs.count = 0;
         self.logs.exceeded = None;
@@ -147,6 +170,11 @@ impl HostState {
             *seen = contents.len();
             String::from_utf8_lossy(&contents[start..]).into_owned()
         };
+        // The host's lines on the call's requests: not charged to the
+        // plugin's budget (the request limit bounds them), masked like all.
+        for (level, line) in self.egress.take_lines() {
+            self.logs.keep(level, LogSource::Egress, &line);
+        }
         let stdout = unseen(&self.stdout, &mut self.seen.0);
         let stderr = self.logs.redactor.apply(&unseen(&self.stderr, &mut self.seen.1));
         for (text, source, level) in
@@ -159,6 +187,12 @@ impl HostState {
             }
         }
         (std::mem::take(&mut self.logs.lines), stderr)
+    }
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.egress }
     }
 }
 
@@ -325,8 +359,9 @@ mod tests {
     use super::*;
 
     fn state(max_bytes: usize, max_lines: usize) -> HostState {
-        HostState::new(1 << 20, Footprint::default(), max_bytes, max_lines, 1 << 10, Redactor::default(), None)
-            .expect("a state")
+        let egress = CallEgress::none(std::sync::Arc::new(super::super::egress::Network::new(Default::default())));
+        let caps = OutputCaps { log_bytes: max_bytes, log_lines: max_lines, output_bytes: 1 << 10 };
+        HostState::new(1 << 20, Footprint::default(), caps, Redactor::default(), egress, None).expect("a state")
     }
 
     #[test]

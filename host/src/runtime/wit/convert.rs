@@ -50,7 +50,7 @@ macro_rules! shared_conversions {
                     allowed_values: p.allowed_values,
                 })
                 .collect();
-            Ok(model::ConnectorInfo { name, version, display_name, description, properties, roles })
+            Ok(model::ConnectorInfo { name, version, display_name, description, properties, roles, egress: Vec::new() })
         }
 
         /// The configuration as this version passes it.
@@ -188,3 +188,158 @@ macro_rules! shared_conversions {
 }
 
 pub(crate) use shared_conversions;
+
+/// What WIT 0.2.0 and every later version share beyond 0.1.0: the
+/// conversions of typed rows and the job calls (`read`, `prepare`, `write`,
+/// `finish`). Expanded in each version's module, where `types`, `guest`,
+/// `Plugin` and `Store` are that version's.
+macro_rules! job_conversions {
+    () => {
+        impl From<model::DataType> for types::DataType {
+            fn from(t: model::DataType) -> Self {
+                use model::DataType as M;
+                match t {
+                    M::Boolean => Self::Boolean,
+                    M::Smallint => Self::Smallint,
+                    M::Integer => Self::Integer,
+                    M::Bigint => Self::Bigint,
+                    M::Decimal => Self::Decimal,
+                    M::Real => Self::Real,
+                    M::Double => Self::Double,
+                    M::String => Self::String,
+                    M::Date => Self::Date,
+                    M::Time => Self::Time,
+                    M::Timestamp => Self::Timestamp,
+                    M::TimestampTz => Self::TimestampTz,
+                    M::Binary => Self::Binary,
+                    M::Uuid => Self::Uuid,
+                    M::Json => Self::Json,
+                }
+            }
+        }
+
+        impl From<&model::ColumnInfo> for types::ColumnInfo {
+            fn from(c: &model::ColumnInfo) -> Self {
+                Self {
+                    name: c.name.clone(),
+                    data_type: c.data_type.into(),
+                    nullable: c.nullable,
+                    ordinal: c.ordinal,
+                    primary_key: c.primary_key,
+                    length: c.length,
+                    precision: c.precision,
+                    scale: c.scale,
+                    description: c.description.clone(),
+                }
+            }
+        }
+
+        impl From<types::ColumnValues> for batch::ColumnValues {
+            fn from(v: types::ColumnValues) -> Self {
+                use types::ColumnValues as W;
+                let text = |t: types::TextValues| batch::TextValues { data: t.data, ends: t.ends };
+                match v {
+                    W::Booleans(v) => Self::Booleans(v),
+                    W::Integers(v) => Self::Integers(v),
+                    W::Floats(v) => Self::Floats(v),
+                    W::Decimals(t) => Self::Decimals(text(t)),
+                    W::Strings(t) => Self::Strings(text(t)),
+                    W::Bytes(b) => Self::Bytes(batch::BytesValues { data: b.data, ends: b.ends }),
+                    W::Dates(v) => Self::Dates(v),
+                    W::Timestamps(v) => Self::Timestamps(v),
+                }
+            }
+        }
+
+        impl From<batch::ColumnValues> for types::ColumnValues {
+            fn from(v: batch::ColumnValues) -> Self {
+                use batch::ColumnValues as M;
+                let text = |t: batch::TextValues| types::TextValues { data: t.data, ends: t.ends };
+                match v {
+                    M::Booleans(v) => Self::Booleans(v),
+                    M::Integers(v) => Self::Integers(v),
+                    M::Floats(v) => Self::Floats(v),
+                    M::Decimals(t) => Self::Decimals(text(t)),
+                    M::Strings(t) => Self::Strings(text(t)),
+                    M::Bytes(b) => Self::Bytes(types::BytesValues { data: b.data, ends: b.ends }),
+                    M::Dates(v) => Self::Dates(v),
+                    M::Timestamps(v) => Self::Timestamps(v),
+                }
+            }
+        }
+
+        impl From<types::Batch> for batch::Batch {
+            fn from(b: types::Batch) -> Self {
+                let columns = b
+                    .columns
+                    .into_iter()
+                    .map(|c| batch::ColumnData { values: c.values.into(), nulls: c.nulls })
+                    .collect();
+                Self { row_count: b.row_count, columns }
+            }
+        }
+
+        impl From<batch::Batch> for types::Batch {
+            fn from(b: batch::Batch) -> Self {
+                let columns = b
+                    .columns
+                    .into_iter()
+                    .map(|c| types::ColumnData { values: c.values.into(), nulls: c.nulls })
+                    .collect();
+                Self { row_count: b.row_count, columns }
+            }
+        }
+
+        /// `read` of one page.
+        pub(crate) async fn read(
+            p: &Plugin,
+            s: &mut Store,
+            config: &[model::Property],
+            request: &batch::ReadRequest,
+        ) -> GuestResult<batch::Page> {
+            let request = types::ReadRequest {
+                table: request.table.clone(),
+                columns: request.columns.clone(),
+                cursor: request.cursor.clone(),
+                batch_size: request.batch_size,
+            };
+            let page = guest(p).call_read(s, &properties(config), &request).await?;
+            Ok(own(page).map(|page| batch::Page { batch: page.batch.into(), next_cursor: page.next_cursor }))
+        }
+
+        /// `prepare` of `table` for `columns`.
+        pub(crate) async fn prepare(
+            p: &Plugin,
+            s: &mut Store,
+            config: &[model::Property],
+            table: &str,
+            columns: &[model::ColumnInfo],
+        ) -> GuestResult<()> {
+            let columns: Vec<types::ColumnInfo> = columns.iter().map(Into::into).collect();
+            guest(p).call_prepare(s, &properties(config), table, &columns).await.map(own)
+        }
+
+        /// `write` of `rows` into `table`; the rows written.
+        pub(crate) async fn write(
+            p: &Plugin,
+            s: &mut Store,
+            config: &[model::Property],
+            table: &str,
+            rows: batch::Batch,
+        ) -> GuestResult<u64> {
+            guest(p).call_write(s, &properties(config), table, &rows.into()).await.map(own)
+        }
+
+        /// `finish` of `table`.
+        pub(crate) async fn finish(
+            p: &Plugin,
+            s: &mut Store,
+            config: &[model::Property],
+            table: &str,
+        ) -> GuestResult<()> {
+            guest(p).call_finish(s, &properties(config), table).await.map(own)
+        }
+    };
+}
+
+pub(crate) use job_conversions;

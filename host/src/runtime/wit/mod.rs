@@ -11,6 +11,7 @@
 mod convert;
 pub(crate) mod v0_1;
 pub(crate) mod v0_2;
+pub(crate) mod v0_3;
 
 use super::plugin::WitVersion;
 use super::state::HostState;
@@ -25,15 +26,21 @@ pub(crate) type GuestResult<T> = wasmtime::Result<Result<T, model::ConnectorErro
 
 /// The connector export of each served version, newest last.
 pub(crate) const EXPORTS: &[(WitVersion, &str)] =
-    &[(WitVersion::V0_1_0, v0_1::EXPORT), (WitVersion::V0_2_0, v0_2::EXPORT)];
+    &[(WitVersion::V0_1_0, v0_1::EXPORT), (WitVersion::V0_2_0, v0_2::EXPORT), (WitVersion::V0_3_0, v0_3::EXPORT)];
 
 /// Every `syncport:` interface a component of a served version may import.
-pub(crate) const IMPORTS: &[&str] = &[v0_1::IMPORTS[0], v0_1::IMPORTS[1], v0_2::IMPORTS[0], v0_2::IMPORTS[1]];
+pub(crate) const IMPORTS: &[&str] =
+    &[v0_1::IMPORTS[0], v0_1::IMPORTS[1], v0_2::IMPORTS[0], v0_2::IMPORTS[1], v0_3::IMPORTS[0], v0_3::IMPORTS[1]];
+
+/// The prefix of the interfaces only 0.3.0 and later may import: outbound
+/// HTTP. Components of earlier versions have no network.
+pub(crate) const NETWORK_IMPORTS: &str = "wasi:http/";
 
 /// Adds the host side of every served version's imports to `linker`.
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     v0_1::add_to_linker(linker)?;
-    v0_2::add_to_linker(linker)
+    v0_2::add_to_linker(linker)?;
+    v0_3::add_to_linker(linker)
 }
 
 /// The served version whose connector export is among `exports`, the newest
@@ -48,6 +55,8 @@ pub(crate) enum Pre {
     V0_1(v0_1::Pre),
     /// `syncport:connector@0.2.0`.
     V0_2(v0_2::Pre),
+    /// `syncport:connector@0.3.0`.
+    V0_3(v0_3::Pre),
 }
 
 /// A live instance of a component.
@@ -56,6 +65,8 @@ pub(crate) enum Instance {
     V0_1(v0_1::Plugin),
     /// `syncport:connector@0.2.0`.
     V0_2(v0_2::Plugin),
+    /// `syncport:connector@0.3.0`.
+    V0_3(v0_3::Plugin),
 }
 
 impl Pre {
@@ -64,6 +75,7 @@ impl Pre {
         match version {
             WitVersion::V0_1_0 => Ok(Self::V0_1(v0_1::Pre::new(pre)?)),
             WitVersion::V0_2_0 => Ok(Self::V0_2(v0_2::Pre::new(pre)?)),
+            WitVersion::V0_3_0 => Ok(Self::V0_3(v0_3::Pre::new(pre)?)),
         }
     }
 
@@ -72,6 +84,7 @@ impl Pre {
         match self {
             Self::V0_1(pre) => pre.instantiate_async(store).await.map(Instance::V0_1),
             Self::V0_2(pre) => pre.instantiate_async(store).await.map(Instance::V0_2),
+            Self::V0_3(pre) => pre.instantiate_async(store).await.map(Instance::V0_3),
         }
     }
 }
@@ -82,6 +95,7 @@ impl Instance {
         match self {
             Self::V0_1(p) => v0_1::describe(p, s).await,
             Self::V0_2(p) => v0_2::describe(p, s).await,
+            Self::V0_3(p) => v0_3::describe(p, s).await,
         }
     }
 
@@ -90,6 +104,7 @@ impl Instance {
         match self {
             Self::V0_1(p) => v0_1::test(p, s, config).await,
             Self::V0_2(p) => v0_2::test(p, s, config).await,
+            Self::V0_3(p) => v0_3::test(p, s, config).await,
         }
     }
 
@@ -104,6 +119,7 @@ impl Instance {
         match self {
             Self::V0_1(p) => v0_1::list_tables(p, s, config, schema, types).await,
             Self::V0_2(p) => v0_2::list_tables(p, s, config, schema, types).await,
+            Self::V0_3(p) => v0_3::list_tables(p, s, config, schema, types).await,
         }
     }
 
@@ -117,6 +133,7 @@ impl Instance {
         match self {
             Self::V0_1(p) => v0_1::list_columns(p, s, config, table).await,
             Self::V0_2(p) => v0_2::list_columns(p, s, config, table).await,
+            Self::V0_3(p) => v0_3::list_columns(p, s, config, table).await,
         }
     }
 
@@ -125,6 +142,7 @@ impl Instance {
         match self {
             Self::V0_1(p) => v0_1::reset_metadata(p, s, config).await,
             Self::V0_2(p) => v0_2::reset_metadata(p, s, config).await,
+            Self::V0_3(p) => v0_3::reset_metadata(p, s, config).await,
         }
     }
 
@@ -138,6 +156,7 @@ impl Instance {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("read"))),
             Self::V0_2(p) => v0_2::read(p, s, config, request).await,
+            Self::V0_3(p) => v0_3::read(p, s, config, request).await,
         }
     }
 
@@ -152,6 +171,7 @@ impl Instance {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("prepare"))),
             Self::V0_2(p) => v0_2::prepare(p, s, config, table, columns).await,
+            Self::V0_3(p) => v0_3::prepare(p, s, config, table, columns).await,
         }
     }
 
@@ -166,6 +186,7 @@ impl Instance {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("write"))),
             Self::V0_2(p) => v0_2::write(p, s, config, table, rows).await,
+            Self::V0_3(p) => v0_3::write(p, s, config, table, rows).await,
         }
     }
 
@@ -174,6 +195,7 @@ impl Instance {
         match self {
             Self::V0_1(_) => Ok(Err(no_jobs("finish"))),
             Self::V0_2(p) => v0_2::finish(p, s, config, table).await,
+            Self::V0_3(p) => v0_3::finish(p, s, config, table).await,
         }
     }
 }

@@ -1,0 +1,201 @@
+//! The guarded sender against a local server, without a component: each
+//! rule of the egress policy, and each budget, broken on purpose.
+
+use super::hooks::{CallEgress, Network};
+use super::origin::{Origin, Scheme};
+use super::{EgressLimits, Grant};
+use crate::connector::model::LogLevel;
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime_wasi_http::{Error, WasiBody, WasiHttpHooks};
+
+/// A server on 127.0.0.1: `/ok`, `/big` (4 MiB), `/drip` (a byte every 50 ms, forever), `/slow` (headers after 2 s).
+async fn server() -> SocketAddr {
+    let drip = || async {
+        let bytes = futures_util::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Some((Ok::<_, std::io::Error>(Bytes::from_static(b"x")), ()))
+        });
+        Body::from_stream(bytes)
+    };
+    let app = Router::new()
+        .route("/ok", get(|| async { "fine" }))
+        .route("/big", get(|| async { vec![b'x'; 4 << 20] }))
+        .route("/drip", get(drip))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                "late"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+fn origin(host: &str, port: u16) -> Origin {
+    Origin { scheme: Scheme::Http, host: host.into(), port }
+}
+
+/// A call that may reach `origins` under `limits`, with 10 s left.
+fn call(limits: EgressLimits, origins: Vec<Origin>) -> CallEgress {
+    let grant = Grant { origins, notes: Vec::new() };
+    CallEgress::new(Arc::new(Network::new(limits)), Arc::new(grant), Instant::now() + Duration::from_secs(10))
+}
+
+fn allowing(addr: SocketAddr) -> EgressLimits {
+    EgressLimits { allow_private: vec![addr], ..Default::default() }
+}
+
+/// Sends a GET to `url` through `egress`; the status and the whole body, or the first error.
+async fn get_url(egress: &mut CallEgress, url: &str) -> Result<(u16, usize), Error> {
+    let body: WasiBody = Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync();
+    let request = http::Request::get(url).body(body).expect("a request");
+    let sent = Box::into_pin(egress.send_request(request, None, Box::new(async { Ok(()) })));
+    let (response, io) = sent.await?;
+    tokio::spawn(Box::into_pin(io));
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, body.len()))
+}
+
+fn lines(egress: &CallEgress) -> Vec<(LogLevel, String)> {
+    egress.take_lines()
+}
+
+#[tokio::test]
+async fn a_declared_origin_the_operator_allows_is_reached_and_logged_without_its_query() {
+    let addr = server().await;
+    let mut egress = call(allowing(addr), vec![origin("127.0.0.1", addr.port())]);
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/ok?token=s3cret", addr.port())).await;
+    assert_eq!(got.ok(), Some((200, 4)));
+    let logged = lines(&egress);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    let (level, line) = &logged[0];
+    assert_eq!(*level, LogLevel::Verbose);
+    assert!(line.starts_with(&format!("egress: GET http://127.0.0.1:{}/ok -> 200, 4 bytes, ", addr.port())), "{line}");
+    assert!(!line.contains("s3cret") && !line.contains('?'), "{line}");
+}
+
+#[tokio::test]
+async fn an_undeclared_origin_is_refused_before_any_connection() {
+    let addr = server().await;
+    let mut egress = call(allowing(addr), vec![origin("127.0.0.1", addr.port() + 1)]);
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/ok", addr.port())).await;
+    assert!(matches!(got, Err(Error::HttpRequestDenied)), "{got:?}");
+    let logged = lines(&egress);
+    assert!(logged[0].1.starts_with("egress refused: GET http://127.0.0.1:"), "{logged:?}");
+    assert!(logged[0].1.contains("is not an origin this connector declared"), "{logged:?}");
+}
+
+#[tokio::test]
+async fn a_private_address_is_refused_unless_the_operator_allows_that_address_and_port() {
+    let addr = server().await;
+    let declared = vec![origin("127.0.0.1", addr.port()), origin("mock.example.com", addr.port())];
+    let resolve = vec![("mock.example.com".to_string(), addr.ip())];
+    for (limits, url) in [
+        (EgressLimits::default(), format!("http://127.0.0.1:{}/ok", addr.port())),
+        (
+            EgressLimits { resolve: resolve.clone(), ..Default::default() },
+            format!("http://mock.example.com:{}/ok", addr.port()),
+        ),
+        (
+            EgressLimits {
+                allow_private: vec![SocketAddr::new(addr.ip(), addr.port() + 1)],
+                resolve,
+                ..Default::default()
+            },
+            format!("http://mock.example.com:{}/ok", addr.port()),
+        ),
+    ] {
+        let mut egress = call(limits, declared.clone());
+        let got = get_url(&mut egress, &url).await;
+        assert!(matches!(got, Err(Error::DestinationIpProhibited)), "{url}: {got:?}");
+        let logged = lines(&egress);
+        assert!(logged[0].1.contains("which is a private or special address"), "{logged:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_denied_range_holds_even_for_an_allowed_private_address() {
+    let addr = server().await;
+    let limits = EgressLimits { deny_ranges: vec!["127.0.0.0/8".parse().expect("a range")], ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/ok", addr.port())).await;
+    assert!(matches!(got, Err(Error::DestinationIpProhibited)), "{got:?}");
+}
+
+#[tokio::test]
+async fn a_dripping_body_ends_at_the_request_timeout() {
+    let addr = server().await;
+    let limits = EgressLimits { request_timeout: Duration::from_millis(300), ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/drip", addr.port())).await;
+    assert!(matches!(got, Err(Error::ConnectionReadTimeout)), "{got:?}");
+    let logged = lines(&egress);
+    assert!(logged.iter().any(|(l, t)| *l == LogLevel::Error && t.contains("did not end within")), "{logged:?}");
+}
+
+#[tokio::test]
+async fn a_slow_server_is_given_up_on_at_the_request_timeout() {
+    let addr = server().await;
+    let limits = EgressLimits { request_timeout: Duration::from_millis(200), ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/slow", addr.port())).await;
+    assert!(matches!(got, Err(Error::ConnectionReadTimeout)), "{got:?}");
+}
+
+#[tokio::test]
+async fn responses_past_the_call_s_byte_budget_fail() {
+    let addr = server().await;
+    let limits = EgressLimits { max_response_bytes: 6 << 20, ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    let url = format!("http://127.0.0.1:{}/big", addr.port());
+    assert_eq!(get_url(&mut egress, &url).await.ok(), Some((200, 4 << 20)), "the first fits");
+    let got = get_url(&mut egress, &url).await;
+    assert!(matches!(got, Err(Error::HttpResponseBodySize(Some(n))) if n == 6 << 20), "{got:?}");
+}
+
+#[tokio::test]
+async fn a_call_may_start_only_so_many_requests_and_logs_the_limit_once() {
+    let addr = server().await;
+    let limits = EgressLimits { max_requests: 3, ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    let url = format!("http://127.0.0.1:{}/ok", addr.port());
+    for _ in 0..3 {
+        assert!(get_url(&mut egress, &url).await.is_ok());
+    }
+    for _ in 0..50 {
+        assert!(matches!(get_url(&mut egress, &url).await, Err(Error::ConnectionLimitReached)));
+    }
+    let refusals: Vec<_> = lines(&egress).into_iter().filter(|(_, t)| t.starts_with("egress refused")).collect();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+}
+
+#[tokio::test]
+async fn requests_past_the_concurrency_limit_wait_their_turn_within_their_timeout() {
+    let addr = server().await;
+    let limits = EgressLimits { max_concurrent: 1, request_timeout: Duration::from_millis(500), ..allowing(addr) };
+    let mut egress = call(limits, vec![origin("127.0.0.1", addr.port())]);
+    // The first holds the only slot while its body drips.
+    let body: WasiBody = Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync();
+    let request = http::Request::get(format!("http://127.0.0.1:{}/drip", addr.port())).body(body).expect("request");
+    let (dripping, io) =
+        Box::into_pin(egress.send_request(request, None, Box::new(async { Ok(()) }))).await.expect("headers");
+    tokio::spawn(Box::into_pin(io));
+    let got = get_url(&mut egress, &format!("http://127.0.0.1:{}/ok", addr.port())).await;
+    assert!(matches!(got, Err(Error::ConnectionLimitReached)), "{got:?}");
+    drop(dripping);
+    assert!(
+        get_url(&mut egress, &format!("http://127.0.0.1:{}/ok", addr.port())).await.is_ok(),
+        "the slot is free again"
+    );
+}
