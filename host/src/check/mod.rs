@@ -17,6 +17,9 @@
 //!   batch size, and its cursor moves on to an end.
 //! - [`secret-canary`](CheckName::SecretCanary): unique values in every
 //!   secret property never come back out, in any form.
+//! - [`egress`](CheckName::Egress): no call sent a request the host
+//!   refused: to an origin the connector did not declare, to a private
+//!   address, or past the call's request limit.
 //! - [`limits`](CheckName::Limits): no call broke a time, memory, log or
 //!   result-size limit.
 //!
@@ -59,13 +62,15 @@ pub enum CheckName {
     Read,
     /// Secret values never come back out.
     SecretCanary,
+    /// No call sent a request the egress policy refused.
+    Egress,
     /// No call broke a limit of the sandbox.
     Limits,
 }
 
 impl CheckName {
     /// Every check, in order.
-    pub const ALL: [CheckName; 9] = [
+    pub const ALL: [CheckName; 10] = [
         CheckName::Describe,
         CheckName::Test,
         CheckName::ListTables,
@@ -74,6 +79,7 @@ impl CheckName {
         CheckName::ResetMetadata,
         CheckName::Read,
         CheckName::SecretCanary,
+        CheckName::Egress,
         CheckName::Limits,
     ];
 
@@ -88,6 +94,7 @@ impl CheckName {
             CheckName::ResetMetadata => "reset-metadata",
             CheckName::Read => "read",
             CheckName::SecretCanary => "secret-canary",
+            CheckName::Egress => "egress",
             CheckName::Limits => "limits",
         }
     }
@@ -204,6 +211,7 @@ pub fn run(runtime: &Runtime, wasm: &[u8], config: Option<Vec<Property>>) -> Rep
         }
     }
     results.put(CheckName::SecretCanary, canary::check(&mut probe, &info, &base.config));
+    results.put(CheckName::Egress, probe.egress_findings());
     results.put(CheckName::Limits, probe.limits_findings());
     results.into_report(Some(plugin.id().clone()), source)
 }

@@ -3,7 +3,7 @@
 
 use super::Findings;
 use crate::connector::model::{ColumnInfo, ConnectorError, ErrorKind, Property, TableInfo, TableType};
-use crate::runtime::{Call, CallError, FaultKind, Limits, LogLine, Operation, Plugin};
+use crate::runtime::{Call, CallError, FaultKind, Limits, LogLine, LogSource, Operation, Plugin};
 use std::fmt;
 use std::time::Duration;
 
@@ -16,6 +16,10 @@ pub(crate) struct Probe {
     limit_faults: Vec<String>,
     /// The slowest call relative to its deadline: what, how long, the deadline.
     slowest: Option<(String, Duration, Duration)>,
+    /// Requests the calls sent, by the host's log lines on them.
+    requests: usize,
+    /// Requests the egress policy refused: the call and the host's line.
+    refusals: Vec<String>,
 }
 
 /// What one call gave, as the checks see it.
@@ -105,7 +109,7 @@ impl<T> Observed<T> {
 impl Probe {
     /// A probe of `plugin`, loaded into a runtime with `limits`.
     pub(crate) fn new(plugin: Plugin, limits: Limits) -> Self {
-        Self { plugin, limits, calls: 0, limit_faults: Vec::new(), slowest: None }
+        Self { plugin, limits, calls: 0, limit_faults: Vec::new(), slowest: None, requests: 0, refusals: Vec::new() }
     }
 
     /// The plugin under check, e.g. to open a session.
@@ -151,6 +155,7 @@ impl Probe {
         if self.slowest.as_ref().is_none_or(|(_, d, limit)| share(call.duration, deadline) > share(*d, *limit)) {
             self.slowest = Some((what.clone(), call.duration, deadline));
         }
+        self.note_egress(&what, &call.logs);
         let result = call.result.map_err(|error| match error {
             CallError::Connector(e) => Failure::Connector(e),
             CallError::Fault(fault) if is_limit(&fault.kind) => {
@@ -163,6 +168,41 @@ impl Probe {
             CallError::Fault(fault) => Failure::Crashed(fault.kind.to_string()),
         });
         Observed { result, logs: call.logs, masked: call.masked }
+    }
+
+    /// Counts the requests a call sent and keeps the host's refusals.
+    fn note_egress(&mut self, what: &str, logs: &[LogLine]) {
+        const KEPT: usize = 20;
+        for line in logs.iter().filter(|l| l.source == LogSource::Egress) {
+            self.requests += 1;
+            if let Some(refusal) = line.message.strip_prefix("egress refused: ") {
+                let message = format!("{what}: {refusal}");
+                if self.refusals.len() < KEPT && !self.refusals.contains(&message) {
+                    self.refusals.push(message);
+                }
+            }
+        }
+    }
+
+    /// The `egress` check: the host refused none of the calls' requests.
+    pub(crate) fn egress_findings(&self) -> Findings {
+        let mut findings = Findings::default();
+        for refusal in &self.refusals {
+            let hint = if refusal.contains("is not an origin this connector declared") {
+                "declare every origin the connector calls in `describe`'s egress patterns"
+            } else if refusal.contains("private or special address") {
+                "to check against a local mock, allow it with --egress-allow-private IP:PORT"
+            } else {
+                "stay within the call's egress limits (docs/security.md)"
+            };
+            findings.problem(format!("{refusal}; {hint}"));
+        }
+        if self.plugin.info().egress.is_empty() {
+            findings.covered("declares no egress: the connector has no network");
+        } else {
+            findings.covered(format!("{} requests logged by the egress policy", self.requests));
+        }
+        findings
     }
 
     /// The `limits` check: every recorded call stayed within its limits.

@@ -68,8 +68,12 @@ impl Sender {
         match self.exchange(request, deadline.into(), start).await {
             Ok(sent) => Ok(sent),
             Err((error, why)) => {
-                let ms = start.elapsed().as_millis();
-                self.budget.log(LogLevel::Error, format!("egress: {} failed after {ms} ms: {why}", self.target));
+                let line = if matches!(error, Error::DestinationIpProhibited) {
+                    format!("egress refused: {}: {why}", self.target)
+                } else {
+                    format!("egress: {} failed after {} ms: {why}", self.target, start.elapsed().as_millis())
+                };
+                self.budget.log(LogLevel::Error, line);
                 Err(error)
             }
         }
@@ -108,7 +112,7 @@ impl Sender {
             .collect();
         if checked.is_empty() {
             let why = refused.unwrap_or_else(|| format!("{} has no address", self.origin.host));
-            return Err((Error::DestinationIpProhibited, format!("refused: {why}")));
+            return Err((Error::DestinationIpProhibited, why));
         }
         let stream = timeout_at(deadline, connect(&checked)).await.map_err(|_| timed_out("connecting"))??;
         let io: Box<dyn Stream> = match self.origin.scheme {
@@ -131,20 +135,26 @@ impl Sender {
         let path = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         *request.uri_mut() =
             http::Uri::try_from(path).map_err(|_| (Error::HttpRequestUriInvalid, "bad path".into()))?;
-        let mut conn = Box::pin(async move { timeout_at(deadline, conn).await });
+        let mut conn = Box::pin(timeout_at(deadline, conn));
+        let mut closed = false;
         let exchange = sender.send_request(request);
         tokio::pin!(exchange);
         // Drive the connection while waiting for the response head.
+        let late = || (Error::ConnectionReadTimeout, "no response within the request's time".to_string());
         let response = tokio::select! {
-                response = &mut exchange => response,
-                done = &mut conn => match done {
-                    Ok(Ok(())) => return Err((Error::ConnectionTerminated, "the server closed the connection".into())),
-                    Ok(Err(e)) => return Err((Error::HttpProtocolError, format!("{e}"))),
-                    Err(_) => return Err((Error::ConnectionReadTimeout, "no response within the request's time".into())),
-                },
-                () = sleep_until(deadline) => {
-                    return Err((Error::ConnectionReadTimeout, "no response within the request's time".into()));
+            biased;
+            response = &mut exchange => response,
+            done = &mut conn => match done {
+                // A server that answers and closes (HTTP/1.0) ends the
+                // connection first: the response is already there.
+                Ok(Ok(())) => {
+                    closed = true;
+                    timeout_at(deadline, exchange).await.map_err(|_| late())?
                 }
+                Ok(Err(e)) => return Err((Error::HttpProtocolError, format!("{e}"))),
+                Err(_) => return Err(late()),
+            },
+            () = sleep_until(deadline) => return Err(late()),
         };
         let response = response.map_err(|e| (Error::HttpProtocolError, format!("{e}")))?;
         let status = response.status();
@@ -170,6 +180,9 @@ impl Sender {
         let mut head = http::Response::from_parts(parts, http_body_util::BodyExt::boxed_unsync(body));
         *head.status_mut() = status;
         let io = async move {
+            if closed {
+                return Ok(());
+            }
             match conn.await {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(e)) => Err(Error::from(e)),
