@@ -39,7 +39,7 @@ fn a_passing_connector_exits_zero_and_the_report_names_every_check() {
     for name in syncport::check::CheckName::ALL {
         assert!(text.contains(&format!("PASS  {name}")), "{name} passes: {text}");
     }
-    assert!(text.trim_end().ends_with("Passed: 9 of 9 checks."), "{text}");
+    assert!(text.trim_end().ends_with("Passed: 10 of 10 checks."), "{text}");
 }
 
 #[test]
@@ -51,7 +51,7 @@ fn a_failing_connector_exits_one_and_the_report_says_what_to_fix() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL  list-columns"), "{text}");
     assert!(text.contains("- table `Sloppy.Items`, column `Amount` has ordinal 4, expected 3"), "{text}");
-    assert!(text.trim_end().ends_with("FAILED: 1 of 9 checks."), "{text}");
+    assert!(text.trim_end().ends_with("FAILED: 1 of 10 checks."), "{text}");
 }
 
 #[test]
@@ -90,4 +90,54 @@ fn a_config_file_that_is_not_a_json_object_exits_two_naming_the_file() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("props.json") && stderr.contains("must be a JSON object"), "{stderr}");
     assert!(output.stdout.is_empty());
+}
+
+/// A server on 127.0.0.1 answering `GET /ok` with `fine`, running until the test ends.
+fn origin() -> std::net::SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    listener.set_nonblocking(true).expect("nonblocking");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+            let app = axum::Router::new().route("/ok", axum::routing::get(|| async { "fine" }));
+            axum::serve(listener, app).await.expect("serves");
+        });
+    });
+    addr
+}
+
+#[test]
+fn a_connector_that_calls_an_origin_it_did_not_declare_fails_the_egress_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = origin();
+    let config = config_file(dir.path(), &format!(r#"{{"BaseURL": "http://{addr}", "Mode": "undeclared"}}"#));
+    let output = run("fixtures/egress.wasm", &["--config", &config, "--egress-allow-private", &addr.to_string()]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  egress"), "{text}");
+    assert!(
+        text.contains("- test: GET https://undeclared.example.org/: https://undeclared.example.org is not an origin this connector declared"),
+        "{text}"
+    );
+    assert!(text.contains("declare every origin the connector calls in `describe`'s egress patterns"), "{text}");
+}
+
+#[test]
+fn the_check_reaches_a_local_mock_only_when_allowed_to() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let addr = origin();
+    let config = config_file(dir.path(), &format!(r#"{{"BaseURL": "http://{addr}", "Mode": "ok"}}"#));
+
+    let allowed = run("fixtures/egress.wasm", &["--config", &config, "--egress-allow-private", &addr.to_string()]);
+    let text = stdout(&allowed);
+    assert!(text.contains("PASS  test            passed with the supplied configuration (\"ok: HTTP 200: fine\")"), "{text}");
+    assert!(text.contains("PASS  egress          1 requests logged by the egress policy"), "{text}");
+
+    let refused = run("fixtures/egress.wasm", &["--config", &config]);
+    let text = stdout(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{text}");
+    assert!(text.contains("FAIL  egress"), "{text}");
+    assert!(text.contains(&format!("resolves to {}", addr.ip())) || text.contains("plain http from a URL property"), "{text}");
 }
