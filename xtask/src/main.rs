@@ -56,6 +56,15 @@ const COMPONENTS: &[Component] = &[
     },
     Component { package: "syncport-salesforce", features: "", file: "salesforce-2.0.0.wasm", dist: "connectors" },
     Component { package: "syncport-csv", features: "", file: "csv-1.0.0.wasm", dist: "connectors" },
+    // The 3.0.0 releases call the real services, on WIT 0.3.0 (their SDK
+    // dependency enables `wit-0-3`).
+    Component {
+        package: "syncport-quickbooks-online",
+        features: "",
+        file: "quickbooks-3.0.0.wasm",
+        dist: "connectors",
+    },
+    Component { package: "syncport-salesforce-rest", features: "", file: "salesforce-3.0.0.wasm", dist: "connectors" },
     // Fixtures stay on WIT 0.1.0 (their SDK dependency enables `wit-0-1`).
     Component { package: "fixture-misbehave", features: "", file: "misbehave.wasm", dist: "fixtures" },
     Component { package: "fixture-stub", features: "variant", file: "stub-variant.wasm", dist: "fixtures" },
@@ -83,6 +92,8 @@ const COMPONENTS: &[Component] = &[
     Component { package: "fixture-sloppy-source", features: "", file: "sloppy-source.wasm", dist: "fixtures" },
     // The sandbox's attacker, on WIT 0.2.0: one build, its attack is the property `Mode`.
     Component { package: "fixture-hostile", features: "", file: "hostile.wasm", dist: "fixtures" },
+    // The egress policy's attacker, on WIT 0.3.0: one build, its attempt is the property `Mode`.
+    Component { package: "fixture-egress", features: "", file: "egress.wasm", dist: "fixtures" },
 ];
 
 fn main() -> Result<()> {
@@ -318,7 +329,8 @@ fn plugins(root: &Path) -> Result<()> {
 }
 
 /// The plugin crates' unit tests, natively: the default builds (WIT 0.2.0)
-/// together, then each feature build alone.
+/// together, then each feature build alone, then the WIT 0.3.0 crates (their
+/// SDK dependency enables `wit-0-3`) alone.
 fn plugin_tests(plugins: &Path) -> Result<()> {
     let host = host_triple()?;
     let native = ["test", "--target", host.as_str()];
@@ -338,11 +350,15 @@ fn plugin_tests(plugins: &Path) -> Result<()> {
     cargo(plugins, &args)?;
     for (package, features) in [
         ("syncport-connector-sdk", "wit-0-1"),
+        ("syncport-connector-sdk", "wit-0-3"),
         ("syncport-quickbooks", "release-1-0"),
         ("syncport-quickbooks", "release-1-1"),
         ("syncport-salesforce", "release-1-0"),
     ] {
         cargo(plugins, &[&native[..], &["-p", package, "--features", features]].concat())?;
+    }
+    for package in ["syncport-quickbooks-online", "syncport-salesforce-rest"] {
+        cargo(plugins, &[&native[..], &["-p", package]].concat())?;
     }
     Ok(())
 }

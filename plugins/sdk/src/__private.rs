@@ -4,7 +4,7 @@
 use crate::{ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, TableFilter, TableInfo, TableType};
 
 /// The bindings `wit-bindgen` generates from WIT 0.2.0 (`wit/v0.2`).
-#[cfg(not(feature = "wit-0-1"))]
+#[cfg(not(any(feature = "wit-0-1", feature = "wit-0-3")))]
 #[allow(missing_docs, unsafe_code, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
@@ -13,6 +13,30 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "export",
         default_bindings_module: "syncport_connector_sdk::__private::bindings",
+    });
+}
+
+/// The bindings `wit-bindgen` generates from WIT 0.3.0 (`wit/v0.3`), under
+/// the `wit-0-3` feature. The `wasi:*` interfaces the world imports map to
+/// the `wasip2` crate's bindings, so that the SDK's HTTP client and these
+/// bindings share one import of each.
+#[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+#[allow(missing_docs, unsafe_code, clippy::all)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "wit/v0.3",
+        world: "syncport:connector/plugin@0.3.0",
+        pub_export_macro: true,
+        export_macro_name: "export",
+        default_bindings_module: "syncport_connector_sdk::__private::bindings",
+        with: {
+            "wasi:http/outgoing-handler@0.2.12": wasip2::http::outgoing_handler,
+            "wasi:http/types@0.2.12": wasip2::http::types,
+            "wasi:io/error@0.2.12": wasip2::io::error,
+            "wasi:io/poll@0.2.12": wasip2::io::poll,
+            "wasi:io/streams@0.2.12": wasip2::io::streams,
+            "wasi:clocks/monotonic-clock@0.2.12": wasip2::clocks::monotonic_clock,
+        },
     });
 }
 
@@ -298,6 +322,16 @@ mod tests {
             columns: vec![wit::ColumnData { values: wit::ColumnValues::Booleans(vec![true]), nulls: vec![] }],
         };
         assert_eq!(write::<Probe>(user, "T".into(), bad).expect_err("malformed").kind, ErrorKind::Internal);
+    }
+
+    #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+    #[test]
+    fn describe_reports_the_egress_patterns() {
+        assert!(describe::<Probe>().egress.is_empty(), "none declared: no network");
+        let info = crate::connector_info("Web", "1.0.0", "Web", "Calls a service.", vec![])
+            .egress(&["https://{Subdomain}.zendesk.com", "{BaseURL}"]);
+        assert_eq!(info.egress, ["https://{Subdomain}.zendesk.com", "{BaseURL}"]);
+        assert_eq!(crate::WIT_VERSION, "0.3.0");
     }
 
     #[cfg(not(feature = "wit-0-1"))]

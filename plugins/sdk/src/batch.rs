@@ -415,6 +415,11 @@ impl BatchBuilder {
         Self { specs, columns, rows: 0 }
     }
 
+    /// The data type of column `column`, if there is one.
+    pub(crate) fn data_type(&self, column: usize) -> Option<DataType> {
+        self.specs.get(column).map(|s| s.data_type)
+    }
+
     /// The complete rows so far.
     pub fn row_count(&self) -> u32 {
         self.rows

@@ -19,6 +19,31 @@ pub fn connector_info(
         // Set from `Connector::roles` when the component describes itself.
         #[cfg(not(feature = "wit-0-1"))]
         roles: crate::__private::bindings::syncport::connector::types::Roles::empty(),
+        // Set with `ConnectorInfo::egress`.
+        #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+        egress: Vec::new(),
+    }
+}
+
+impl ConnectorInfo {
+    /// Declares the origins the connector may send requests to (WIT 0.3.0,
+    /// the `wit-0-3` feature): `scheme://host[:port]` patterns whose host may
+    /// hold `{Property}` placeholders (`https://{Subdomain}.zendesk.com`), or
+    /// one placeholder alone whose value is a whole URL (`{BaseURL}`). The
+    /// host refuses a request to any other origin. Earlier WIT versions have
+    /// no network, and their builds drop the patterns.
+    pub fn egress(self, patterns: &[&str]) -> Self {
+        #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+        {
+            let mut info = self;
+            info.egress = patterns.iter().map(|p| p.to_string()).collect();
+            info
+        }
+        #[cfg(not(all(feature = "wit-0-3", not(feature = "wit-0-1"))))]
+        {
+            let _ = patterns;
+            self
+        }
     }
 }
 

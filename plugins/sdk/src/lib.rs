@@ -1,7 +1,9 @@
 //! Build a Syncport connector plugin: a WebAssembly component
 //! (`wasm32-wasip2`) that the Syncport host runs in a sandbox, implementing the
-//! WIT contract `syncport:connector@0.2.0` (`wit/v0.2/connector.wit`), or
-//! `syncport:connector@0.1.0` (`wit/connector.wit`) with the feature `wit-0-1`.
+//! WIT contract `syncport:connector@0.2.0` (`wit/v0.2/connector.wit`),
+//! `syncport:connector@0.3.0` (`wit/v0.3/connector.wit`, outgoing HTTP) with
+//! the feature `wit-0-3`, or `syncport:connector@0.1.0` (`wit/connector.wit`)
+//! with the feature `wit-0-1`.
 //! The crate's `README.md` is the full guide for plugin authors.
 //!
 //! Implement [`Connector`] for a type with a [`Default`], then call
@@ -64,6 +66,11 @@
 //! - **Logging.** [`error!`], [`info!`], [`transfer!`] and [`verbose!`] write
 //!   one line to the connection's log. Never log a secret value, nor anything
 //!   derived from one; log property names instead.
+//! - **HTTP** (`wit-0-3`). [`ConnectorInfo::egress`] declares the origins the
+//!   connector may reach; [`http::Client`] sends requests through the host's
+//!   `wasi:http`, retries transient failures and maps statuses and the
+//!   host's refusals to [`ConnectorError`]s; [`BatchBuilder::push_json`],
+//!   [`parse_date`] and [`parse_timestamp`] turn JSON answers into rows.
 //!
 //! # Native unit tests
 //!
@@ -76,18 +83,25 @@
 //!
 //! | SDK | feature | WIT package |
 //! |---|---|---|
+//! | 0.3.x | (default) | `syncport:connector@0.2.0` |
+//! | 0.3.x | `wit-0-3` | `syncport:connector@0.3.0` |
+//! | 0.3.x | `wit-0-1` | `syncport:connector@0.1.0` |
 //! | 0.2.x | (default) | `syncport:connector@0.2.0` |
 //! | 0.2.x | `wit-0-1` | `syncport:connector@0.1.0` |
 //! | 0.1.x | | `syncport:connector@0.1.0` |
+//!
+//! Under `wit-0-3` the component imports `wasi:http/outgoing-handler` and
+//! `describe` reports the egress patterns; other builds drop the patterns
+//! and [`http::Client`] has no network there.
 //!
 //! Under `wit-0-1` everything compiles the same, but the component is a
 //! 0.1.0 one: [`Connector::roles`] is not reported and the job methods
 //! ([`read`](Connector::read), [`prepare`](Connector::prepare),
 //! [`write`](Connector::write), [`finish`](Connector::finish)) are not
 //! exported. Cargo unifies features: when several crates are built in one
-//! cargo invocation and one of them enables `wit-0-1`, all of them get it, so
-//! build each component with its own `cargo build -p`. [`WIT_VERSION`] says
-//! which contract a build implements.
+//! cargo invocation and one of them enables `wit-0-1`, all of them get it
+//! (and `wit-0-1` wins over `wit-0-3`), so build each component with its own
+//! `cargo build -p`. [`WIT_VERSION`] says which contract a build implements.
 
 mod batch;
 mod builders;
@@ -96,9 +110,12 @@ mod config;
 mod connector;
 mod error;
 mod filter;
+pub mod http;
 mod job;
+mod json;
 #[doc(hidden)]
 pub mod log;
+mod parse;
 pub mod testing;
 mod value;
 
@@ -119,11 +136,19 @@ pub use connector::Connector;
 pub use error::Result;
 pub use filter::TableFilter;
 pub use job::{Page, ReadRequest, Roles};
+pub use parse::{parse_date, parse_timestamp};
 pub use value::{Value, civil_from_days, format_date, format_timestamp, write_date, write_timestamp};
 
-/// The WIT package version this build implements: `0.2.0`, or `0.1.0` with
-/// the feature `wit-0-1`.
-pub const WIT_VERSION: &str = if cfg!(feature = "wit-0-1") { "0.1.0" } else { "0.2.0" };
+/// The WIT package version this build implements: `0.2.0`, `0.3.0` with the
+/// feature `wit-0-3`, or `0.1.0` with the feature `wit-0-1` (which wins when
+/// both are enabled).
+pub const WIT_VERSION: &str = if cfg!(feature = "wit-0-1") {
+    "0.1.0"
+} else if cfg!(feature = "wit-0-3") {
+    "0.3.0"
+} else {
+    "0.2.0"
+};
 
 /// The WIT types the SDK exposes, under their WIT names.
 pub use __private::bindings::syncport::connector::types::{

@@ -1,0 +1,138 @@
+//! The QuickBooks connector 3.0.0: reads a QuickBooks Online company over
+//! Intuit's Accounting API (WIT 0.3.0, role `source`).
+//!
+//! Every request is `GET {BaseURL}/v3/company/{CompanyId}/...` with
+//! `Authorization: Bearer {OAuthAccessToken}`, `Accept: application/json`
+//! and `minorversion={MinorVersion}`, sent through the SDK's HTTP client
+//! (the host lets it reach only the origins of `describe`'s egress):
+//!
+//! - `test` reads `companyinfo/{CompanyId}` and names the company;
+//! - `list-tables` and `list-columns` answer from the connector's own
+//!   catalog (the API has none): schema `QuickBooks`, tables `Account`,
+//!   `Customer`, `Invoice`, `Item` and `Vendor`;
+//! - `read` pages through `query?query=SELECT * FROM {table} STARTPOSITION
+//!   {n} MAXRESULTS {m}`; the cursor is the next start position.
+//!
+//! Faults map to typed errors (see [`fault`]); messages never hold the token
+//! or a query string.
+
+pub mod api;
+pub mod catalog;
+pub mod fault;
+pub mod rows;
+pub mod settings;
+
+#[cfg(test)]
+mod tests;
+
+use settings::{PRODUCTION_URL, SANDBOX_URL, Settings, prop};
+use syncport_connector_sdk::{
+    self as sdk, ColumnInfo, Config, Connector, ConnectorInfo, Page, ReadRequest, Result, Roles, TableFilter,
+    TableInfo, http::Client,
+};
+
+/// The connector's version.
+pub const VERSION: &str = "3.0.0";
+
+/// The QuickBooks Online connector.
+#[derive(Debug, Default)]
+pub struct QuickBooks {
+    client: Client,
+}
+
+impl QuickBooks {
+    /// A connector sending through `client` (native tests give it a fake transport).
+    pub fn with_client(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+impl Connector for QuickBooks {
+    fn describe() -> ConnectorInfo {
+        sdk::connector_info(
+            "QuickBooks",
+            VERSION,
+            "QuickBooks Online",
+            "Reads a QuickBooks Online company (customers, invoices, items, accounts, vendors) through \
+             Intuit's Accounting API with an OAuth 2.0 access token.",
+            vec![
+                sdk::property(
+                    prop::COMPANY_ID,
+                    "Company ID",
+                    "The realm id of the QuickBooks Online company: digits only, as shown under Settings > \
+                     Account and settings > Billing & subscription.",
+                )
+                .required(),
+                sdk::property(
+                    prop::ACCESS_TOKEN,
+                    "OAuth Access Token",
+                    "An access token of the company, obtained when the user authorized the app; valid for \
+                     one hour.",
+                )
+                .required()
+                .secret(),
+                sdk::property(
+                    prop::BASE_URL,
+                    "Base URL",
+                    "Where the Accounting API lives: https://quickbooks.api.intuit.com for production \
+                     companies, https://sandbox-quickbooks.api.intuit.com for developer sandboxes.",
+                )
+                .default(PRODUCTION_URL),
+                sdk::property(
+                    prop::MINOR_VERSION,
+                    "API Minor Version",
+                    "The Accounting API minor version sent with every request: a whole number from 1 to 75.",
+                )
+                .default("75"),
+            ],
+        )
+        .egress(&[PRODUCTION_URL, SANDBOX_URL, "{BaseURL}"])
+    }
+
+    fn roles() -> Roles {
+        Roles::SOURCE
+    }
+
+    fn test(&self, config: &Config) -> Result<String> {
+        let settings = Settings::of(config)?;
+        sdk::info!("test: reading company {} at {}", settings.company_id, settings.base_url);
+        let company = api::company_info(&self.client, &settings).inspect_err(log)?;
+        let message = format!("Connected to QuickBooks Online company {} ({}).", company.name, company.id);
+        sdk::info!("{message}");
+        Ok(message)
+    }
+
+    fn list_tables(&self, config: &Config, filter: &TableFilter) -> Result<Vec<TableInfo>> {
+        Settings::of(config)?;
+        let tables = catalog::tables(filter);
+        sdk::transfer!("listed {} tables", tables.len());
+        Ok(tables)
+    }
+
+    fn list_columns(&self, config: &Config, table: &str) -> Result<Vec<ColumnInfo>> {
+        Settings::of(config)?;
+        let columns = catalog::entity(table)?.columns();
+        sdk::transfer!("listed {} columns of `{table}`", columns.len());
+        Ok(columns)
+    }
+
+    fn read(&self, config: &Config, request: &ReadRequest) -> Result<Page> {
+        let settings = Settings::of(config)?;
+        let entity = catalog::entity(&request.table)?;
+        let fields = entity.select(&request.columns)?;
+        let start = rows::start(request.cursor.as_deref())?;
+        let max = rows::page_size(request.batch_size);
+        let items = api::query(&self.client, &settings, entity.name, start, max).inspect_err(log)?;
+        sdk::transfer!("read {} {} rows from position {start}", items.len(), entity.name);
+        let batch = rows::batch(entity.name, &fields, &items)?;
+        Ok(Page { batch, next_cursor: rows::next(start, max, items.len()) })
+    }
+}
+
+/// Logs a failed request.
+fn log(error: &sdk::ConnectorError) {
+    sdk::error!("request failed ({:?}): {}", error.kind, error.message);
+}
+
+// The component's `connector` interface; native builds export nothing.
+sdk::export_connector!(QuickBooks);
