@@ -22,7 +22,11 @@ pub(crate) struct Network {
 impl Network {
     /// The network for `limits`, trusting the Mozilla root certificates.
     pub(crate) fn new(limits: EgressLimits) -> Self {
-        let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+        Self::with_roots(limits, rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() })
+    }
+
+    /// The network for `limits`, trusting `roots` only.
+    pub(crate) fn with_roots(limits: EgressLimits, roots: rustls::RootCertStore) -> Self {
         // The crypto provider is rustls's default for its one enabled backend (ring).
         let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
         Self { limits, tls: Arc::new(tls) }

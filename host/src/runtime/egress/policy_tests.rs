@@ -199,3 +199,56 @@ async fn requests_past_the_concurrency_limit_wait_their_turn_within_their_timeou
         "the slot is free again"
     );
 }
+
+/// An HTTPS server on 127.0.0.1 answering `fine` with a self-signed
+/// certificate for 127.0.0.1; the certificate, to trust it or not.
+async fn tls_server() -> (SocketAddr, rustls::pki_types::CertificateDer<'static>) {
+    let key = rcgen::KeyPair::generate().expect("a key");
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).expect("params");
+    let cert = params.self_signed(&key).expect("a certificate");
+    let der = cert.der().clone();
+    let private = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).expect("a private key");
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![der.clone()], private)
+        .expect("config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(stream) = acceptor.accept(stream).await else { return };
+                let service = hyper::service::service_fn(|_| async {
+                    Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Full::new(Bytes::from(
+                        "fine",
+                    ))))
+                });
+                let io = wasmtime_wasi_http::io::TokioIo::new(stream);
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+            });
+        }
+    });
+    (addr, der)
+}
+
+#[tokio::test]
+async fn https_is_spoken_to_a_server_whose_certificate_is_trusted_and_refused_otherwise() {
+    let (addr, cert) = tls_server().await;
+    let declared = vec![Origin { scheme: Scheme::Https, host: "127.0.0.1".into(), port: addr.port() }];
+    let url = format!("https://127.0.0.1:{}/ok", addr.port());
+
+    let mut untrusted = call(allowing(addr), declared.clone());
+    let got = get_url(&mut untrusted, &url).await;
+    assert!(matches!(got, Err(Error::TlsCertificateError)), "{got:?}");
+    let logged = lines(&untrusted);
+    assert!(logged[0].1.contains("TLS: invalid peer certificate"), "{logged:?}");
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert).expect("a root");
+    let net = Arc::new(Network::with_roots(allowing(addr), roots));
+    let grant = Arc::new(Grant { origins: declared, notes: Vec::new() });
+    let mut trusted = CallEgress::new(net, grant, Instant::now() + Duration::from_secs(10));
+    assert_eq!(get_url(&mut trusted, &url).await.ok(), Some((200, 4)));
+}
