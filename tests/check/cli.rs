@@ -132,12 +132,18 @@ fn the_check_reaches_a_local_mock_only_when_allowed_to() {
 
     let allowed = run("fixtures/egress.wasm", &["--config", &config, "--egress-allow-private", &addr.to_string()]);
     let text = stdout(&allowed);
-    assert!(text.contains("PASS  test            passed with the supplied configuration (\"ok: HTTP 200: fine\")"), "{text}");
+    assert!(
+        text.contains("PASS  test            passed with the supplied configuration (\"ok: HTTP 200: fine\")"),
+        "{text}"
+    );
     assert!(text.contains("PASS  egress          1 requests logged by the egress policy"), "{text}");
 
     let refused = run("fixtures/egress.wasm", &["--config", &config]);
     let text = stdout(&refused);
     assert_eq!(refused.status.code(), Some(1), "{text}");
     assert!(text.contains("FAIL  egress"), "{text}");
-    assert!(text.contains(&format!("resolves to {}", addr.ip())) || text.contains("plain http from a URL property"), "{text}");
+    assert!(
+        text.contains(&format!("resolves to {}", addr.ip())) || text.contains("plain http from a URL property"),
+        "{text}"
+    );
 }
