@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime_wasi_http::{Error, WasiBody, WasiHttpHooks};
 
-/// A server on 127.0.0.1: `/ok`, `/big` (4 MiB), `/drip` (a byte every 50 ms, forever), `/slow` (headers after 2 s).
+/// A server on 127.0.0.1: `/ok`, `/moved` (308 to `/ok`), `/big` (4 MiB), `/drip` (a byte every 50 ms, forever), `/slow` (headers after 2 s).
 async fn server() -> SocketAddr {
     let drip = || async {
         let bytes = futures_util::stream::unfold((), |()| async {
@@ -26,6 +26,10 @@ async fn server() -> SocketAddr {
     };
     let app = Router::new()
         .route("/ok", get(|| async { "fine" }))
+        .route(
+            "/moved",
+            get(|| async { (http::StatusCode::PERMANENT_REDIRECT, [("location", "/ok"), ("retry-after", "7")]) }),
+        )
         .route("/big", get(|| async { vec![b'x'; 4 << 20] }))
         .route("/drip", get(drip))
         .route(
@@ -251,4 +255,17 @@ async fn https_is_spoken_to_a_server_whose_certificate_is_trusted_and_refused_ot
     let grant = Arc::new(Grant { origins: declared, notes: Vec::new() });
     let mut trusted = CallEgress::new(net, grant, Instant::now() + Duration::from_secs(10));
     assert_eq!(get_url(&mut trusted, &url).await.ok(), Some((200, 4)));
+}
+
+#[tokio::test]
+async fn the_response_s_status_and_headers_reach_the_connector_as_sent() {
+    let addr = server().await;
+    let mut egress = call(allowing(addr), vec![origin("127.0.0.1", addr.port())]);
+    let body: WasiBody = Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync();
+    let request = http::Request::get(format!("http://127.0.0.1:{}/moved", addr.port())).body(body).expect("request");
+    let (response, _io) =
+        Box::into_pin(egress.send_request(request, None, Box::new(async { Ok(()) }))).await.expect("a response");
+    assert_eq!(response.status(), 308);
+    assert_eq!(response.headers().get("location").and_then(|v| v.to_str().ok()), Some("/ok"));
+    assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("7"));
 }

@@ -167,18 +167,17 @@ impl Sender {
         }
         let record =
             Record { target: Target(self.target.0.clone()), status: status.as_u16(), start, bytes: 0, failure: None };
+        let (head, incoming) = response.into_parts();
         let body = Budgeted {
             budget: self.budget.clone(),
             deadline: Box::pin(sleep_until(deadline)),
             record,
             _permit: permit,
             done: false,
-            incoming: response.into_body(),
+            incoming,
             max,
         };
-        let (parts, ()) = http::Response::new(()).into_parts();
-        let mut head = http::Response::from_parts(parts, http_body_util::BodyExt::boxed_unsync(body));
-        *head.status_mut() = status;
+        let response = http::Response::from_parts(head, http_body_util::BodyExt::boxed_unsync(body));
         let io = async move {
             if closed {
                 return Ok(());
@@ -189,7 +188,7 @@ impl Sender {
                 Err(_) => Err(Error::ConnectionReadTimeout),
             }
         };
-        Ok((head, Box::new(io)))
+        Ok((response, Box::new(io)))
     }
 
     /// The addresses of the origin's host: an IP address as it is, a name
