@@ -60,3 +60,39 @@ fn a_corrupt_cache_entry_is_recompiled_not_trusted() {
     assert_eq!(runtime.stats().compiled, 1);
     assert_eq!(plugin.test_blocking(&[]).result.expect("runs"), "ok");
 }
+
+#[test]
+fn a_connector_on_wit_0_3_0_loads_with_its_egress_patterns() {
+    let runtime = Runtime::new(Limits::default(), None).expect("runtime");
+    let plugin = load(&runtime, "connectors/quickbooks-3.0.0.wasm");
+    assert_eq!(plugin.id().wit, WitVersion::V0_3_0);
+    assert_eq!(
+        plugin.info().egress,
+        ["https://quickbooks.api.intuit.com", "https://sandbox-quickbooks.api.intuit.com", "{BaseURL}"]
+    );
+}
+
+#[test]
+fn a_component_of_a_version_without_network_that_imports_wasi_http_is_refused_naming_the_import() {
+    // The egress fixture with every `@0.3.0` renamed `@0.2.0` (same length):
+    // a component that says it is on 0.2.0 yet imports outbound HTTP.
+    let mut bytes = component("fixtures/egress.wasm");
+    let (from, to) = (b"syncport:connector/connector@0.3.0", b"syncport:connector/connector@0.2.0");
+    let mut renamed = 0;
+    for at in 0..bytes.len().saturating_sub(from.len()) {
+        if bytes[at..].starts_with(from) {
+            bytes[at..at + to.len()].copy_from_slice(to);
+            renamed += 1;
+        }
+    }
+    assert!(renamed > 0, "the fixture names its export");
+    let runtime = Runtime::new(Limits::default(), None).expect("runtime");
+    let error = runtime.load(&bytes).err().expect("refused");
+    let text = error.to_string();
+    assert!(matches!(error, LoadError::Incompatible(_)), "{text}");
+    assert!(
+        text.contains("it imports `wasi:http/")
+            && text.contains("syncport:connector@0.2.0 component, which has no network"),
+        "{text}"
+    );
+}

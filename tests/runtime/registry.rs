@@ -15,8 +15,16 @@ fn open_with(dir: &std::path::Path, policy: TrustPolicy) -> Registry {
 }
 
 /// The bundled connectors (`plugins/dist/connectors`), by name and version.
-const ALL: [&str; 6] =
-    ["CSV 1.0.0", "QuickBooks 1.0.0", "QuickBooks 1.1.0", "QuickBooks 2.0.0", "Salesforce 1.0.0", "Salesforce 2.0.0"];
+const ALL: [&str; 8] = [
+    "CSV 1.0.0",
+    "QuickBooks 1.0.0",
+    "QuickBooks 1.1.0",
+    "QuickBooks 2.0.0",
+    "QuickBooks 3.0.0",
+    "Salesforce 1.0.0",
+    "Salesforce 2.0.0",
+    "Salesforce 3.0.0",
+];
 
 fn sha256(bytes: &[u8]) -> [u8; 32] {
     use sha2::Digest;
@@ -30,8 +38,8 @@ fn the_bundled_connectors_install_side_by_side() {
     let installed = registry.install_dir(&dist().join("connectors")).expect("bundled install");
     assert_eq!(installed.len(), ALL.len());
     let versions: Vec<String> = registry.versions("QuickBooks").iter().map(|p| p.id().version.to_string()).collect();
-    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0"]);
-    assert_eq!(registry.get("quickbooks", None).expect("newest").id().version, Version::new(2, 0, 0));
+    assert_eq!(versions, ["1.0.0", "1.1.0", "2.0.0", "3.0.0"]);
+    assert_eq!(registry.get("quickbooks", None).expect("newest").id().version, Version::new(3, 0, 0));
     let pinned = registry.get("QuickBooks", Some(&Version::new(1, 0, 0))).expect("pinned");
     assert_eq!(pinned.info().version, Version::new(1, 0, 0));
     assert!(registry.get("QuickBooks", Some(&Version::new(9, 0, 0))).is_none());
@@ -44,8 +52,10 @@ fn the_bundled_connectors_install_side_by_side() {
             "QuickBooks 0.1.0",
             "QuickBooks 0.1.0",
             "QuickBooks 0.2.0",
+            "QuickBooks 0.3.0",
             "Salesforce 0.1.0",
-            "Salesforce 0.2.0"
+            "Salesforce 0.2.0",
+            "Salesforce 0.3.0"
         ]
     );
 }

@@ -165,13 +165,14 @@ fn response_examples() -> Vec<(&'static str, serde_json::Value)> {
         "labels": ["finance"], "status": "ok", "last_tested_at": at, "created_at": at, "updated_at": at
     });
     let version = json!({
-        "name": "QuickBooks", "version": "1.1.0", "sha256": "3bc6bbf52a8d40f27c498ad310381253275b0e750ee9bb0276696be5f43dc27d", "wit_version": "0.1.0",
+        "name": "QuickBooks", "version": "3.0.0", "sha256": "3bc6bbf52a8d40f27c498ad310381253275b0e750ee9bb0276696be5f43dc27d", "wit_version": "0.3.0",
         "signed_by": null, "publisher": "bundled", "display_name": "QuickBooks Online",
         "description": "QuickBooks Online accounting data.",
         "properties": [{"name": "CompanyId", "display_name": "Company ID", "description": "The realm id of the company.",
-            "required": true, "secret": false, "default_value": null, "allowed_values": []}]
+            "required": true, "secret": false, "default_value": null, "allowed_values": []}],
+        "egress": ["https://quickbooks.api.intuit.com", "{BaseURL}"]
     });
-    let connector = json!({"name": "QuickBooks", "newest_version": "1.1.0", "versions": [version.clone()]});
+    let connector = json!({"name": "QuickBooks", "newest_version": "3.0.0", "versions": [version.clone()]});
     let job = json!({
         "id": "3b9d2c1a-5e4f-4a3b-8c7d-6e5f4a3b2c1d", "workspace_id": "sales", "name": "Nightly QuickBooks to CSV",
         "source_connection_id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11",
