@@ -4,12 +4,13 @@
 //! way at once, even one waiting in a host call.
 
 use crate::connector::batch::{Page, ReadRequest};
+use crate::connector::model::LogLevel;
 use crate::connector::model::{ColumnInfo, Property};
-use crate::runtime::{Call, Operation, Plugin};
+use crate::runtime::{Call, LogLine, LogSource, Operation, Plugin};
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -19,12 +20,46 @@ const PAGES_IN_FLIGHT: usize = 2;
 /// How often a call under way looks for a cancel.
 const CANCEL_POLL: Duration = Duration::from_millis(20);
 
+/// Log lines one side of a table's copy keeps for its connection's log
+/// (each call's own are bounded by its log budget; a table has many calls).
+const MAX_TABLE_LOG_LINES: usize = 10_000;
+
 /// One side of a copy: a connector version and the connection's properties.
 pub(crate) struct Endpoint {
     /// The pinned connector version.
     pub plugin: Plugin,
     /// The connection's properties, in clear.
     pub config: Vec<Property>,
+    /// The log lines of its calls so far (up to [`MAX_TABLE_LOG_LINES`]),
+    /// and how many more there were.
+    pub logs: Mutex<(Vec<LogLine>, usize)>,
+}
+
+impl Endpoint {
+    /// A side of a copy with no calls yet.
+    pub(crate) fn new(plugin: Plugin, config: Vec<Property>) -> Self {
+        Self { plugin, config, logs: Mutex::default() }
+    }
+
+    /// `call`, its log lines kept for the connection's log.
+    fn logged<T>(&self, mut call: Call<T>) -> Call<T> {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let room = MAX_TABLE_LOG_LINES.saturating_sub(logs.0.len());
+        logs.1 += call.logs.len().saturating_sub(room);
+        logs.0.extend(call.logs.drain(..).take(room));
+        call
+    }
+
+    /// The log lines of its calls, with a last line saying how many were
+    /// left out past [`MAX_TABLE_LOG_LINES`].
+    pub(crate) fn take_logs(&self) -> Vec<LogLine> {
+        let (mut lines, dropped) = std::mem::take(&mut *self.logs.lock().unwrap_or_else(|e| e.into_inner()));
+        if dropped > 0 {
+            let message = format!("{dropped} more lines of this table's calls were left out");
+            lines.push(LogLine { level: LogLevel::Error, source: LogSource::Plugin, message });
+        }
+        lines
+    }
 }
 
 /// What to copy, and where progress goes.
@@ -91,7 +126,7 @@ impl TableCopy {
         let mut writer = writer.map_err(|e| format!("granting the destination its directory: {e}"))?;
         let (config, table) = (&self.destination.config, &self.destination_table);
         match unless_cancelled(cancel, writer.prepare(config, table, &self.columns)).await {
-            Some(call) => value("prepare", call)?,
+            Some(call) => value("prepare", self.destination.logged(call))?,
             None => return Ok(Copied::Cancelled),
         }
         let (pages, mut received) = mpsc::channel::<Page>(PAGES_IN_FLIGHT);
@@ -103,7 +138,7 @@ impl TableCopy {
                 cancelled = true;
                 break;
             };
-            match value("write", call) {
+            match value("write", self.destination.logged(call)) {
                 Ok(rows) => {
                     self.rows.fetch_add(rows, Ordering::Relaxed);
                 }
@@ -119,7 +154,7 @@ impl TableCopy {
         written?;
         match read? {
             Copied::Whole if !cancelled => match unless_cancelled(cancel, writer.finish(config, table)).await {
-                Some(call) => value("finish", call).map(|()| Copied::Whole),
+                Some(call) => value("finish", self.destination.logged(call)).map(|()| Copied::Whole),
                 None => Ok(Copied::Cancelled),
             },
             _ => Ok(Copied::Cancelled),
@@ -139,7 +174,7 @@ impl TableCopy {
             let Some(call) = unless_cancelled(cancel, reader.read(&self.source.config, &request)).await else {
                 return Ok(Copied::Cancelled);
             };
-            let page = value("read", call)?;
+            let page = value("read", self.source.logged(call))?;
             page.batch.check(&self.columns).map_err(|e| format!("read: the source broke the contract: {e}"))?;
             if page.batch.row_count > self.batch_size {
                 return Err(format!(

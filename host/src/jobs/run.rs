@@ -9,7 +9,7 @@ use crate::connector::model::TableInfo;
 use crate::logs::OperationRecord;
 use crate::metadata::{columns_of, tables_of};
 use crate::registry::Availability;
-use crate::runtime::Plugin;
+use crate::runtime::{LogLine, Plugin};
 use crate::service::Services;
 use crate::store::{Job, Renewal, RunStatus, TableProgress, TableStatus};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -231,7 +231,7 @@ async fn copy_all(
             p.tables[i].status = TableStatus::Running;
             p.current = Some((i, rows.clone(), started));
         }
-        let copied = copy_table(services, &plan, &table, cancel, &rows).await;
+        let (copied, logs) = copy_table(services, &plan, &table, cancel, &rows).await;
         let record = {
             let mut p = progress.lock().expect("progress lock");
             p.current = None;
@@ -250,8 +250,9 @@ async fn copy_all(
             );
             OperationRecord::new("job-table", t.status != TableStatus::Failed, outcome, started.elapsed())
         };
-        for c in [&plan.source.connection, &plan.destination.connection] {
-            services.logs.record(c.id, c.settings.logfile_verbosity, record.clone()).await;
+        let sides = [(&plan.source.connection, &logs.source), (&plan.destination.connection, &logs.destination)];
+        for (c, lines) in sides {
+            services.logs.record(c.id, c.settings.logfile_verbosity, record.clone().with_plugin(lines)).await;
         }
     }
     Ok(())
@@ -328,24 +329,22 @@ fn cancel_pending(progress: &Mutex<Progress>, from: usize) {
         .for_each(|t| t.status = TableStatus::Cancelled);
 }
 
-/// Copies one table.
+/// Copies one table: how it ended, and the log lines of each side's calls.
 async fn copy_table(
     services: &Services,
     plan: &Plan<'_>,
     table: &TableProgress,
     cancel: &Arc<AtomicBool>,
     rows: &Arc<AtomicU64>,
-) -> Result<Copied, String> {
+) -> (Result<Copied, String>, TableLogs) {
     let (source, destination) = (&plan.source, &plan.destination);
-    let columns =
-        columns_of(services, &source.connection, &table.table, plan.reset).await.map_err(|e| e.to_string())?;
-    let columns = columns.items.to_vec();
+    let columns = match columns_of(services, &source.connection, &table.table, plan.reset).await {
+        Ok(columns) => columns.items.to_vec(),
+        Err(e) => return (Err(e.to_string()), TableLogs::default()),
+    };
     let copy = TableCopy {
-        source: Endpoint { plugin: source.plugin.clone(), config: source.connection.properties.to_vec() },
-        destination: Endpoint {
-            plugin: destination.plugin.clone(),
-            config: destination.connection.properties.to_vec(),
-        },
+        source: Endpoint::new(source.plugin.clone(), source.connection.properties.to_vec()),
+        destination: Endpoint::new(destination.plugin.clone(), destination.connection.properties.to_vec()),
         destination_dir: plan.dir.clone(),
         table: table.table.clone(),
         destination_table: table.destination_table.clone(),
@@ -355,6 +354,15 @@ async fn copy_table(
         rows: rows.clone(),
     };
     // A task of its own, so a panic in it fails this table only.
-    let copy = tokio::spawn(Arc::new(copy).run());
-    copy.await.map_err(|e| format!("the copy task failed: {e}"))?
+    let copy = Arc::new(copy);
+    let copied = tokio::spawn(copy.clone().run()).await.map_err(|e| format!("the copy task failed: {e}"));
+    let logs = TableLogs { source: copy.source.take_logs(), destination: copy.destination.take_logs() };
+    (copied.and_then(|c| c), logs)
+}
+
+/// The log lines of a table's calls, for each side's connection log.
+#[derive(Default)]
+struct TableLogs {
+    source: Vec<LogLine>,
+    destination: Vec<LogLine>,
 }
