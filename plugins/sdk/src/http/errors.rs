@@ -68,9 +68,13 @@ pub fn status_error(
 pub(crate) fn transport_error(error: &TransportError, origin: &str) -> ConnectorError {
     let code = &error.code;
     match error.kind {
+        TransportErrorKind::Refused if code == "destination-IP-prohibited" => ConnectorError::unreachable(format!(
+            "The host's egress policy refused {origin} ({code}): it resolves to a private or special address \
+             this server does not allow (an operator may allow one with --egress-allow-private)."
+        )),
         TransportErrorKind::Refused => ConnectorError::unreachable(format!(
             "The host's egress policy refused {origin} ({code}): a connector may reach only the origins \
-             declared in its `describe` egress patterns."
+             declared in its `describe` egress patterns, filled in from the connection's properties."
         )),
         TransportErrorKind::Limit => ConnectorError::internal(format!(
             "A host limit was hit calling {origin} ({code}): {}.",

@@ -104,8 +104,25 @@ fn stream_error(error: StreamError) -> TransportError {
         StreamError::Closed => other("the stream closed early"),
         StreamError::LastOperationFailed(e) => match http::http_error_code(&e) {
             Some(code) => classify(&code),
-            None => other(&e.to_debug_string()),
+            None => from_text(&e.to_debug_string()),
         },
+    }
+}
+
+/// A body failure the host reported as text only. (wasmtime 48 attaches no
+/// `error-code` to a response body's stream error, so `http-error-code`
+/// answers `none`; its text is stable, and names the limit the host cut the
+/// body at.)
+fn from_text(text: &str) -> TransportError {
+    const KNOWN: &[(&str, TransportErrorKind, &str)] = &[
+        ("HTTP response body size exceeds limit", TransportErrorKind::Limit, "HTTP-response-body-size"),
+        ("connection read timeout", TransportErrorKind::Network, "connection-read-timeout"),
+        ("incomplete HTTP response", TransportErrorKind::Network, "HTTP-response-incomplete"),
+    ];
+    match KNOWN.iter().find(|(start, _, _)| text.starts_with(start)) {
+        Some((_, kind, code)) => TransportError::new(*kind, *code),
+        // First line only, bounded: never a host backtrace or a long text.
+        None => other(&text.lines().next().unwrap_or_default().chars().take(200).collect::<String>()),
     }
 }
 
@@ -190,6 +207,16 @@ pub fn error_code_name(code: &ErrorCode) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_the_host_cut_is_classified_by_its_text() {
+        let limit = from_text("HTTP response body size exceeds limit: 8388608 bytes\nStack backtrace: ...");
+        assert_eq!((limit.kind, limit.code.as_str()), (TransportErrorKind::Limit, "HTTP-response-body-size"));
+        let timeout = from_text("connection read timeout");
+        assert_eq!((timeout.kind, timeout.code.as_str()), (TransportErrorKind::Network, "connection-read-timeout"));
+        let other = from_text(&format!("something else\n{}", "x".repeat(10_000)));
+        assert_eq!((other.kind, other.code.as_str()), (TransportErrorKind::Other, "something else"));
+    }
 
     #[test]
     fn the_hosts_refusals_and_limits_are_classified() {
