@@ -26,7 +26,7 @@ pub struct EgressArgs {
     #[arg(long, env = "SYNCPORT_EGRESS_MAX_REQUESTS", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
     pub egress_max_requests: u32,
     /// Response body bytes one plugin call may receive, all requests together, in MiB.
-    #[arg(long, env = "SYNCPORT_EGRESS_MAX_RESPONSE_MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "SYNCPORT_EGRESS_MAX_RESPONSE_MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     pub egress_max_response_mib: u64,
     /// Requests of one plugin call in flight at once; more wait their turn.
     #[arg(long, env = "SYNCPORT_EGRESS_MAX_CONCURRENT", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]

@@ -48,7 +48,8 @@ pub struct EgressLimits {
     /// Requests one call may start, refused ones included (default 100).
     pub max_requests: u32,
     /// Response body bytes one call may receive, all requests together
-    /// (default 64 MiB).
+    /// (default 16 MiB: well under the calls' memory caps, so a connector
+    /// that holds its responses meets this typed limit, not the memory cap).
     pub max_response_bytes: u64,
     /// Requests of one call in flight at once; more wait their turn within
     /// their timeout (default 8).
@@ -66,7 +67,7 @@ impl Default for EgressLimits {
             deny_hosts: Vec::new(),
             resolve: Vec::new(),
             max_requests: 100,
-            max_response_bytes: 64 << 20,
+            max_response_bytes: 16 << 20,
             max_concurrent: 8,
             request_timeout: Duration::from_secs(30),
         }
