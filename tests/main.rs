@@ -9,5 +9,6 @@ mod guide;
 mod helpers;
 mod hostile;
 mod layers;
+mod mocks;
 mod reliability;
 mod runtime;

@@ -116,13 +116,54 @@ pub async fn spawn_jobs_app(lease: Duration) -> TestApp {
 
 /// Bundles [`JOB_CONNECTORS`] and sets the job lease.
 pub fn jobs_config(config: &mut ServerConfig, lease: Duration) {
+    bundle(config, JOB_CONNECTORS);
+    config.job_lease = lease;
+}
+
+/// Copies `files` of `plugins/dist/` into the configuration's bundled directory.
+fn bundle(config: &ServerConfig, files: &[&str]) {
     let bundled = config.bundled_dir.clone().expect("spawn_app bundles connectors");
-    for file in JOB_CONNECTORS {
+    for file in files {
         let name = file.rsplit('/').next().expect("file name");
         std::fs::copy(dist().join(file), bundled.join(name))
             .unwrap_or_else(|e| panic!("{file}: {e}; run the tests with `cargo xtask test`"));
     }
-    config.job_lease = lease;
+}
+
+/// The connectors that reach out over HTTP (WIT 0.3.0), bundled beside
+/// [`spawn_app`]'s: QuickBooks and Salesforce 3.0.0, and the CSV
+/// destination for their jobs.
+pub const EGRESS_CONNECTORS: &[&str] =
+    &["connectors/quickbooks-3.0.0.wasm", "connectors/salesforce-3.0.0.wasm", "connectors/csv-1.0.0.wasm"];
+
+/// [`spawn_app`] with [`EGRESS_CONNECTORS`] too, letting connectors reach
+/// the private addresses `allow` (the tests' mocks); see [`egress_config`].
+pub async fn spawn_egress_app(allow: &[std::net::SocketAddr]) -> TestApp {
+    spawn_egress_app_with(allow, |_| {}).await
+}
+
+/// [`spawn_egress_app`] after `configure` adjusts the configuration.
+pub async fn spawn_egress_app_with(
+    allow: &[std::net::SocketAddr],
+    configure: impl FnOnce(&mut ServerConfig),
+) -> TestApp {
+    spawn_app_with(|c| {
+        egress_config(c, allow);
+        configure(c);
+    })
+    .await
+}
+
+/// Bundles [`EGRESS_CONNECTORS`], allows `allow` (`--egress-allow-private`),
+/// and gives each call 10 s (the suite's usual 2 s leaves little room for
+/// a call that waits on a mock in a loaded debug build) and each request
+/// 1 s, so a request a test makes hang ends on the request's limit, well
+/// before the call's.
+pub fn egress_config(config: &mut ServerConfig, allow: &[std::net::SocketAddr]) {
+    bundle(config, EGRESS_CONNECTORS);
+    config.limits = config.limits.clone().with_timeout(Duration::from_secs(10));
+    config.limits.egress.allow_private = allow.to_vec();
+    config.limits.egress.request_timeout = Duration::from_secs(1);
 }
 
 /// Starts a server after `configure` adjusts its configuration, and waits

@@ -8,6 +8,8 @@ mod cache;
 mod coherence;
 mod connections;
 mod connectors;
+mod egress;
+mod egress_hostile;
 mod errors;
 mod faults;
 mod installs;
@@ -28,6 +30,6 @@ mod workspaces;
 pub use app::{
     GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user, fill, id_of,
     jobs_config, json, logged_since, names, quickbooks_body, request_logged, request_started, server_log,
-    server_log_mark, server_log_since, spawn_app, spawn_app_listening, spawn_app_with, spawn_jobs_app, spawn_pair,
-    spawn_pair_with, spawn_shared, sqlite_only, text, token,
+    server_log_mark, server_log_since, spawn_app, spawn_app_listening, spawn_app_with, spawn_egress_app,
+    spawn_egress_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared, sqlite_only, text, token,
 };
