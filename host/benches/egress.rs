@@ -117,6 +117,17 @@ async fn create(server: SocketAddr, name: &str, mock: SocketAddr) -> String {
     created["id"].as_str().expect("id").to_string()
 }
 
+/// A QuickBooks 2.0.0 connection (the offline stub, which makes no
+/// request); its id.
+async fn create_stub(server: SocketAddr) -> String {
+    let body = json!({"name": "Stub", "connector": "QuickBooks", "connector_version": "2.0.0",
+        "properties": {"CompanyId": COMPANY, "OAuthClientId": "id", "OAuthClientSecret": "secret",
+            "OAuthAccessToken": TOKEN},
+        "settings": {"logfile_verbosity": "Info"}});
+    let created = once(server, Method::POST, "/api.rsc/v2/workspaces/default/connections", Some(body)).await;
+    created["id"].as_str().expect("id").to_string()
+}
+
 /// Latencies of `ROUNDS` sequential `test` calls of connection `id` on one
 /// keep-alive connection; each must succeed.
 async fn syncport_latencies(server: SocketAddr, id: &str) -> Vec<Duration> {
@@ -157,19 +168,26 @@ async fn native_latencies(client: &reqwest::Client, mock: SocketAddr) -> Vec<Dur
 async fn run() {
     let fast = start_mock(0);
     let slow = start_mock(SLOW_MS);
-    // Only QuickBooks 3.0.0 is bundled: 256 call slots for every bundled
-    // version would not fit the instance pool.
+    // QuickBooks 3.0.0, and 2.0.0 (the offline stub: the same call without
+    // a request, for the baseline). 256 call slots for each version take a
+    // larger instance pool than the default.
     let bundled = tempfile::tempdir().expect("tempdir");
-    let component = support::dist().join("quickbooks-3.0.0.wasm");
-    std::fs::copy(&component, bundled.path().join("quickbooks-3.0.0.wasm"))
-        .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask plugins` first", component.display()));
+    for file in ["quickbooks-3.0.0.wasm", "quickbooks-2.0.0.wasm"] {
+        let component = support::dist().join(file);
+        std::fs::copy(&component, bundled.path().join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}; run `cargo xtask plugins` first", component.display()));
+    }
     let data = tempfile::tempdir().expect("tempdir");
     let allow = format!("{},{}", fast.addr, slow.addr);
     let concurrency = CALLERS.to_string();
     let server = syncport(
         data.path(),
         bundled.path(),
-        &[("SYNCPORT_EGRESS_ALLOW_PRIVATE", &allow), ("SYNCPORT_PLUGIN_CONCURRENCY", &concurrency)],
+        &[
+            ("SYNCPORT_EGRESS_ALLOW_PRIVATE", &allow),
+            ("SYNCPORT_PLUGIN_CONCURRENCY", &concurrency),
+            ("SYNCPORT_POOL_MEMORIES", "4000"),
+        ],
     );
     println!(
         "syncport serve --egress-allow-private {allow} --plugin-concurrency {concurrency} (pid {}); \
@@ -180,9 +198,10 @@ async fn run() {
     );
     let fast_id = create(server.addr, "Fast", fast.addr).await;
     let slow_id = create(server.addr, "Slow", slow.addr).await;
+    let stub_id = create_stub(server.addr).await;
 
-    // Warm up both sides (compile cache, instance pool, connections).
-    for id in [&fast_id, &slow_id] {
+    // Warm up every side (compile cache, instance pool, connections).
+    for id in [&fast_id, &slow_id, &stub_id] {
         for _ in 0..20 {
             once(server.addr, Method::POST, &format!("/api.rsc/v2/connections/{id}/test"), None).await;
         }
@@ -215,6 +234,14 @@ async fn run() {
             if ratio <= 1.5 { "met" } else { "missed" }
         );
     }
+
+    let stub = p50_p99(syncport_latencies(server.addr, &stub_id).await);
+    println!();
+    println!(
+        "baseline: the same `test` call on QuickBooks 2.0.0 (no request): p50 / p99 {:.2} / {:.2} ms",
+        ms(stub.0),
+        ms(stub.1)
+    );
 
     println!();
     println!("(b) {CALLERS} concurrent callers, {CALLS} `test` calls against the {SLOW_MS} ms mock");

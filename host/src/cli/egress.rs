@@ -90,3 +90,29 @@ impl EgressArgs {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deny_is_a_range_an_address_or_a_host_name() {
+        assert!(matches!(parse_deny("203.0.113.0/24"), Ok(Deny::Range(net)) if net.to_string() == "203.0.113.0/24"));
+        assert!(matches!(parse_deny("10.1.2.3"), Ok(Deny::Range(net)) if net.to_string() == "10.1.2.3/32"));
+        assert!(matches!(parse_deny("::1"), Ok(Deny::Range(net)) if net.to_string() == "::1/128"));
+        assert!(matches!(parse_deny("*.Example.com"), Ok(Deny::Host(h)) if h == "*.example.com"));
+        for bad in ["", "*.", "http://example.com", "exa mple.com", "a/b"] {
+            assert!(parse_deny(bad).is_err(), "`{bad}` was taken");
+        }
+    }
+
+    #[test]
+    fn a_fixed_answer_is_a_name_and_an_address() {
+        assert_eq!(
+            parse_resolve("API.example.com=127.0.0.1"),
+            Ok(("api.example.com".into(), "127.0.0.1".parse().expect("ip")))
+        );
+        assert!(parse_resolve("api.example.com").is_err());
+        assert!(parse_resolve("api.example.com=localhost").is_err());
+    }
+}
