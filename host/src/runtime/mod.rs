@@ -321,6 +321,7 @@ impl Runtime {
             footprint,
             answers: inner.answers.clone(),
             network: inner.network.clone(),
+            connections: Arc::default(),
             _reservation: Some(reservation),
         };
         Ok(Linked { core, sha256, wit })

@@ -93,6 +93,8 @@ pub(crate) struct Core {
     pub(crate) answers: Arc<Semaphore>,
     /// What every call's outbound requests share.
     pub(crate) network: Arc<super::egress::Network>,
+    /// This version's kept-alive outbound connections.
+    pub(crate) connections: Arc<super::egress::Pool>,
     /// This version's share of the instance pool.
     pub(crate) _reservation: Option<Reservation>,
 }
@@ -423,7 +425,7 @@ impl Core {
 
     /// The egress of a call that may reach what `grant` allows until `deadline`.
     pub(crate) fn egress(&self, grant: Arc<Grant>, deadline: Instant) -> CallEgress {
-        CallEgress::new(self.network.clone(), grant, deadline)
+        CallEgress::new(self.network.clone(), self.connections.clone(), grant, deadline)
     }
 
     /// What a call of `op` into `store` (created with `call_limits`) amounts

@@ -4,6 +4,7 @@
 //! connector sees and a line in the connection's log.
 
 use super::origin::Origin;
+use super::pool::Pool;
 use super::{EgressLimits, Grant, send};
 use crate::connector::model::LogLevel;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -52,16 +53,19 @@ impl Budget {
     }
 }
 
-/// The egress of one call: the network, what the call may reach, and its budget.
+/// The egress of one call: the network, its connector version's kept
+/// connections, what the call may reach, and its budget.
 pub(crate) struct CallEgress {
     pub(crate) net: Arc<Network>,
+    pub(crate) pool: Arc<Pool>,
     pub(crate) grant: Arc<Grant>,
     pub(crate) budget: Arc<Budget>,
 }
 
 impl CallEgress {
-    /// A call that may reach what `grant` allows until `deadline`.
-    pub(crate) fn new(net: Arc<Network>, grant: Arc<Grant>, deadline: Instant) -> Self {
+    /// A call that may reach what `grant` allows until `deadline`, keeping
+    /// connections in `pool`.
+    pub(crate) fn new(net: Arc<Network>, pool: Arc<Pool>, grant: Arc<Grant>, deadline: Instant) -> Self {
         let in_flight = Arc::new(Semaphore::new(net.limits.max_concurrent as usize));
         let budget = Budget {
             deadline,
@@ -70,13 +74,13 @@ impl CallEgress {
             in_flight,
             lines: Mutex::new(Vec::new()),
         };
-        Self { net, grant, budget: Arc::new(budget) }
+        Self { net, pool, grant, budget: Arc::new(budget) }
     }
 
     /// A call with no network at all (no origin allowed).
     #[cfg(test)]
     pub(crate) fn none(net: Arc<Network>) -> Self {
-        Self::new(net, Arc::default(), Instant::now())
+        Self::new(net, Arc::default(), Arc::default(), Instant::now())
     }
 
     /// The log lines of the call's requests since the last take.
@@ -136,7 +140,13 @@ impl WasiHttpHooks for CallEgress {
             }
             return Box::new(async move { Err(error) });
         }
-        let sender = send::Sender { net: self.net.clone(), budget: self.budget.clone(), origin, target };
+        let sender = send::Sender {
+            net: self.net.clone(),
+            pool: self.pool.clone(),
+            budget: self.budget.clone(),
+            origin,
+            target,
+        };
         Box::new(sender.send(request, options))
     }
 }

@@ -11,15 +11,18 @@
 //! - `hooks`: the `wasi:http` hooks of a call's store; they refuse or send.
 //! - `send`: the guarded sender (resolve, check, connect, TLS, HTTP/1.1)
 //!   and the response body that keeps the call's budget.
+//! - `pool`: each connector version's kept-alive connections.
 
 pub mod address;
 mod hooks;
 pub mod origin;
 #[cfg(test)]
 mod policy_tests;
+mod pool;
 mod send;
 
 pub(crate) use hooks::{CallEgress, Network};
+pub(crate) use pool::Pool;
 
 use crate::connector::model::{ConnectorInfo, Property};
 use address::AddressRules;

@@ -52,7 +52,8 @@ fn origin(host: &str, port: u16) -> Origin {
 /// A call that may reach `origins` under `limits`, with 10 s left.
 fn call(limits: EgressLimits, origins: Vec<Origin>) -> CallEgress {
     let grant = Grant { origins, notes: Vec::new() };
-    CallEgress::new(Arc::new(Network::new(limits)), Arc::new(grant), Instant::now() + Duration::from_secs(10))
+    let net = Arc::new(Network::new(limits));
+    CallEgress::new(net, Arc::default(), Arc::new(grant), Instant::now() + Duration::from_secs(10))
 }
 
 fn allowing(addr: SocketAddr) -> EgressLimits {
@@ -253,7 +254,7 @@ async fn https_is_spoken_to_a_server_whose_certificate_is_trusted_and_refused_ot
     roots.add(cert).expect("a root");
     let net = Arc::new(Network::with_roots(allowing(addr), roots));
     let grant = Arc::new(Grant { origins: declared, notes: Vec::new() });
-    let mut trusted = CallEgress::new(net, grant, Instant::now() + Duration::from_secs(10));
+    let mut trusted = CallEgress::new(net, Arc::default(), grant, Instant::now() + Duration::from_secs(10));
     assert_eq!(get_url(&mut trusted, &url).await.ok(), Some((200, 4)));
 }
 
@@ -268,4 +269,94 @@ async fn the_response_s_status_and_headers_reach_the_connector_as_sent() {
     assert_eq!(response.status(), 308);
     assert_eq!(response.headers().get("location").and_then(|v| v.to_str().ok()), Some("/ok"));
     assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("7"));
+}
+
+/// A server on 127.0.0.1 answering `fine`, closing a connection idle for
+/// `idle` (if given), and the number of TCP connections it accepted.
+async fn counting_server(idle: Option<Duration>) -> (SocketAddr, Arc<std::sync::atomic::AtomicUsize>) {
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_| async {
+                    Ok::<_, std::convert::Infallible>(http::Response::new(http_body_util::Full::new(Bytes::from(
+                        "fine",
+                    ))))
+                });
+                let io = wasmtime_wasi_http::io::TokioIo::new(stream);
+                let mut server = hyper::server::conn::http1::Builder::new();
+                if let Some(idle) = idle {
+                    server.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(idle);
+                }
+                let _ = server.serve_connection(io, service).await;
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test]
+async fn a_connection_is_kept_for_the_next_request_to_the_same_origin_only_after_a_whole_response() {
+    let (addr, accepted) = counting_server(None).await;
+    let pool = Arc::new(super::Pool::default());
+    let url = format!("http://127.0.0.1:{}/ok", addr.port());
+    let calls = || {
+        let grant = Arc::new(Grant { origins: vec![origin("127.0.0.1", addr.port())], notes: Vec::new() });
+        let net = Arc::new(Network::new(allowing(addr)));
+        CallEgress::new(net, pool.clone(), grant, Instant::now() + Duration::from_secs(10))
+    };
+    for _ in 0..5 {
+        let mut egress = calls();
+        assert_eq!(get_url(&mut egress, &url).await.ok(), Some((200, 4)));
+    }
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1, "five calls, one connection");
+
+    // A response dropped before its end leaves its connection unused.
+    let mut egress = calls();
+    let body: WasiBody = Empty::<Bytes>::new().map_err(|never| match never {}).boxed_unsync();
+    let request = http::Request::get(&url).body(body).expect("request");
+    let (response, _io) =
+        Box::into_pin(egress.send_request(request, None, Box::new(async { Ok(()) }))).await.expect("a response");
+    drop(response);
+    let mut egress = calls();
+    assert_eq!(get_url(&mut egress, &url).await.ok(), Some((200, 4)));
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2, "a new connection after the dropped one");
+
+    // A call whose grant does not allow the origin never gets the kept connection.
+    let grant = Arc::new(Grant::default());
+    let mut refused = CallEgress::new(
+        Arc::new(Network::new(allowing(addr))),
+        pool.clone(),
+        grant,
+        Instant::now() + Duration::from_secs(10),
+    );
+    assert!(matches!(get_url(&mut refused, &url).await, Err(Error::HttpRequestDenied)));
+    // Nor does a call whose operator rules refuse the address.
+    let grant = Arc::new(Grant { origins: vec![origin("127.0.0.1", addr.port())], notes: Vec::new() });
+    let mut private = CallEgress::new(
+        Arc::new(Network::new(EgressLimits::default())),
+        pool.clone(),
+        grant,
+        Instant::now() + Duration::from_secs(10),
+    );
+    assert!(matches!(get_url(&mut private, &url).await, Err(Error::DestinationIpProhibited)));
+}
+
+#[tokio::test]
+async fn a_kept_connection_the_server_closed_is_not_reused() {
+    let (addr, accepted) = counting_server(Some(Duration::from_millis(20))).await;
+    let pool = Arc::new(super::Pool::default());
+    let url = format!("http://127.0.0.1:{}/ok", addr.port());
+    let grant = Arc::new(Grant { origins: vec![origin("127.0.0.1", addr.port())], notes: Vec::new() });
+    let net = Arc::new(Network::new(allowing(addr)));
+    let mut egress = CallEgress::new(net, pool.clone(), grant, Instant::now() + Duration::from_secs(10));
+    assert!(get_url(&mut egress, &url).await.is_ok());
+    // The server closes the kept connection after 20 ms without a request.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(get_url(&mut egress, &url).await.is_ok(), "the next request goes on a new connection");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
 }

@@ -7,9 +7,11 @@
 
 use super::hooks::{Budget, Network};
 use super::origin::{Origin, Scheme};
+use super::pool::{Key, Pool};
 use crate::connector::model::LogLevel;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
+use hyper::client::conn::http1::SendRequest;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
@@ -45,6 +47,7 @@ impl fmt::Display for Target {
 /// One request on its way.
 pub(crate) struct Sender {
     pub(crate) net: Arc<Network>,
+    pub(crate) pool: Arc<Pool>,
     pub(crate) budget: Arc<Budget>,
     pub(crate) origin: Origin,
     pub(crate) target: Target,
@@ -85,8 +88,6 @@ impl Sender {
         deadline: tokio::time::Instant,
         start: Instant,
     ) -> Result<Sent, (Error, String)> {
-        let timed_out =
-            |what: &str| (Error::ConnectionTimeout, format!("{what} did not finish within the request's time"));
         let permit = timeout_at(deadline, self.budget.in_flight.clone().acquire_owned())
             .await
             .map_err(|_| {
@@ -114,49 +115,31 @@ impl Sender {
             let why = refused.unwrap_or_else(|| format!("{} has no address", self.origin.host));
             return Err((Error::DestinationIpProhibited, why));
         }
-        let stream = timeout_at(deadline, connect(&checked)).await.map_err(|_| timed_out("connecting"))??;
-        let io: Box<dyn Stream> = match self.origin.scheme {
-            Scheme::Http => Box::new(stream),
-            Scheme::Https => {
-                let name = server_name(&self.origin).map_err(|why| (Error::TlsProtocolError, why))?;
-                let tls = tokio_rustls::TlsConnector::from(self.net.tls.clone());
-                let stream = timeout_at(deadline, tls.connect(name, stream))
-                    .await
-                    .map_err(|_| timed_out("the TLS handshake"))?
-                    .map_err(|e| (Error::TlsCertificateError, format!("TLS: {e}")))?;
-                Box::new(stream)
-            }
+        let kept = self.pool.take(&self.origin, &checked);
+        let reused = kept.is_some();
+        let (mut key, mut sender) = match kept {
+            Some(kept) => kept,
+            None => self.open(&checked, deadline).await?,
         };
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-            .await
-            .map_err(|e| (Error::HttpProtocolError, format!("HTTP handshake: {e}")))?;
         // The request line carries only the path and query; the Host header
         // names the origin.
         let path = request.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         *request.uri_mut() =
             http::Uri::try_from(path).map_err(|_| (Error::HttpRequestUriInvalid, "bad path".into()))?;
-        let mut conn = Box::pin(timeout_at(deadline, conn));
-        let mut closed = false;
-        let exchange = sender.send_request(request);
-        tokio::pin!(exchange);
-        // Drive the connection while waiting for the response head.
         let late = || (Error::ConnectionReadTimeout, "no response within the request's time".to_string());
-        let response = tokio::select! {
-            biased;
-            response = &mut exchange => response,
-            done = &mut conn => match done {
-                // A server that answers and closes (HTTP/1.0) ends the
-                // connection first: the response is already there.
-                Ok(Ok(())) => {
-                    closed = true;
-                    timeout_at(deadline, exchange).await.map_err(|_| late())?
+        let failed = |e: hyper::Error| (Error::HttpProtocolError, e.to_string());
+        let response = match timeout_at(deadline, sender.try_send_request(request)).await.map_err(|_| late())? {
+            Ok(response) => response,
+            Err(mut error) => match error.take_message() {
+                // A kept connection the server closed meanwhile: the request
+                // was not sent; it goes on a new connection.
+                Some(request) if reused => {
+                    (key, sender) = self.open(&checked, deadline).await?;
+                    timeout_at(deadline, sender.send_request(request)).await.map_err(|_| late())?.map_err(failed)?
                 }
-                Ok(Err(e)) => return Err((Error::HttpProtocolError, format!("{e}"))),
-                Err(_) => return Err(late()),
+                _ => return Err(failed(error.into_error())),
             },
-            () = sleep_until(deadline) => return Err(late()),
         };
-        let response = response.map_err(|e| (Error::HttpProtocolError, format!("{e}")))?;
         let status = response.status();
         let max = self.net.limits.max_response_bytes;
         let declared =
@@ -176,19 +159,49 @@ impl Sender {
             done: false,
             incoming,
             max,
+            keep: Some((self.pool.clone(), key, sender)),
         };
         let response = http::Response::from_parts(head, http_body_util::BodyExt::boxed_unsync(body));
-        let io = async move {
-            if closed {
-                return Ok(());
-            }
-            match conn.await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(Error::from(e)),
-                Err(_) => Err(Error::ConnectionReadTimeout),
+        // The connection is driven by a task of its own (see `open`).
+        Ok((response, Box::new(async { Ok(()) })))
+    }
+
+    /// A new connection to the first of `addrs` that answers (TLS for
+    /// `https`), driven by a task of its own until its last sender is
+    /// dropped or the server closes it; its key and sender.
+    async fn open(
+        &self,
+        addrs: &[SocketAddr],
+        deadline: tokio::time::Instant,
+    ) -> Result<(Key, SendRequest<WasiBody>), (Error, String)> {
+        let timed_out =
+            |what: &str| (Error::ConnectionTimeout, format!("{what} did not finish within the request's time"));
+        let stream = timeout_at(deadline, connect(addrs)).await.map_err(|_| timed_out("connecting"))??;
+        let addr = stream.peer_addr().map_err(|e| (Error::ConnectionTerminated, format!("connecting: {e}")))?;
+        let io: Box<dyn Stream> = match self.origin.scheme {
+            Scheme::Http => Box::new(stream),
+            Scheme::Https => {
+                let name = server_name(&self.origin).map_err(|why| (Error::TlsProtocolError, why))?;
+                let tls = tokio_rustls::TlsConnector::from(self.net.tls.clone());
+                let stream = timeout_at(deadline, tls.connect(name, stream))
+                    .await
+                    .map_err(|_| timed_out("the TLS handshake"))?
+                    .map_err(|e| (Error::TlsCertificateError, format!("TLS: {e}")))?;
+                Box::new(stream)
             }
         };
-        Ok((response, Box::new(io)))
+        let (sender, conn) = timeout_at(deadline, hyper::client::conn::http1::handshake(TokioIo::new(io)))
+            .await
+            .map_err(|_| timed_out("the HTTP handshake"))?
+            .map_err(|e| (Error::HttpProtocolError, format!("HTTP handshake: {e}")))?;
+        // Ends when the server closes the connection, when a response's body
+        // is dropped unread (hyper closes it then), or when the last sender
+        // is dropped: at the end of a request whose connection is not kept,
+        // or when the pool lets it go.
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok((Key::new(&self.origin, addr), sender))
     }
 
     /// The addresses of the origin's host: an IP address as it is, a name
@@ -266,11 +279,15 @@ struct Budgeted {
     done: bool,
     incoming: hyper::body::Incoming,
     max: u64,
+    /// The connection, kept in its pool once the body ends cleanly.
+    keep: Option<(Arc<Pool>, Key, SendRequest<WasiBody>)>,
 }
 
 impl Budgeted {
     fn fail(&mut self, error: Error, why: String) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         self.done = true;
+        // A connection whose response was cut is not reused.
+        self.keep = None;
         self.record.failure = Some(why);
         Poll::Ready(Some(Err(error)))
     }
@@ -290,6 +307,9 @@ impl Body for Budgeted {
         match ready!(Pin::new(&mut self.incoming).poll_frame(cx)) {
             None => {
                 self.done = true;
+                if let Some((pool, key, sender)) = self.keep.take() {
+                    pool.put(key, sender);
+                }
                 Poll::Ready(None)
             }
             Some(Err(e)) => self.fail(Error::HttpResponseIncomplete, format!("reading the body: {e}")),
