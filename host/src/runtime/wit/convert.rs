@@ -189,12 +189,20 @@ macro_rules! shared_conversions {
 
 pub(crate) use shared_conversions;
 
-/// What WIT 0.2.0 and every later version share beyond 0.1.0: the
-/// conversions of typed rows and the job calls (`read`, `prepare`, `write`,
-/// `finish`). Expanded in each version's module, where `types`, `guest`,
+/// What WIT 0.2.0 and every later version share beyond 0.1.0: the roles,
+/// the conversions of typed rows and the job calls (`read`, `prepare`,
+/// `write`, `finish`). Expanded in each version's module, where `types`, `guest`,
 /// `Plugin` and `Store` are that version's.
 macro_rules! job_conversions {
     () => {
+        /// The job endpoints a `describe` answer claims.
+        fn roles(roles: types::Roles) -> model::Roles {
+            model::Roles {
+                source: roles.contains(types::Roles::SOURCE),
+                destination: roles.contains(types::Roles::DESTINATION),
+            }
+        }
+
         impl From<model::DataType> for types::DataType {
             fn from(t: model::DataType) -> Self {
                 use model::DataType as M;

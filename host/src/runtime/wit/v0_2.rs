@@ -38,10 +38,7 @@ super::convert::shared_conversions!();
 /// `describe`, converted (the error says what breaks the contract).
 pub(crate) async fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<model::ConnectorInfo, String>> {
     let i = guest(p).call_describe(s).await?;
-    let roles = model::Roles {
-        source: i.roles.contains(types::Roles::SOURCE),
-        destination: i.roles.contains(types::Roles::DESTINATION),
-    };
+    let roles = roles(i.roles);
     Ok(Ok(connector_info(i.name, i.version, i.display_name, i.description, i.properties, roles)))
 }
 
