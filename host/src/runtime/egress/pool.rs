@@ -37,10 +37,13 @@ impl Key {
     }
 }
 
+/// An unused connection, and since when.
+type Idle = (SendRequest<WasiBody>, Instant);
+
 /// A connector version's unused connections.
 #[derive(Default)]
 pub(crate) struct Pool {
-    idle: Mutex<HashMap<Key, Vec<(SendRequest<WasiBody>, Instant)>>>,
+    idle: Mutex<HashMap<Key, Vec<Idle>>>,
 }
 
 impl Pool {
