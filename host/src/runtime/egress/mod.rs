@@ -150,6 +150,13 @@ impl Grant {
             text.push_str("; ");
             text.push_str(note);
         }
+        // Every refused request logs this: bounded, however many patterns.
+        const MAX: usize = 1_000;
+        if text.len() > MAX {
+            let end = (0..=MAX).rev().find(|i| text.is_char_boundary(*i)).unwrap_or(0);
+            text.truncate(end);
+            text.push_str(" ...");
+        }
         text
     }
 }
@@ -166,6 +173,15 @@ fn plain_http_allowed(origin: &Origin, limits: &EgressLimits) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_refusal_says_of_the_grant_is_bounded() {
+        let origin = |i: usize| Origin { scheme: Scheme::Https, host: format!("h{i}.example.com"), port: 443 };
+        let grant = Grant { origins: (0..500).map(origin).collect(), notes: vec!["é".repeat(600)] };
+        let text = grant.describe();
+        assert!(text.starts_with("allowed: https://h0.example.com, ") && text.ends_with(" ..."), "{text}");
+        assert!(text.len() <= 1_004, "{}", text.len());
+    }
 
     #[test]
     fn host_denials_match_names_and_wildcards() {
