@@ -361,14 +361,21 @@ async fn csv_destination(app: &TestApp) -> String {
     id_of(&app.create_ok("default", &json!({"name": "Files", "connector": "CSV"})).await)
 }
 
-#[tokio::test]
-async fn a_job_copies_every_quickbooks_customer_from_the_mock_into_a_csv_file_row_for_row() {
+/// A job copying `QuickBooks.Customer` from a mock QuickBooks into CSV, in
+/// pages of 10, run to its end: the mock, the app, the source and
+/// destination connection ids, and the run.
+async fn quickbooks_customers_job() -> (Mock<quickbooks::QuickBooks>, TestApp, String, String, Value) {
     let mock = quickbooks::start().await;
     let app = spawn_egress_app(&[mock.addr]).await;
     let source = quickbooks_connection(&app, &mock).await;
     let destination = csv_destination(&app).await;
-
     let run = run_job(&app, &source, &destination, "QuickBooks.Customer", 10).await;
+    (mock, app, source, destination, run)
+}
+
+#[tokio::test]
+async fn a_job_copies_every_quickbooks_customer_from_the_mock_into_a_csv_file_row_for_row() {
+    let (mock, app, _source, destination, run) = quickbooks_customers_job().await;
 
     assert_eq!(run["status"], "Successful", "{run}");
     assert_eq!(run["rows"], quickbooks::CUSTOMERS.len(), "{run}");
@@ -438,12 +445,7 @@ async fn a_job_copies_every_salesforce_account_across_pages_into_a_csv_file_row_
 
 #[tokio::test]
 async fn a_jobs_reads_leave_one_egress_line_per_request_in_the_sources_log() {
-    let mock = quickbooks::start().await;
-    let app = spawn_egress_app(&[mock.addr]).await;
-    let source = quickbooks_connection(&app, &mock).await;
-    let destination = csv_destination(&app).await;
-
-    let run = run_job(&app, &source, &destination, "QuickBooks.Customer", 10).await;
+    let (mock, app, source, _destination, run) = quickbooks_customers_job().await;
 
     assert_eq!(run["status"], "Successful", "{run}");
     let lines = egress_lines(&app, &source).await;
