@@ -3,6 +3,7 @@
 //! then sent by the guarded sender, or refused with a typed error the
 //! connector sees and a line in the connection's log.
 
+use super::address::AddressRules;
 use super::origin::Origin;
 use super::pool::Pool;
 use super::{EgressLimits, Grant, send};
@@ -17,6 +18,8 @@ use wasmtime_wasi_http::{Error, WasiBody, WasiHttpHooks};
 /// configuration (built once: its root store is not free).
 pub(crate) struct Network {
     pub(crate) limits: EgressLimits,
+    /// The address rules of `limits`, made once.
+    pub(crate) rules: AddressRules,
     pub(crate) tls: Arc<rustls::ClientConfig>,
 }
 
@@ -30,7 +33,7 @@ impl Network {
     pub(crate) fn with_roots(limits: EgressLimits, roots: rustls::RootCertStore) -> Self {
         // The crypto provider is rustls's default for its one enabled backend (ring).
         let tls = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
-        Self { limits, tls: Arc::new(tls) }
+        Self { rules: limits.address_rules(), limits, tls: Arc::new(tls) }
     }
 }
 

@@ -98,7 +98,7 @@ impl Sender {
         let addrs = timeout_at(deadline, self.resolve())
             .await
             .map_err(|_| (Error::DnsTimeout, "DNS lookup timed out".into()))??;
-        let rules = self.net.limits.address_rules();
+        let rules = &self.net.rules;
         let mut refused = None;
         let checked: Vec<SocketAddr> = addrs
             .into_iter()
