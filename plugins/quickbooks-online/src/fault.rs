@@ -91,9 +91,8 @@ fn error(fault: &Fault, status: u16) -> ConnectorError {
     let summary = fault.summary();
     match fault.kind.as_str() {
         "AuthenticationFault" | "AuthorizationFault" => ConnectorError::auth_failed(format!(
-            "QuickBooks Online refused the access token ({}: {summary}); authorize the app again and update `{}`.",
-            fault.kind,
-            prop::ACCESS_TOKEN
+            "QuickBooks Online refused the access token ({}: {summary}); authorize the connection again.",
+            fault.kind
         ))
         .with_property(prop::ACCESS_TOKEN),
         "ThrottleExceeded" => {
@@ -107,8 +106,7 @@ fn error(fault: &Fault, status: u16) -> ConnectorError {
             format!("QuickBooks Online refused the minor version: {summary}."),
         ),
         _ if status == 401 => ConnectorError::auth_failed(format!(
-            "QuickBooks Online refused the access token: {summary}; update `{}`.",
-            prop::ACCESS_TOKEN
+            "QuickBooks Online refused the access token: {summary}; authorize the connection again."
         ))
         .with_property(prop::ACCESS_TOKEN),
         kind => ConnectorError::internal(format!("QuickBooks Online answered HTTP {status} with {kind}: {summary}.")),

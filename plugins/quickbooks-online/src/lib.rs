@@ -13,6 +13,11 @@
 //! - `read` pages through `query?query=SELECT * FROM {table} STARTPOSITION
 //!   {n} MAXRESULTS {m}`; the cursor is the next start position.
 //!
+//! The host authorizes the connection with OAuth 2.0 (`describe`'s `oauth`:
+//! authorization code with PKCE and refresh token at Intuit's endpoints) and
+//! passes the connector only the access token; without one, every call is
+//! an `auth-failed` error naming `OAuthAccessToken`.
+//!
 //! Faults map to typed errors (see [`fault`]); messages never hold the token
 //! or a query string.
 
@@ -25,10 +30,10 @@ pub mod settings;
 #[cfg(test)]
 mod tests;
 
-use settings::{PRODUCTION_URL, SANDBOX_URL, Settings, prop};
+use settings::{AUTHORIZATION_URL, PRODUCTION_URL, SANDBOX_URL, Settings, TOKEN_URL, prop};
 use syncport_connector_sdk::{
-    self as sdk, ColumnInfo, Config, Connector, ConnectorInfo, Page, ReadRequest, Result, Roles, TableFilter,
-    TableInfo, http::Client,
+    self as sdk, ColumnInfo, Config, Connector, ConnectorInfo, OAuthClientAuth, OAuthGrants, Page, ReadRequest, Result,
+    Roles, TableFilter, TableInfo, http::Client,
 };
 
 /// The connector's version.
@@ -64,13 +69,49 @@ impl Connector for QuickBooks {
                 )
                 .required(),
                 sdk::property(
+                    prop::CLIENT_ID,
+                    "OAuth Client ID",
+                    "The client id of your Intuit app (Keys & credentials in the Intuit developer portal); the \
+                     host uses it to authorize the connection and to renew its tokens.",
+                ),
+                sdk::property(
+                    prop::CLIENT_SECRET,
+                    "OAuth Client Secret",
+                    "The client secret of your Intuit app. Only the host uses it: the connector never receives it.",
+                )
+                .secret(),
+                sdk::property(
                     prop::ACCESS_TOKEN,
                     "OAuth Access Token",
-                    "An access token of the company, obtained when the user authorized the app; valid for \
-                     one hour.",
+                    "The access token of the company, valid for one hour; set by the host when the user \
+                     authorizes the connection, and renewed by it before it expires.",
                 )
-                .required()
                 .secret(),
+                sdk::property(
+                    prop::REFRESH_TOKEN,
+                    "OAuth Refresh Token",
+                    "The refresh token of the company; set by the host when the user authorizes the connection. \
+                     Only the host uses it: the connector never receives it.",
+                )
+                .secret(),
+                sdk::property(
+                    prop::EXPIRES_AT,
+                    "OAuth Access Token Expiry",
+                    "When the access token expires, RFC 3339; set by the host.",
+                ),
+                sdk::property(
+                    prop::AUTHORIZATION_URL,
+                    "OAuth Authorization URL",
+                    "Intuit's authorization endpoint, where the user's browser is sent to authorize the \
+                     connection.",
+                )
+                .default(AUTHORIZATION_URL),
+                sdk::property(
+                    prop::TOKEN_URL,
+                    "OAuth Token URL",
+                    "Intuit's token endpoint, where the host gets and renews the tokens.",
+                )
+                .default(TOKEN_URL),
                 sdk::property(
                     prop::BASE_URL,
                     "Base URL",
@@ -87,6 +128,21 @@ impl Connector for QuickBooks {
             ],
         )
         .egress(&[PRODUCTION_URL, SANDBOX_URL, "{BaseURL}"])
+        // The host runs the flows and calls the token endpoint; the
+        // connector only reads the access token.
+        .oauth(
+            sdk::oauth("{OAuthAuthorizationURL}", "{OAuthTokenURL}")
+                .scopes(&["com.intuit.quickbooks.accounting"])
+                .grants(OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::REFRESH_TOKEN)
+                .client_auth(OAuthClientAuth::Basic)
+                .properties(
+                    prop::CLIENT_ID,
+                    prop::CLIENT_SECRET,
+                    prop::ACCESS_TOKEN,
+                    prop::REFRESH_TOKEN,
+                    prop::EXPIRES_AT,
+                ),
+        )
     }
 
     fn roles() -> Roles {

@@ -2,7 +2,7 @@
 
 use super::*;
 use syncport_connector_sdk::{
-    ErrorKind, Value,
+    ErrorKind, OAuthClientAuth, OAuthGrants, Value,
     http::{FakeHttp, Request, TransportError, TransportErrorKind},
     testing::take_logs,
 };
@@ -33,13 +33,98 @@ fn describe_declares_the_egress_and_properties() {
     let info = QuickBooks::describe();
     assert_eq!((info.name.as_str(), info.version.as_str()), ("QuickBooks", "3.0.0"));
     let names: Vec<_> = info.properties.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["CompanyId", "OAuthAccessToken", "BaseURL", "MinorVersion"]);
-    assert!(info.properties[1].secret && info.properties[1].required);
+    assert_eq!(
+        names,
+        [
+            "CompanyId",
+            "OAuthClientId",
+            "OAuthClientSecret",
+            "OAuthAccessToken",
+            "OAuthRefreshToken",
+            "OAuthExpiresAt",
+            "OAuthAuthorizationURL",
+            "OAuthTokenURL",
+            "BaseURL",
+            "MinorVersion"
+        ]
+    );
+    let flags: Vec<_> = info.properties.iter().map(|p| (p.required, p.secret)).collect();
+    assert_eq!(
+        flags,
+        [
+            (true, false),
+            (false, false),
+            (false, true),
+            (false, true),
+            (false, true),
+            (false, false),
+            (false, false),
+            (false, false),
+            (false, false),
+            (false, false)
+        ]
+    );
+    let defaults: Vec<_> = info.properties[6..8].iter().map(|p| p.default_value.as_deref()).collect();
+    assert_eq!(
+        defaults,
+        [
+            Some("https://appcenter.intuit.com/connect/oauth2"),
+            Some("https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer")
+        ]
+    );
     assert_eq!(
         info.egress,
         ["https://quickbooks.api.intuit.com", "https://sandbox-quickbooks.api.intuit.com", "{BaseURL}"]
     );
     assert_eq!(QuickBooks::roles(), Roles::SOURCE);
+}
+
+#[test]
+fn describe_declares_oauth_at_intuit() {
+    let spec = QuickBooks::describe().oauth.expect("OAuth 2.0");
+    assert_eq!(
+        (spec.authorization_url.as_str(), spec.token_url.as_str()),
+        ("{OAuthAuthorizationURL}", "{OAuthTokenURL}")
+    );
+    assert_eq!(spec.scopes, ["com.intuit.quickbooks.accounting"]);
+    assert_eq!(OAuthGrants::from(spec.grants), OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::REFRESH_TOKEN);
+    assert_eq!(OAuthClientAuth::from(spec.client_auth), OAuthClientAuth::Basic);
+    let properties = [
+        spec.client_id_property,
+        spec.client_secret_property,
+        spec.access_token_property,
+        spec.refresh_token_property,
+        spec.expires_at_property,
+    ];
+    assert_eq!(
+        properties,
+        ["OAuthClientId", "OAuthClientSecret", "OAuthAccessToken", "OAuthRefreshToken", "OAuthExpiresAt"]
+    );
+}
+
+#[test]
+fn without_an_access_token_every_call_is_auth_failed() {
+    let fake = FakeHttp::new();
+    let qb = connector(&fake);
+    for token in [None, Some(""), Some("  ")] {
+        let mut pairs = vec![("CompanyId", "4620816365"), ("OAuthClientId", "client-1")];
+        pairs.extend(token.map(|t| ("OAuthAccessToken", t)));
+        let config =
+            Config::new(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())), QuickBooks::describe().properties);
+        config.validate().expect("the token is not required: the host sets it");
+        let errors = [
+            qb.test(&config).map(drop),
+            qb.list_tables(&config, &TableFilter::new(None, vec![])).map(drop),
+            qb.list_columns(&config, "Customer").map(drop),
+            qb.read(&config, &ReadRequest::new("Customer", &[], None, 10)).map(drop),
+        ];
+        for error in errors {
+            let e = error.expect_err("not authorized");
+            assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::AuthFailed, Some("OAuthAccessToken")));
+            assert!(e.message.starts_with("The connection is not authorized yet: authorize it"), "{}", e.message);
+        }
+    }
+    assert!(fake.requests().is_empty());
 }
 
 #[test]

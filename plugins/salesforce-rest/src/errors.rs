@@ -29,10 +29,8 @@ pub fn check(response: Response) -> Result<Response> {
     let retry_after = response.header("retry-after").and_then(|v| v.trim().parse().ok());
     let error = match parse(response.body()) {
         Some(e) if e.code == "INVALID_SESSION_ID" || status == 401 => ConnectorError::auth_failed(format!(
-            "Salesforce refused the access token ({}: {}); update `{}`.",
-            e.code,
-            e.message,
-            prop::ACCESS_TOKEN
+            "Salesforce refused the access token ({}: {}); authorize the connection again.",
+            e.code, e.message
         ))
         .with_property(prop::ACCESS_TOKEN),
         Some(e) if e.code == "REQUEST_LIMIT_EXCEEDED" => ConnectorError::rate_limited(

@@ -12,6 +12,12 @@
 //! - `read` runs `SELECT <columns> FROM <object>` through `query` and follows
 //!   `nextRecordsUrl` (see [`cursor`]).
 //!
+//! The host authorizes the connection with OAuth 2.0 (`describe`'s `oauth`:
+//! authorization code with PKCE, refresh token or client credentials at
+//! Salesforce's endpoints) and passes the connector only the access token;
+//! without one, every call is an `auth-failed` error naming
+//! `OAuthAccessToken`.
+//!
 //! Error answers map to typed errors (see [`errors`]); messages never hold
 //! the token or a query string.
 
@@ -25,10 +31,10 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-use settings::{DEFAULT_API_VERSION, Settings, prop};
+use settings::{AUTHORIZATION_URL, DEFAULT_API_VERSION, Settings, TOKEN_URL, prop};
 use syncport_connector_sdk::{
-    self as sdk, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, Page, ReadRequest, Result, Roles,
-    TableFilter, TableInfo, TableType, http::Client,
+    self as sdk, ColumnInfo, Config, Connector, ConnectorError, ConnectorInfo, OAuthClientAuth, OAuthGrants, Page,
+    ReadRequest, Result, Roles, TableFilter, TableInfo, TableType, http::Client,
 };
 
 /// The connector's version.
@@ -67,24 +73,82 @@ impl Connector for Salesforce {
              through the Salesforce REST API with an OAuth 2.0 access token.",
             vec![
                 sdk::property(
+                    prop::CLIENT_ID,
+                    "OAuth Client ID",
+                    "The consumer key of your connected app (Setup > App Manager); the host uses it to \
+                     authorize the connection and to renew its tokens.",
+                ),
+                sdk::property(
+                    prop::CLIENT_SECRET,
+                    "OAuth Client Secret",
+                    "The consumer secret of your connected app. Only the host uses it: the connector never \
+                     receives it.",
+                )
+                .secret(),
+                sdk::property(
+                    prop::ACCESS_TOKEN,
+                    "OAuth Access Token",
+                    "The access token of the org; set by the host when the connection is authorized, and \
+                     renewed by it before it expires.",
+                )
+                .secret(),
+                sdk::property(
+                    prop::REFRESH_TOKEN,
+                    "OAuth Refresh Token",
+                    "The refresh token of the org; set by the host when the connection is authorized. Only the \
+                     host uses it: the connector never receives it.",
+                )
+                .secret(),
+                sdk::property(
+                    prop::EXPIRES_AT,
+                    "OAuth Access Token Expiry",
+                    "When the access token expires, RFC 3339; set by the host.",
+                ),
+                sdk::property(
+                    prop::AUTHORIZATION_URL,
+                    "OAuth Authorization URL",
+                    "Where the user's browser is sent to authorize the connection: \
+                     https://login.salesforce.com/services/oauth2/authorize for production orgs, \
+                     https://test.salesforce.com/services/oauth2/authorize for sandboxes, or the org's My \
+                     Domain.",
+                )
+                .default(AUTHORIZATION_URL),
+                sdk::property(
+                    prop::TOKEN_URL,
+                    "OAuth Token URL",
+                    "Where the host gets and renews the tokens: \
+                     https://login.salesforce.com/services/oauth2/token for production orgs, \
+                     https://test.salesforce.com/services/oauth2/token for sandboxes, or the org's My Domain \
+                     (required for the client credentials grant).",
+                )
+                .default(TOKEN_URL),
+                sdk::property(
                     prop::INSTANCE_URL,
                     "Instance URL",
                     "The org's own instance, e.g. https://yourorg.my.salesforce.com (the instance_url of the \
                      OAuth token response). Every org has its own, so there is no default.",
                 )
                 .required(),
-                sdk::property(
-                    prop::ACCESS_TOKEN,
-                    "OAuth Access Token",
-                    "An access token of the org, from the OAuth 2.0 flow of a connected app.",
-                )
-                .required()
-                .secret(),
                 sdk::property(prop::API_VERSION, "API Version", "The REST API version, e.g. 62.0.")
                     .default(DEFAULT_API_VERSION),
             ],
         )
         .egress(&["{InstanceURL}"])
+        // The host runs the flows and calls the token endpoint; the
+        // connector only reads the access token.
+        .oauth(
+            sdk::oauth("{OAuthAuthorizationURL}", "{OAuthTokenURL}")
+                .scopes(&["api", "refresh_token"])
+                .grants(OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::REFRESH_TOKEN | OAuthGrants::CLIENT_CREDENTIALS)
+                .client_auth(OAuthClientAuth::Body)
+                .properties(
+                    prop::CLIENT_ID,
+                    prop::CLIENT_SECRET,
+                    prop::ACCESS_TOKEN,
+                    prop::REFRESH_TOKEN,
+                    prop::EXPIRES_AT,
+                ),
+        )
     }
 
     fn roles() -> Roles {

@@ -6,11 +6,30 @@ use syncport_connector_sdk::{Config, ConnectorError, Result, http::Request};
 pub mod prop {
     /// The org's instance URL, e.g. `https://yourorg.my.salesforce.com`.
     pub const INSTANCE_URL: &str = "InstanceURL";
-    /// The OAuth 2.0 access token (secret).
+    /// The OAuth 2.0 client id (the connected app's consumer key).
+    pub const CLIENT_ID: &str = "OAuthClientId";
+    /// The OAuth 2.0 client secret (secret; the host never passes it on).
+    pub const CLIENT_SECRET: &str = "OAuthClientSecret";
+    /// The OAuth 2.0 access token (secret; the host stores and renews it).
     pub const ACCESS_TOKEN: &str = "OAuthAccessToken";
+    /// The OAuth 2.0 refresh token (secret; the host never passes it on).
+    pub const REFRESH_TOKEN: &str = "OAuthRefreshToken";
+    /// When the access token expires, RFC 3339 (set by the host).
+    pub const EXPIRES_AT: &str = "OAuthExpiresAt";
+    /// Salesforce's OAuth 2.0 authorization endpoint.
+    pub const AUTHORIZATION_URL: &str = "OAuthAuthorizationURL";
+    /// Salesforce's OAuth 2.0 token endpoint.
+    pub const TOKEN_URL: &str = "OAuthTokenURL";
     /// The REST API version, e.g. `62.0`.
     pub const API_VERSION: &str = "APIVersion";
 }
+
+/// Salesforce's production authorization endpoint, the default of
+/// [`prop::AUTHORIZATION_URL`] (sandboxes use test.salesforce.com).
+pub const AUTHORIZATION_URL: &str = "https://login.salesforce.com/services/oauth2/authorize";
+/// Salesforce's production token endpoint, the default of
+/// [`prop::TOKEN_URL`] (sandboxes use test.salesforce.com).
+pub const TOKEN_URL: &str = "https://login.salesforce.com/services/oauth2/token";
 
 /// The API version used when none is set.
 pub const DEFAULT_API_VERSION: &str = "62.0";
@@ -35,7 +54,8 @@ impl std::fmt::Debug for Settings {
 
 impl Settings {
     /// The settings of `config`, or an `invalid-config` error naming the
-    /// property at fault.
+    /// property at fault, or an `auth-failed` one naming
+    /// [`prop::ACCESS_TOKEN`] when the connection is not authorized yet.
     pub fn of(config: &Config) -> Result<Self> {
         let instance_url = config.required(prop::INSTANCE_URL)?.trim().trim_end_matches('/').to_string();
         let is_origin = Request::get(&instance_url).is_ok_and(|r| r.path_with_query() == "/");
@@ -48,7 +68,6 @@ impl Settings {
                 ),
             ));
         }
-        let token = config.required(prop::ACCESS_TOKEN)?.trim().to_string();
         let api_version = config.get(prop::API_VERSION).unwrap_or(DEFAULT_API_VERSION).trim().to_string();
         let valid = api_version
             .strip_suffix(".0")
@@ -59,6 +78,7 @@ impl Settings {
                 format!("Property `{}` must be a version like {DEFAULT_API_VERSION}.", prop::API_VERSION),
             ));
         }
+        let token = config.access_token(prop::ACCESS_TOKEN)?.to_string();
         Ok(Self { instance_url, token, api_version })
     }
 

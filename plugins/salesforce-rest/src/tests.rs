@@ -2,7 +2,7 @@
 
 use super::*;
 use syncport_connector_sdk::{
-    ErrorKind, Value,
+    ErrorKind, OAuthClientAuth, OAuthGrants, Value,
     http::{FakeHttp, Request},
     testing::take_logs,
 };
@@ -39,9 +39,96 @@ fn describe_declares_the_instance_as_the_only_egress() {
     let info = Salesforce::describe();
     assert_eq!((info.name.as_str(), info.version.as_str()), ("Salesforce", "3.0.0"));
     assert_eq!(info.egress, ["{InstanceURL}"]);
-    let url = &info.properties[0];
-    assert!(url.required && url.default_value.is_none());
-    assert!(info.properties[1].secret);
+    let names: Vec<_> = info.properties.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "OAuthClientId",
+            "OAuthClientSecret",
+            "OAuthAccessToken",
+            "OAuthRefreshToken",
+            "OAuthExpiresAt",
+            "OAuthAuthorizationURL",
+            "OAuthTokenURL",
+            "InstanceURL",
+            "APIVersion"
+        ]
+    );
+    let flags: Vec<_> = info.properties.iter().map(|p| (p.required, p.secret)).collect();
+    assert_eq!(
+        flags,
+        [
+            (false, false),
+            (false, true),
+            (false, true),
+            (false, true),
+            (false, false),
+            (false, false),
+            (false, false),
+            (true, false),
+            (false, false)
+        ]
+    );
+    assert!(info.properties[7].default_value.is_none(), "every org has its own instance");
+    let defaults: Vec<_> = info.properties[5..7].iter().map(|p| p.default_value.as_deref()).collect();
+    assert_eq!(
+        defaults,
+        [
+            Some("https://login.salesforce.com/services/oauth2/authorize"),
+            Some("https://login.salesforce.com/services/oauth2/token")
+        ]
+    );
+}
+
+#[test]
+fn describe_declares_oauth_at_salesforce() {
+    let spec = Salesforce::describe().oauth.expect("OAuth 2.0");
+    assert_eq!(
+        (spec.authorization_url.as_str(), spec.token_url.as_str()),
+        ("{OAuthAuthorizationURL}", "{OAuthTokenURL}")
+    );
+    assert_eq!(spec.scopes, ["api", "refresh_token"]);
+    assert_eq!(
+        OAuthGrants::from(spec.grants),
+        OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::REFRESH_TOKEN | OAuthGrants::CLIENT_CREDENTIALS
+    );
+    assert_eq!(OAuthClientAuth::from(spec.client_auth), OAuthClientAuth::Body);
+    let properties = [
+        spec.client_id_property,
+        spec.client_secret_property,
+        spec.access_token_property,
+        spec.refresh_token_property,
+        spec.expires_at_property,
+    ];
+    assert_eq!(
+        properties,
+        ["OAuthClientId", "OAuthClientSecret", "OAuthAccessToken", "OAuthRefreshToken", "OAuthExpiresAt"]
+    );
+}
+
+#[test]
+fn without_an_access_token_every_call_is_auth_failed() {
+    let fake = FakeHttp::new();
+    let sf = Salesforce::with_client(fake.client());
+    for token in [None, Some(""), Some("  ")] {
+        let mut pairs = vec![("InstanceURL", "http://127.0.0.1:9/"), ("OAuthClientId", "client-1")];
+        pairs.extend(token.map(|t| ("OAuthAccessToken", t)));
+        let config =
+            Config::new(pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())), Salesforce::describe().properties);
+        config.validate().expect("the token is not required: the host sets it");
+        let errors = [
+            sf.test(&config).map(drop),
+            sf.list_tables(&config, &TableFilter::new(None, vec![])).map(drop),
+            sf.list_columns(&config, "Account").map(drop),
+            sf.read(&config, &ReadRequest::new("Account", &[], None, 10)).map(drop),
+        ];
+        for error in errors {
+            let e = error.expect_err("not authorized");
+            assert_eq!((e.kind, e.property.as_deref()), (ErrorKind::AuthFailed, Some("OAuthAccessToken")));
+            assert!(e.message.starts_with("The connection is not authorized yet: authorize it"), "{}", e.message);
+        }
+    }
+    assert!(fake.requests().is_empty());
 }
 
 #[test]

@@ -334,6 +334,52 @@ mod tests {
         assert_eq!(crate::WIT_VERSION, "0.3.0");
     }
 
+    #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+    #[test]
+    fn describe_reports_the_oauth_spec() {
+        use crate::{OAuthClientAuth, OAuthGrants};
+        assert!(describe::<Probe>().oauth.is_none(), "none declared: no OAuth");
+        let info = crate::connector_info("Web", "1.0.0", "Web", "Calls a service.", vec![]).oauth(
+            crate::oauth("https://{Domain}/oauth2/authorize", "{OAuthTokenURL}")
+                .scopes(&["api", "refresh_token"])
+                .grants(OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::CLIENT_CREDENTIALS)
+                .client_auth(OAuthClientAuth::Body)
+                .properties("Id", "Secret", "Access", "Refresh", "Expires"),
+        );
+        let spec = info.oauth.expect("declared");
+        assert_eq!(
+            (spec.authorization_url.as_str(), spec.token_url.as_str()),
+            ("https://{Domain}/oauth2/authorize", "{OAuthTokenURL}")
+        );
+        assert_eq!(spec.scopes, ["api", "refresh_token"]);
+        assert_eq!(
+            OAuthGrants::from(spec.grants),
+            OAuthGrants { authorization_code: true, refresh_token: false, client_credentials: true }
+        );
+        assert_eq!(OAuthClientAuth::from(spec.client_auth), OAuthClientAuth::Body);
+        let properties = [
+            spec.client_id_property,
+            spec.client_secret_property,
+            spec.access_token_property,
+            spec.refresh_token_property,
+            spec.expires_at_property,
+        ];
+        assert_eq!(properties, ["Id", "Secret", "Access", "Refresh", "Expires"]);
+
+        // The defaults: authorization code and refresh token, HTTP Basic,
+        // the conventional property names.
+        let info = crate::connector_info("Web", "1.0.0", "Web", "", vec![]).oauth(crate::oauth("{A}", "{T}"));
+        let spec = info.oauth.expect("declared");
+        assert!(spec.scopes.is_empty());
+        assert_eq!(OAuthGrants::from(spec.grants), OAuthGrants::AUTHORIZATION_CODE | OAuthGrants::REFRESH_TOKEN);
+        assert_eq!(OAuthClientAuth::from(spec.client_auth), OAuthClientAuth::Basic);
+        assert_eq!(
+            [spec.client_id_property, spec.client_secret_property, spec.access_token_property],
+            ["OAuthClientId", "OAuthClientSecret", "OAuthAccessToken"]
+        );
+        assert_eq!([spec.refresh_token_property, spec.expires_at_property], ["OAuthRefreshToken", "OAuthExpiresAt"]);
+    }
+
     #[cfg(not(feature = "wit-0-1"))]
     #[test]
     fn batches_move_to_and_from_the_wit_form_unchanged() {

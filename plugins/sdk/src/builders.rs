@@ -1,6 +1,6 @@
 //! Concise constructors for connector metadata.
 
-use crate::{ColumnInfo, ConnectorInfo, DataType, PropertySpec, TableInfo, TableType};
+use crate::{ColumnInfo, ConnectorInfo, DataType, OAuthBuilder, PropertySpec, TableInfo, TableType};
 
 /// Describes a connector.
 pub fn connector_info(
@@ -22,6 +22,9 @@ pub fn connector_info(
         // Set with `ConnectorInfo::egress`.
         #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
         egress: Vec::new(),
+        // Set with `ConnectorInfo::oauth`.
+        #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+        oauth: None,
     }
 }
 
@@ -42,6 +45,26 @@ impl ConnectorInfo {
         #[cfg(not(all(feature = "wit-0-3", not(feature = "wit-0-1"))))]
         {
             let _ = patterns;
+            self
+        }
+    }
+
+    /// Declares that the host authorizes connections with OAuth 2.0 (WIT
+    /// 0.3.0, the `wit-0-3` feature); build the spec with [`oauth`](crate::oauth).
+    /// The host runs the flows, refreshes the access token and stores the
+    /// tokens in the properties the spec names; the connector only reads
+    /// the access token. Earlier WIT versions have no OAuth, and their
+    /// builds drop the spec.
+    pub fn oauth(self, spec: OAuthBuilder) -> Self {
+        #[cfg(all(feature = "wit-0-3", not(feature = "wit-0-1")))]
+        {
+            let mut info = self;
+            info.oauth = Some(spec.into());
+            info
+        }
+        #[cfg(not(all(feature = "wit-0-3", not(feature = "wit-0-1"))))]
+        {
+            let _ = spec;
             self
         }
     }

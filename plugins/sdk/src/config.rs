@@ -36,6 +36,20 @@ impl Config {
         })
     }
 
+    /// The OAuth access token in property `name`, which the host stores
+    /// when a user authorizes the connection (WIT 0.3.0 `oauth`), or an
+    /// `auth-failed` error naming it that says how to authorize.
+    pub fn access_token(&self, name: &str) -> Result<&str> {
+        match self.get(name).map(str::trim) {
+            Some(token) if !token.is_empty() => Ok(token),
+            _ => Err(ConnectorError::auth_failed(
+                "The connection is not authorized yet: authorize it (POST /connections/{id}/oauth/authorize, \
+                 or `syncport connection authorize NAME`).",
+            )
+            .with_property(self.spelling(name))),
+        }
+    }
+
     /// The value of `name` parsed as `T`, or an invalid-config error naming
     /// it and the expected form (`what`, e.g. "a whole number").
     pub fn parse<T: FromStr>(&self, name: &str, what: &str) -> Result<Option<T>> {

@@ -1,7 +1,8 @@
 //! Build a Syncport connector plugin: a WebAssembly component
 //! (`wasm32-wasip2`) that the Syncport host runs in a sandbox, implementing the
 //! WIT contract `syncport:connector@0.2.0` (`wit/v0.2/connector.wit`),
-//! `syncport:connector@0.3.0` (`wit/v0.3/connector.wit`, outgoing HTTP) with
+//! `syncport:connector@0.3.0` (`wit/v0.3/connector.wit`, outgoing HTTP and
+//! OAuth 2.0) with
 //! the feature `wit-0-3`, or `syncport:connector@0.1.0` (`wit/connector.wit`)
 //! with the feature `wit-0-1`.
 //! The crate's `README.md` is the full guide for plugin authors.
@@ -71,6 +72,9 @@
 //!   `wasi:http`, retries transient failures and maps statuses and the
 //!   host's refusals to [`ConnectorError`]s; [`BatchBuilder::push_json`],
 //!   [`parse_date`] and [`parse_timestamp`] turn JSON answers into rows.
+//! - **OAuth 2.0** (`wit-0-3`). [`ConnectorInfo::oauth`] with an [`oauth()`]
+//!   spec tells the host how to authorize a connection; the host runs the
+//!   flows and refreshes, and the connector only reads the access token.
 //!
 //! # Native unit tests
 //!
@@ -84,15 +88,15 @@
 //! | SDK | feature | WIT package |
 //! |---|---|---|
 //! | 0.3.x | (default) | `syncport:connector@0.2.0` |
-//! | 0.3.x | `wit-0-3` | `syncport:connector@0.3.0` |
+//! | 0.3.x | `wit-0-3` | `syncport:connector@0.3.0` (HTTP, OAuth 2.0) |
 //! | 0.3.x | `wit-0-1` | `syncport:connector@0.1.0` |
 //! | 0.2.x | (default) | `syncport:connector@0.2.0` |
 //! | 0.2.x | `wit-0-1` | `syncport:connector@0.1.0` |
 //! | 0.1.x | | `syncport:connector@0.1.0` |
 //!
 //! Under `wit-0-3` the component imports `wasi:http/outgoing-handler` and
-//! `describe` reports the egress patterns; other builds drop the patterns
-//! and [`http::Client`] has no network there.
+//! `describe` reports the egress patterns and the OAuth spec; other builds
+//! drop both and [`http::Client`] has no network there.
 //!
 //! Under `wit-0-1` everything compiles the same, but the component is a
 //! 0.1.0 one: [`Connector::roles`] is not reported and the job methods
@@ -115,6 +119,7 @@ mod job;
 mod json;
 #[doc(hidden)]
 pub mod log;
+mod oauth;
 mod parse;
 pub mod testing;
 mod value;
@@ -136,6 +141,7 @@ pub use connector::Connector;
 pub use error::Result;
 pub use filter::TableFilter;
 pub use job::{Page, ReadRequest, Roles};
+pub use oauth::{OAuthBuilder, OAuthClientAuth, OAuthGrants, oauth};
 pub use parse::{parse_date, parse_timestamp};
 pub use value::{Value, civil_from_days, format_date, format_timestamp, write_date, write_timestamp};
 
