@@ -21,7 +21,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serves the API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Re-encrypts every stored secret with a new key (run it while no server uses the database).
     ///
     /// With the key file (`<data dir>/secret.key`): makes a new key and replaces the file.
@@ -34,6 +34,9 @@ enum Command {
     /// Replication jobs: run one and follow its progress (docs/jobs.md).
     #[command(subcommand)]
     Job(cli::job::JobCommand),
+    /// Connections: authorize one with OAuth (docs/oauth.md).
+    #[command(subcommand)]
+    Connection(cli::connection::ConnectionCommand),
     /// Compiles one component read from stdin (the server's compile child; not for people).
     #[command(hide = true)]
     CompileComponent(CompileComponentArgs),
@@ -101,6 +104,8 @@ struct ServeArgs {
     auth_failure_limit: u32,
     #[command(flatten)]
     trust: cli::trust::TrustArgs,
+    #[command(flatten)]
+    oauth: cli::oauth::OAuthArgs,
     /// Longest one component's compile may take at install (or at a start that compiles it), in seconds.
     #[arg(long, env = "SYNCPORT_COMPILE_TIMEOUT_SECS", default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
     compile_timeout_secs: u64,
@@ -141,10 +146,11 @@ fn main() -> ExitCode {
     };
     runtime.block_on(async move {
         match command {
-            Command::Serve(args) => serve(args).await,
+            Command::Serve(args) => serve(*args).await,
             Command::RotateKey(args) => rotate_key(args).await,
             Command::Connector(command) => cli::connector::run(command).await,
             Command::Job(command) => cli::job::run(command).await,
+            Command::Connection(command) => cli::connection::run(command).await,
             Command::CompileComponent(_) => ExitCode::FAILURE,
         }
     })
@@ -232,6 +238,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
         // From the environment only: a flag would show in `ps`.
         auth_failure_limit: args.auth_failure_limit,
         admin_token: std::env::var("SYNCPORT_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty()),
+        public_url: args.oauth.public_url,
+        oauth_callback_url: args.oauth.oauth_callback_url,
+        oauth_state_ttl: Duration::from_secs(args.oauth.oauth_state_ttl_secs),
         ..ServerConfig::new(args.data_dir)
     };
     let running = match server::start(&config, args.listen, server::shutdown_signal()).await {

@@ -5,9 +5,10 @@
 //! answer never enters the sandbox. Used by the API and by job runs.
 
 use crate::connections::Connection;
-use crate::connector::model::{ColumnInfo, ErrorKind, TableInfo};
+use crate::connector::model::{ColumnInfo, ConnectorInfo, ErrorKind, TableInfo};
 use crate::logs::OperationRecord;
 use crate::runtime::Call;
+use crate::service::oauth::with_tokens;
 use crate::service::{ServiceError, ServiceResult, Services, plugin_for};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -29,8 +30,11 @@ pub struct Answer<T> {
 /// The tables of `connection`, from the cache when fresh (and not `reset`).
 pub async fn tables_of(services: &Services, connection: &Connection, reset: bool) -> ServiceResult<Answer<TableInfo>> {
     let plugin = plugin_for(&services.registry, connection)?;
-    let config = connection.properties.to_vec();
-    cached(services, connection, "tables", "list-tables", reset, || plugin.list_tables(config, None, Vec::new())).await
+    let fetch = || async {
+        let used = with_tokens(services, connection, &plugin, |c| plugin.list_tables(c, None, Vec::new())).await?;
+        Ok(used.1)
+    };
+    cached(services, connection, plugin.info(), "tables", "list-tables", reset, fetch).await
 }
 
 /// The columns of `table` of `connection`, from the cache when fresh (and
@@ -42,35 +46,39 @@ pub async fn columns_of(
     reset: bool,
 ) -> ServiceResult<Answer<ColumnInfo>> {
     let plugin = plugin_for(&services.registry, connection)?;
-    let config = connection.properties.to_vec();
     // The exact name: a source may have tables differing only in case.
     let item = format!("columns:{table}");
-    let name = table.to_string();
-    cached(services, connection, &item, "list-columns", reset, || plugin.list_columns(config, name)).await.map_err(
-        |e| match e {
-            ServiceError::Connector(e) if e.kind == ErrorKind::NotFound => {
-                ServiceError::NoSuchTable { table: table.to_string(), reason: e.message }
-            }
-            other => other,
-        },
-    )
+    let fetch = || async {
+        let used = with_tokens(services, connection, &plugin, |c| plugin.list_columns(c, table.to_string())).await?;
+        Ok(used.1)
+    };
+    cached(services, connection, plugin.info(), &item, "list-columns", reset, fetch).await.map_err(|e| match e {
+        ServiceError::Connector(e) if e.kind == ErrorKind::NotFound => {
+            ServiceError::NoSuchTable { table: table.to_string(), reason: e.message }
+        }
+        other => other,
+    })
 }
 
 /// Drops the cache of `connection` and calls the connector's `reset-metadata`.
 pub async fn reset(services: &Services, connection: &Connection) -> ServiceResult<()> {
     let plugin = plugin_for(&services.registry, connection)?;
     services.store.clear_cache(connection.id).await?;
-    let call = plugin.reset_metadata(connection.properties.to_vec()).await;
+    let (_, call) = with_tokens(services, connection, &plugin, |c| plugin.reset_metadata(c)).await?;
     let outcome = call.result.as_ref().map_or_else(|e| e.to_string(), |()| "cache cleared".to_string());
     log(services, connection, "reset-metadata", &call, outcome, None).await;
     Ok(call.result?)
 }
 
 /// The cache key of a connection's configuration: its connector version and
-/// a hash of its properties (names lower-cased, sorted).
-fn config_key(c: &Connection) -> String {
+/// a hash of its properties (names lower-cased, sorted), OAuth tokens left
+/// out: renewing a token changes no table.
+fn config_key(c: &Connection, info: &ConnectorInfo) -> String {
+    let token = |name: &str| {
+        info.oauth.as_ref().is_some_and(|o| o.token_properties().iter().any(|t| t.eq_ignore_ascii_case(name)))
+    };
     let mut pairs: Vec<(String, &str)> =
-        c.properties.iter().map(|p| (p.name.to_lowercase(), p.value.as_str())).collect();
+        c.properties.iter().filter(|p| !token(&p.name)).map(|p| (p.name.to_lowercase(), p.value.as_str())).collect();
     pairs.sort();
     let mut hasher = Sha256::new();
     for (name, value) in pairs {
@@ -100,6 +108,7 @@ fn decode<T: Serialize + DeserializeOwned>(payload: &str) -> Option<Decoded<T>> 
 async fn cached<T, F>(
     services: &Services,
     connection: &Connection,
+    info: &ConnectorInfo,
     item: &str,
     operation: &str,
     reset: bool,
@@ -107,10 +116,10 @@ async fn cached<T, F>(
 ) -> ServiceResult<Answer<T>>
 where
     T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    F: Future<Output = Call<Vec<T>>>,
+    F: Future<Output = ServiceResult<Call<Vec<T>>>>,
 {
     let started = Instant::now();
-    let key = config_key(connection);
+    let key = config_key(connection, info);
     if !reset && let Some(hit) = services.store.cached(connection.id, item).await? {
         let max_age = connection.settings.metadata_refresh_interval.max_age();
         let fresh = max_age.is_none_or(|age| chrono::Utc::now() - hit.fetched_at < age);
@@ -130,7 +139,7 @@ where
             }
         }
     }
-    let call = fetch().await;
+    let call = fetch().await?;
     let payload = call.result.as_ref().ok().map(|value| serde_json::to_string(value).expect("metadata serializes"));
     let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| format!("{} items", value.len()));
     log(services, connection, operation, &call, outcome, payload.as_deref()).await;

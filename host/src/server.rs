@@ -56,6 +56,14 @@ pub struct ServerConfig {
     pub component_limit: usize,
     /// How long a job run's lease lasts without renewal (docs/jobs.md).
     pub job_lease: Duration,
+    /// The URL users and OAuth providers reach this server at
+    /// (`--public-url`); default: `http://` and the address it listens on.
+    pub public_url: Option<String>,
+    /// The server-wide OAuth redirect URI (`--oauth-callback-url`), for
+    /// connections whose `use_cdata_callback_url` is true (docs/oauth.md).
+    pub oauth_callback_url: Option<String>,
+    /// How long an OAuth authorization's `state` is accepted.
+    pub oauth_state_ttl: Duration,
 }
 
 impl ServerConfig {
@@ -77,6 +85,9 @@ impl ServerConfig {
             trust: TrustPolicy::default(),
             component_limit: 64 << 20,
             job_lease: crate::jobs::DEFAULT_LEASE,
+            public_url: None,
+            oauth_callback_url: None,
+            oauth_state_ttl: crate::service::oauth::OAuthSettings::default().state_ttl,
         }
     }
 }
@@ -92,6 +103,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("body_limit", &self.body_limit)
             .field("component_limit", &self.component_limit)
             .field("trust", &self.trust)
+            .field("public_url", &self.public_url)
+            .field("oauth_callback_url", &self.oauth_callback_url)
             .field("admin_token", &self.admin_token.as_ref().map(|_| crate::runtime::MASK))
             .finish_non_exhaustive()
     }
@@ -154,7 +167,13 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
     let component_limit = config.component_limit;
     let jobs = Arc::new(crate::jobs::Jobs::new(data.join("connection-files"), config.job_lease));
-    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit, jobs })
+    let oauth = Arc::new(crate::service::oauth::OAuthSettings {
+        public_url: config.public_url.clone(),
+        callback_url: config.oauth_callback_url.clone(),
+        state_ttl: config.oauth_state_ttl,
+        ..Default::default()
+    });
+    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit, jobs, oauth })
 }
 
 /// On the first start (no user yet), creates the `admin` user with
@@ -216,10 +235,17 @@ pub async fn start(
     listen: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
-    let state = state(config).await?;
+    let mut state = state(config).await?;
     let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
     let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
+    if state.oauth.public_url.is_none() {
+        if addr.ip().is_unspecified() {
+            tracing::warn!(%addr, "no --public-url: OAuth redirect URIs name the listen address, which browsers cannot reach");
+        }
+        let public_url = Some(format!("http://{addr}"));
+        state.oauth = Arc::new(crate::service::oauth::OAuthSettings { public_url, ..(*state.oauth).clone() });
+    }
     let refresher = crate::registry::shared::is_shared(&state.store).then(|| {
         let period = crate::registry::shared::REFRESH_PERIOD;
         crate::registry::shared::refresh_every(state.registry.clone(), state.store.clone(), period)

@@ -62,6 +62,10 @@ pub struct ConnectorVersionView {
     /// The origins it may send requests to, as patterns over its properties
     /// (WIT 0.3.0; empty: it has no network). See docs/security.md.
     pub egress: Vec<String>,
+    /// How the host authorizes its connections with OAuth 2.0 (WIT 0.3.0),
+    /// when the service uses it (docs/oauth.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<crate::connector::model::OAuthSpec>,
 }
 
 /// An installed connector with its versions, newest last.
@@ -234,6 +238,7 @@ pub fn version_view(registry: &Registry, plugin: &Plugin) -> ConnectorVersionVie
         description: info.description.clone(),
         properties: info.properties.clone(),
         egress: info.egress.clone(),
+        oauth: info.oauth.clone(),
     }
 }
 

@@ -261,6 +261,12 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Connector(e) => ApiError::Connector(e),
             ServiceError::Fault(f) => ApiError::Fault(f),
+            ServiceError::OAuth(f) => match f.kind {
+                crate::service::oauth::FailureKind::NeedsCredentials => ApiError::conflict(f.code(), message, None),
+                crate::service::oauth::FailureKind::TokenEndpoint => {
+                    ApiError::Unavailable { code: f.code(), message, retry_after: None }
+                }
+            },
             ServiceError::Store(e) => ApiError::from(e),
             ServiceError::Internal(detail) => ApiError::Internal(detail),
         }

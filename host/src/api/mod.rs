@@ -2,7 +2,8 @@
 //! resource, each declaring its routes once (utoipa-axum's `routes!` gives
 //! the axum route and the OpenAPI operation together), merged here behind
 //! the authentication layer, with our error shape for unknown routes (404)
-//! and methods (405). `GET /openapi.json` is outside the layer: public.
+//! and methods (405). `GET /openapi.json` and `GET /oauth/callback` (its
+//! single-use state authenticates it) are outside the layer: public.
 
 pub mod auth;
 pub mod connections;
@@ -12,6 +13,7 @@ pub mod extract;
 pub mod jobs;
 pub mod logs;
 pub mod metadata;
+pub mod oauth;
 pub mod openapi;
 pub mod state;
 pub mod users;
@@ -32,13 +34,14 @@ fn routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
     let (protected, mut doc) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(workspaces::router())
         .merge(connections::router())
+        .merge(oauth::router())
         .merge(metadata::router())
         .merge(logs::router())
         .merge(connectors::router())
         .merge(jobs::router())
         .merge(users::router())
         .split_for_parts();
-    let (public, public_doc) = openapi::router().split_for_parts();
+    let (public, public_doc) = openapi::router().merge(oauth::public_router()).split_for_parts();
     doc.merge(public_doc);
     openapi::complete(&mut doc);
     (protected, public, doc)

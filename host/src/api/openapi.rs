@@ -40,7 +40,7 @@ use utoipa_axum::routes;
     components(schemas(super::error::ErrorResponse, super::error::ErrorBody, super::error::ErrorDetail)),
     tags(
         (name = "workspaces", description = "Groups of connections."),
-        (name = "connections", description = "Connections: create, read, update, delete, test, reset credentials."),
+        (name = "connections", description = "Connections: create, read, update, delete, test, reset credentials, authorize with OAuth."),
         (name = "metadata", description = "Tables and columns, cached."),
         (name = "logs", description = "Connection log files."),
         (name = "connectors", description = "Installed connectors: list, install, remove."),
@@ -109,8 +109,9 @@ pub async fn document(Extension(document): Extension<Document>, body: axum::body
     ([(header::CONTENT_TYPE, "application/json")], document.0)
 }
 
-/// The operation of `GET /openapi.json`, which needs no token.
-const PUBLIC: &str = "get_openapi_document";
+/// The operations that need no token: `GET /openapi.json`, and the OAuth
+/// callback (its single-use state authenticates it).
+const PUBLIC: &[&str] = &["get_openapi_document", "oauth_callback"];
 
 /// Operations that call a connector, or wait for connectors to load:
 /// 502 (crashed, refused), 503 (loading, overloaded; `Retry-After`), 504
@@ -120,6 +121,8 @@ const CALLS_CONNECTOR: &[&str] = &[
     "update_connection",
     "test_connection",
     "reset_credentials",
+    "authorize_connection",
+    "oauth_callback",
     "list_tables",
     "list_tables_with_get",
     "list_columns",
@@ -208,6 +211,17 @@ fn response_examples() -> Vec<(&'static str, serde_json::Value)> {
             json!({"success": false, "message": "The token was refused.",
             "error": {"code": "auth_failed", "message": "The token was refused.", "property": "OAuthAccessToken"}, "duration_ms": 231}),
         ),
+        (
+            "AuthorizationView",
+            json!({"authorization_url": "https://appcenter.intuit.com/connect/oauth2?response_type=code&client_id=ABc1&redirect_uri=https%3A%2F%2Fsync.example.com%2Fapi.rsc%2Fv2%2Foauth%2Fcallback&scope=com.intuit.quickbooks.accounting&state=q8V0f6mJ2h1sY4nL9cX3bR7tK5wE0pA2dG6uI1oZ8vM&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGmSFkEb-M&code_challenge_method=S256",
+            "state": "q8V0f6mJ2h1sY4nL9cX3bR7tK5wE0pA2dG6uI1oZ8vM", "expires_at": "2026-11-27T09:40:00.000Z",
+            "redirect_uri": "https://sync.example.com/api.rsc/v2/oauth/callback"}),
+        ),
+        (
+            "CallbackView",
+            json!({"connection_id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11", "status": "ok",
+            "message": "Connected to QuickBooks Online company 9130357766 (Sandbox Company_US_1)."}),
+        ),
         ("TableList", json!({"value": [table]})),
         ("ColumnList", json!({"value": [column]})),
         ("ResetResult", json!({"success": true, "message": "Metadata reset."})),
@@ -253,7 +267,7 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
 
 fn complete_operation(path: &str, op: &mut Operation) {
     let id = op.operation_id.clone().unwrap_or_default();
-    let public = id == PUBLIC;
+    let public = PUBLIC.contains(&id.as_str());
     let has_body = op.request_body.is_some();
     let mut add = |status: &str, description: &str| {
         op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::T(error_response(description)));
@@ -403,6 +417,7 @@ fn links(id: &str, op: &mut Operation) {
                 "download_log_with_get",
                 "download_log",
                 "reset_credentials",
+                "authorize_connection",
                 "delete_connection",
             ],
         ),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub component_limit: usize,
     /// The job runs of this server.
     pub jobs: Arc<crate::jobs::Jobs>,
+    /// The server's OAuth settings.
+    pub oauth: Arc<crate::service::oauth::OAuthSettings>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             logs: self.logs.clone(),
             files: self.jobs.files().clone(),
             principals: self.principals.clone(),
+            oauth: self.oauth.clone(),
         }
     }
 }

@@ -43,4 +43,22 @@ impl Client {
         }
         Ok((status, json))
     }
+
+    /// The id of the `kind` (`connections`, `jobs`) named `name`
+    /// (case-insensitively), or with that id, in `workspace`.
+    pub async fn id_of(&self, kind: &str, workspace: &str, name: &str) -> anyhow::Result<String> {
+        let workspace_path = form_urlencoded::byte_serialize(workspace.as_bytes()).collect::<String>();
+        let path = format!("/workspaces/{workspace_path}/{kind}?$top=1000");
+        let (_, list) = self.send(self.request(reqwest::Method::GET, &path)).await?;
+        let items = list["value"].as_array().with_context(|| format!("the server's {kind} list has no `value`"))?;
+        let named = |i: &&Value| {
+            i["id"].as_str() == Some(name) || i["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))
+        };
+        let what = kind.trim_end_matches('s');
+        items
+            .iter()
+            .find(named)
+            .and_then(|i| i["id"].as_str().map(str::to_string))
+            .with_context(|| format!("no {what} `{name}` in workspace `{workspace}`"))
+    }
 }

@@ -1,7 +1,7 @@
 //! `syncport job ...`: run a job on a running server and follow its progress.
 
 use super::client::Client;
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use std::process::ExitCode;
@@ -50,7 +50,7 @@ pub async fn run(command: JobCommand) -> ExitCode {
 /// whether it succeeded (or, without `--follow`, started).
 async fn run_job(args: &RunArgs) -> anyhow::Result<bool> {
     let client = Client::new(&args.server, args.token.clone());
-    let id = job_id(&client, &args.workspace, &args.job).await?;
+    let id = client.id_of("jobs", &args.workspace, &args.job).await?;
     let (_, run) = client.send(client.request(reqwest::Method::POST, &format!("/jobs/{id}/execute"))).await?;
     let run_id = run["run_id"].as_str().unwrap_or_default().to_string();
     println!("started run {run_id} of job `{}`", args.job);
@@ -78,18 +78,6 @@ async fn run_job(args: &RunArgs) -> anyhow::Result<bool> {
             return Ok(state == "Successful");
         }
     }
-}
-
-/// The id of the job named `job` (or with that id) in `workspace`.
-async fn job_id(client: &Client, workspace: &str, job: &str) -> anyhow::Result<String> {
-    let path =
-        format!("/workspaces/{}/jobs", form_urlencoded::byte_serialize(workspace.as_bytes()).collect::<String>());
-    let (_, list) = client.send(client.request(reqwest::Method::GET, &path)).await?;
-    let jobs = list["value"].as_array().context("the server's job list has no `value`")?;
-    jobs.iter()
-        .find(|j| j["id"].as_str() == Some(job) || j["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(job)))
-        .and_then(|j| j["id"].as_str().map(str::to_string))
-        .with_context(|| format!("no job `{job}` in workspace `{workspace}`"))
 }
 
 /// One block of lines: the run's status and each table's rows.

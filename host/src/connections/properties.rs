@@ -42,15 +42,24 @@ impl Properties {
         self.0.clone()
     }
 
-    /// Removes every property `info` marks secret; the names removed.
-    pub fn remove_secrets(&mut self, info: &ConnectorInfo) -> Vec<String> {
-        let removed: Vec<String> = self
-            .0
-            .iter()
-            .filter(|p| info.property(&p.name).is_some_and(|s| s.secret))
-            .map(|p| p.name.clone())
-            .collect();
-        self.0.retain(|p| !info.property(&p.name).is_some_and(|s| s.secret));
+    /// The properties a call of the connector `info` gets: all but those
+    /// only the host reads (an OAuth client secret and refresh token).
+    pub fn for_connector(&self, info: &ConnectorInfo) -> Vec<Property> {
+        let withheld = info.oauth.as_ref().map(|o| o.host_only());
+        let keep = |p: &&Property| !withheld.is_some_and(|w| w.iter().any(|n| n.eq_ignore_ascii_case(&p.name)));
+        self.0.iter().filter(keep).cloned().collect()
+    }
+
+    /// Removes the connection's credentials; the names removed. For a
+    /// connector with OAuth, its tokens (the client id and secret stay, so
+    /// it can be authorized again); otherwise every secret property.
+    pub fn remove_credentials(&mut self, info: &ConnectorInfo) -> Vec<String> {
+        let credential = |p: &Property| match &info.oauth {
+            Some(o) => o.token_properties().iter().any(|n| n.eq_ignore_ascii_case(&p.name)),
+            None => info.property(&p.name).is_some_and(|s| s.secret),
+        };
+        let removed: Vec<String> = self.0.iter().filter(|p| credential(p)).map(|p| p.name.clone()).collect();
+        self.0.retain(|p| !credential(p));
         removed
     }
 }
@@ -84,6 +93,7 @@ impl From<Properties> for serde_json::Map<String, serde_json::Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connector::model::fixtures::oauth_connector;
 
     #[test]
     fn debug_shows_names_never_values() {
@@ -93,5 +103,33 @@ mod tests {
         let shown = format!("{properties:?} {:?}", properties.to_vec());
         assert!(shown.contains("Password") && shown.contains("User"), "{shown}");
         assert!(!shown.contains("hunter2-value") && !shown.contains("someone@example.com"), "{shown}");
+    }
+
+    fn all() -> Properties {
+        let mut properties = Properties::default();
+        for name in ["id", "secret", "access", "refresh", "expires", "password"] {
+            properties.set(name, format!("{name}-value"));
+        }
+        properties
+    }
+
+    #[test]
+    fn a_connector_never_gets_the_client_secret_or_refresh_token() {
+        let given: Vec<String> = all().for_connector(&oauth_connector()).into_iter().map(|p| p.name).collect();
+        assert_eq!(given, ["id", "access", "expires", "password"]);
+        let mut plain = oauth_connector();
+        plain.oauth = None;
+        assert_eq!(all().for_connector(&plain).len(), 6, "without OAuth every property goes");
+    }
+
+    #[test]
+    fn credentials_are_the_tokens_with_oauth_and_every_secret_without() {
+        let mut properties = all();
+        assert_eq!(properties.remove_credentials(&oauth_connector()), ["access", "refresh", "expires"]);
+        let mut plain = oauth_connector();
+        plain.oauth = None;
+        let mut properties = all();
+        assert_eq!(properties.remove_credentials(&plain), ["secret", "access", "refresh", "password"]);
+        assert_eq!(properties.get("id"), Some("id-value"));
     }
 }

@@ -66,6 +66,72 @@ pub struct ConnectorInfo {
     /// (WIT 0.3.0 and later; empty: no network). See `runtime::egress`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub egress: Vec<String>,
+    /// How the host authorizes its connections with OAuth 2.0 (WIT 0.3.0
+    /// and later), when the service uses it. See `service::oauth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthSpec>,
+}
+
+/// What the host needs to run OAuth 2.0 for a connector's connections: the
+/// endpoints (patterns over properties), scopes, grants, and the
+/// properties that hold the client and the tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OAuthSpec {
+    /// The authorization endpoint: a URL whose host may hold `{Property}`
+    /// placeholders, or one placeholder whose value is the whole URL.
+    pub authorization_url: String,
+    /// The token endpoint, in the same form.
+    pub token_url: String,
+    /// The scopes asked for.
+    pub scopes: Vec<String>,
+    /// The grants the service supports.
+    pub grants: OAuthGrants,
+    /// How the client authenticates at the token endpoint.
+    pub client_auth: ClientAuth,
+    /// The property holding the client id.
+    pub client_id_property: String,
+    /// The secret property holding the client secret (never passed to the connector).
+    pub client_secret_property: String,
+    /// The secret property holding the access token.
+    pub access_token_property: String,
+    /// The secret property holding the refresh token (never passed to the connector).
+    pub refresh_token_property: String,
+    /// The property holding when the access token expires (RFC 3339).
+    pub expires_at_property: String,
+}
+
+impl OAuthSpec {
+    /// The properties only the host reads: the client secret and the refresh token.
+    pub fn host_only(&self) -> [&str; 2] {
+        [&self.client_secret_property, &self.refresh_token_property]
+    }
+
+    /// The properties the host writes when it gets tokens, and that
+    /// reset-credentials clears: access token, refresh token, expiry.
+    pub fn token_properties(&self) -> [&str; 3] {
+        [&self.access_token_property, &self.refresh_token_property, &self.expires_at_property]
+    }
+}
+
+/// The OAuth 2.0 grants a service supports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OAuthGrants {
+    /// Authorization code with PKCE: a user authorizes in a browser.
+    pub authorization_code: bool,
+    /// Refresh token: the host renews access tokens.
+    pub refresh_token: bool,
+    /// Client credentials: tokens from the client id and secret alone.
+    pub client_credentials: bool,
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// HTTP Basic with the client id and secret.
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Body,
 }
 
 /// The job endpoints a connector can be (WIT 0.2.0 and later).
@@ -81,6 +147,62 @@ impl ConnectorInfo {
     /// The spec of property `name`, compared case-insensitively.
     pub fn property(&self, name: &str) -> Option<&PropertySpec> {
         self.properties.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Test fixtures: small connector descriptions.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// An optional property `name`, secret or not, with `default`.
+    pub(crate) fn property(name: &str, secret: bool, default: Option<&str>) -> PropertySpec {
+        PropertySpec {
+            name: name.into(),
+            display_name: name.into(),
+            description: String::new(),
+            required: false,
+            secret,
+            default_value: default.map(Into::into),
+            allowed_values: Vec::new(),
+        }
+    }
+
+    /// Connector `T` 3.0.0 with `properties`, no roles, egress or OAuth.
+    pub(crate) fn connector(properties: Vec<PropertySpec>) -> ConnectorInfo {
+        ConnectorInfo {
+            name: "T".into(),
+            version: semver::Version::new(3, 0, 0),
+            display_name: "T".into(),
+            description: String::new(),
+            properties,
+            roles: Roles::default(),
+            egress: Vec::new(),
+            oauth: None,
+        }
+    }
+
+    /// Connector `T` with OAuth over the properties `Id`, `Secret`,
+    /// `Access`, `Refresh` and `Expires` (and `Password`, a plain secret):
+    /// authorization code and refresh token, Basic client authentication.
+    pub(crate) fn oauth_connector() -> ConnectorInfo {
+        let names = [("Id", false), ("Secret", true), ("Access", true), ("Refresh", true), ("Expires", false)];
+        let properties = names.iter().map(|(n, s)| property(n, *s, None)).chain([property("Password", true, None)]);
+        ConnectorInfo {
+            oauth: Some(OAuthSpec {
+                authorization_url: "https://login.example.com/authorize".into(),
+                token_url: "https://login.example.com/token".into(),
+                scopes: vec!["api".into()],
+                grants: OAuthGrants { authorization_code: true, refresh_token: true, client_credentials: false },
+                client_auth: ClientAuth::Basic,
+                client_id_property: "Id".into(),
+                client_secret_property: "Secret".into(),
+                access_token_property: "Access".into(),
+                refresh_token_property: "Refresh".into(),
+                expires_at_property: "Expires".into(),
+            }),
+            ..connector(properties.collect())
+        }
     }
 }
 

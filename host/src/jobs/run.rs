@@ -189,9 +189,15 @@ async fn endpoint(services: &Services, id: Uuid, side: &str) -> Result<Side, Sto
     Ok(Side { connection, plugin })
 }
 
-/// Tests the connection; the error says which side failed and why.
-async fn test(services: &Services, Side { connection, plugin }: &Side, side: &str) -> Result<(), Stop> {
-    let call = plugin.test(connection.properties.to_vec()).await;
+/// Tests the connection (renewing its OAuth tokens first when they expire
+/// soon, so the run starts with fresh ones); the error says which side
+/// failed and why.
+async fn test(services: &Services, side: &mut Side, name: &str) -> Result<(), Stop> {
+    let Side { connection, plugin } = side;
+    let used = crate::service::oauth::with_tokens(services, connection, plugin, |c| plugin.test(c)).await;
+    let (tested, call) = used.map_err(|e| format!("The {name} connection `{}` cannot run: {e}", connection.name))?;
+    *connection = tested;
+    let side = name;
     let ok = call.result.is_ok();
     let outcome = call.result.as_ref().map_or_else(ToString::to_string, Clone::clone);
     let record = OperationRecord::new("job-test", ok, outcome.clone(), call.duration).with_plugin(&call.logs);
@@ -298,10 +304,10 @@ async fn plan<'a>(
     job: &'a Job,
     progress: &Mutex<Progress>,
 ) -> Result<Plan<'a>, Stop> {
-    let source = endpoint(services, job.source, "source").await?;
-    let destination = endpoint(services, job.destination, "destination").await?;
-    test(services, &source, "source").await?;
-    test(services, &destination, "destination").await?;
+    let mut source = endpoint(services, job.source, "source").await?;
+    let mut destination = endpoint(services, job.destination, "destination").await?;
+    test(services, &mut source, "source").await?;
+    test(services, &mut destination, "destination").await?;
     let refresh = |c: &Connection| c.settings.metadata_refresh_interval == RefreshInterval::StartOfJob;
     if refresh(&destination.connection) {
         services.store.clear_cache(destination.connection.id).await.map_err(|e| format!("refreshing metadata: {e}"))?;
@@ -343,8 +349,11 @@ async fn copy_table(
         Err(e) => return (Err(e.to_string()), TableLogs::default()),
     };
     let copy = TableCopy {
-        source: Endpoint::new(source.plugin.clone(), source.connection.properties.to_vec()),
-        destination: Endpoint::new(destination.plugin.clone(), destination.connection.properties.to_vec()),
+        source: Endpoint::new(source.plugin.clone(), source.connection.properties.for_connector(source.plugin.info())),
+        destination: Endpoint::new(
+            destination.plugin.clone(),
+            destination.connection.properties.for_connector(destination.plugin.info()),
+        ),
         destination_dir: plan.dir.clone(),
         table: table.table.clone(),
         destination_table: table.destination_table.clone(),

@@ -15,6 +15,7 @@ pub mod egress;
 mod engine;
 mod inspect;
 mod limits;
+mod oauth_spec;
 mod outcome;
 mod plugin;
 mod pool;

@@ -145,6 +145,21 @@ impl Plugin {
         &self.info
     }
 
+    /// The URL of the declared endpoint `pattern` (an OAuth endpoint) for a
+    /// connection with `config`, under the operator's egress settings, or
+    /// why there is none.
+    pub fn endpoint(&self, pattern: &str, config: &[Property]) -> Result<url::Url, String> {
+        let endpoint = super::egress::endpoint::Endpoint::parse(pattern).map_err(|why| format!("`{pattern}` {why}"))?;
+        endpoint.expand(&self.info, config, &self.core.limits.egress).map(|(url, _)| url)
+    }
+
+    /// Sends `post` (to a token endpoint) for this connector's connections,
+    /// through the egress guard: the operator's rules, the checked address,
+    /// the request timeout, this version's kept connections.
+    pub async fn post_form(&self, post: super::egress::direct::FormPost) -> super::egress::direct::Reply {
+        super::egress::direct::post(self.core.network.clone(), self.core.connections.clone(), post).await
+    }
+
     /// What one instance takes from the instance pool.
     pub fn footprint(&self) -> Footprint {
         self.core.footprint
@@ -541,7 +556,8 @@ fn validate_info(info: &ConnectorInfo) -> Result<(), String> {
             return Err(format!("property `{}` defaults to `{default}`, which is not an allowed value", p.name));
         }
     }
-    super::egress::origin::validate(info)
+    super::egress::origin::validate(info)?;
+    super::oauth_spec::validate(info)
 }
 
 /// The trap code or error text, without wasmtime's backtrace.

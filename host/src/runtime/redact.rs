@@ -197,27 +197,10 @@ impl Mask for crate::connector::batch::TextValues {
 mod tests {
     use super::*;
     use crate::connector::batch::{Batch, BytesValues, ColumnData, ColumnValues, Page, TextValues};
-    use crate::connector::model::PropertySpec;
+    use crate::connector::model::fixtures::{connector, property};
 
     fn redactor(secret: &str) -> Redactor {
-        let spec = |name: &str, secret| PropertySpec {
-            name: name.into(),
-            display_name: name.into(),
-            description: String::new(),
-            required: false,
-            secret,
-            default_value: None,
-            allowed_values: Vec::new(),
-        };
-        let info = ConnectorInfo {
-            name: "Test".into(),
-            version: semver::Version::new(1, 0, 0),
-            display_name: "Test".into(),
-            description: String::new(),
-            properties: vec![spec("Password", true), spec("User", false)],
-            roles: Default::default(),
-            egress: Vec::new(),
-        };
+        let info = connector(vec![property("Password", true, None), property("User", false, None)]);
         Redactor::new(Some(&info), &[Property::new("Password", secret), Property::new("User", "bob")])
     }
 

@@ -120,22 +120,25 @@ pub async fn update(services: &Services, read: Connection, changes: &Changes) ->
     Ok(written)
 }
 
-/// Removes every secret property value of `read`, drops its cached
-/// metadata and sets its status to `needs_credentials`; the connection as
-/// written.
+/// Removes the credentials of `read` (its OAuth tokens, for a connector
+/// with OAuth; else every secret property value), drops its cached
+/// metadata and authorizations under way, and sets its status to
+/// `needs_credentials`; the connection as written.
 pub async fn reset_credentials(services: &Services, read: Connection) -> ServiceResult<Connection> {
     let started = Instant::now();
     let mut removed = Vec::new();
     let written = write_with_retry(services, read, |current| {
         let plugin = plugin_for(&services.registry, current)?;
         let mut next = current.clone();
-        removed = next.properties.remove_secrets(plugin.info());
+        removed = next.properties.remove_credentials(plugin.info());
         next.status = Status::NeedsCredentials;
         Ok(next)
     })
     .await?;
     services.store.clear_cache(written.id).await?;
-    let outcome = format!("removed {}", if removed.is_empty() { "no secrets".into() } else { removed.join(", ") });
+    // An authorization under way would bring the cleared tokens back.
+    services.store.clear_oauth_states(written.id).await?;
+    let outcome = format!("removed {}", if removed.is_empty() { "no credentials".into() } else { removed.join(", ") });
     let record = OperationRecord::new("reset-credentials", true, outcome, started.elapsed());
     services.logs.record(written.id, written.settings.logfile_verbosity, record).await;
     Ok(written)
@@ -207,18 +210,44 @@ pub async fn test(services: &Services, connection: &Connection) -> ServiceResult
     // `begun` at the stored precision (milliseconds), to compare with
     // another test's `last_tested_at`.
     let (started, begun) = (Instant::now(), crate::store::now());
-    let call = plugin.test(connection.properties.to_vec()).await;
+    let (tested, call) = match super::oauth::with_tokens(services, connection, &plugin, |c| plugin.test(c)).await {
+        Ok(used) => used,
+        Err(ServiceError::OAuth(failure)) => return untestable(services, connection, failure, started, begun).await,
+        Err(other) => return Err(other),
+    };
     let duration = started.elapsed();
     let result = call.result.map_err(TestFailure::of);
     let status = if result.is_ok() { Status::Ok } else { Status::Failed };
-    record(&services.store, connection, status, begun).await?;
+    record(&services.store, &tested, status, begun).await?;
     let outcome = match &result {
         Ok(message) => message.clone(),
         Err(e) => format!("{}: {}", e.code, e.message),
     };
     let record = OperationRecord::new("test", result.is_ok(), outcome, call.duration).with_plugin(&call.logs);
-    services.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
+    services.logs.record(tested.id, tested.settings.logfile_verbosity, record).await;
     Ok(Tested { result, duration })
+}
+
+/// A test that could not run for want of a working OAuth token: a failed
+/// test, recorded as `needs_credentials` when a user must authorize again.
+async fn untestable(
+    services: &Services,
+    connection: &Connection,
+    failure: super::oauth::OAuthFailure,
+    started: Instant,
+    begun: DateTime<Utc>,
+) -> ServiceResult<Tested> {
+    let needs_credentials = failure.kind == super::oauth::FailureKind::NeedsCredentials;
+    let status = if needs_credentials { Status::NeedsCredentials } else { Status::Failed };
+    // The connection may have been written meanwhile (a renewal refused).
+    let current = find(&services.store, &connection.id.to_string()).await?;
+    record(&services.store, &current, status, begun).await?;
+    let failure =
+        TestFailure { code: failure.code().into(), message: failure.message, property: None, retry_after: None };
+    let outcome = format!("{}: {}", failure.code, failure.message);
+    let record = OperationRecord::new("test", false, outcome, started.elapsed());
+    services.logs.record(current.id, current.settings.logfile_verbosity, record).await;
+    Ok(Tested { result: Err(failure), duration: started.elapsed() })
 }
 
 /// Records `status` from a test of `tested` (the connection as the test read
@@ -249,7 +278,7 @@ async fn record(store: &Store, tested: &Connection, status: Status, begun: DateT
 /// writes it back if nobody wrote in between; otherwise reads again and
 /// retries (optimistic concurrency, so concurrent writers never lose each
 /// other's changes).
-async fn write_with_retry(
+pub(crate) async fn write_with_retry(
     services: &Services,
     read: Connection,
     mut change: impl FnMut(&Connection) -> ServiceResult<Connection>,

@@ -174,6 +174,9 @@ pub enum ServiceError {
     /// The host stopped the connector.
     #[error("{0}")]
     Fault(Fault),
+    /// OAuth gave the connection no working token.
+    #[error("{0}")]
+    OAuth(super::oauth::OAuthFailure),
     /// The database failed.
     #[error("internal error: {0}")]
     Store(#[from] StoreError),

@@ -2,13 +2,15 @@
 //! registry and runtime: the context every service takes ([`Services`]),
 //! their error ([`ServiceError`]), the plugin a connection runs on, and the
 //! rules of connections ([`connections`]), connectors ([`connectors`]),
-//! users and their tokens ([`users`]) and workspaces ([`workspaces`]). The
+//! users and their tokens ([`users`]), workspaces ([`workspaces`]) and
+//! OAuth through the host ([`oauth`]). The
 //! metadata cache ([`crate::metadata`]) and job runs ([`crate::jobs`])
 //! build on it.
 
 pub mod connections;
 pub mod connectors;
 mod error;
+pub mod oauth;
 pub mod users;
 pub mod workspaces;
 
@@ -38,6 +40,8 @@ pub struct Services {
     /// Recently authenticated tokens: cleared when users, their tokens or
     /// workspaces change.
     pub principals: Arc<PrincipalCache>,
+    /// The server's OAuth settings.
+    pub oauth: Arc<oauth::OAuthSettings>,
 }
 
 /// The directories connections own as job destinations, one per

@@ -160,6 +160,9 @@ async fn rotate_files(data_dir: &Path, url: &str, config: &KeyConfig) -> Result<
 /// Encrypts every row not under the primary key with it, then compacts.
 async fn reseal(store: &Store) -> Result<Rotation, SecretsError> {
     let connections = store.seal_connections(Reseal::NotPrimary).await?;
+    // Authorizations under way hold verifiers sealed with the old key: they
+    // are dropped (a user starts again) rather than kept unreadable.
+    store.clear_all_oauth_states().await?;
     store.compact().await?;
     let keyring = store.keyring();
     let key_id = keyring.primary_id().to_string();

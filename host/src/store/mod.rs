@@ -11,6 +11,7 @@ mod jobs;
 pub mod keys;
 mod logs;
 mod metadata;
+mod oauth;
 mod pins;
 mod rows;
 mod users;
@@ -23,6 +24,7 @@ pub use jobs::{Job, JobWrite, LEASE_EXPIRED, Renewal, Run, RunStatus, Start, Tab
 pub use keys::{Rotation, SecretsError, open_store, rotate_key};
 pub use logs::LogEntry;
 pub use metadata::CachedItem;
+pub use oauth::OAuthState;
 pub use pins::PinnedConnection;
 pub use users::{TokenInfo, User};
 pub use workspaces::Workspace;

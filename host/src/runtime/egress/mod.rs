@@ -12,8 +12,13 @@
 //! - `send`: the guarded sender (resolve, check, connect, TLS, HTTP/1.1)
 //!   and the response body that keeps the call's budget.
 //! - `pool`: each connector version's kept-alive connections.
+//! - [`endpoint`]: whole URLs declared over properties (OAuth endpoints).
+//! - [`direct`]: requests the host sends itself (a token endpoint), through
+//!   the same guard.
 
 pub mod address;
+pub mod direct;
+pub mod endpoint;
 mod hooks;
 pub mod origin;
 #[cfg(test)]

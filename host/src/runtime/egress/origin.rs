@@ -149,19 +149,7 @@ impl Pattern {
     /// none: a property with no value, or a value that would change the
     /// pattern's shape (`evil.com#`, `a/b`, `user@host`).
     pub fn expand(&self, info: &ConnectorInfo, config: &[Property]) -> Result<Origin, String> {
-        let value = |name: &str| -> Result<String, String> {
-            config
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(name) && !p.value.is_empty())
-                .map(|p| p.value.clone())
-                .or_else(|| {
-                    info.properties
-                        .iter()
-                        .find(|p| p.name.eq_ignore_ascii_case(name))
-                        .and_then(|p| p.default_value.clone())
-                })
-                .ok_or_else(|| format!("property `{name}` has no value"))
-        };
+        let value = |name: &str| property_value(info, config, name);
         match self {
             Self::Whole(name) => origin_of_url(&value(name)?).map_err(|why| format!("property `{name}` {why}")),
             Self::Template { scheme, host, port } => {
@@ -186,6 +174,17 @@ impl Pattern {
             }
         }
     }
+}
+
+/// The value of property `name` for a connection with `config`, else its
+/// default in `info`, or why there is none.
+pub(crate) fn property_value(info: &ConnectorInfo, config: &[Property], name: &str) -> Result<String, String> {
+    config
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name) && !p.value.is_empty())
+        .map(|p| p.value.clone())
+        .or_else(|| info.property(name).and_then(|p| p.default_value.clone()))
+        .ok_or_else(|| format!("property `{name}` has no value"))
 }
 
 fn parse_host(text: &str) -> Result<Vec<Part>, String> {
@@ -226,7 +225,7 @@ fn check_host_name(host: &str) -> Result<(), String> {
 }
 
 /// The origin of an absolute `http(s)` URL without user information.
-fn origin_of_url(text: &str) -> Result<Origin, String> {
+pub(super) fn origin_of_url(text: &str) -> Result<Origin, String> {
     let url = url::Url::parse(text.trim()).map_err(|e| format!("is not an absolute URL ({e})"))?;
     let scheme = Scheme::parse(url.scheme()).ok_or("must be an `https://` (or `http://`) URL")?;
     if !url.username().is_empty() || url.password().is_some() {
@@ -262,27 +261,13 @@ pub(crate) fn validate(info: &ConnectorInfo) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connector::model::{PropertySpec, Roles};
+    use crate::connector::model::fixtures::{connector, property};
 
     fn info(egress: &[&str]) -> ConnectorInfo {
-        let spec = |name: &str, default: Option<&str>| PropertySpec {
-            name: name.into(),
-            display_name: name.into(),
-            description: String::new(),
-            required: false,
-            secret: false,
-            default_value: default.map(Into::into),
-            allowed_values: Vec::new(),
-        };
-        ConnectorInfo {
-            name: "T".into(),
-            version: semver::Version::new(3, 0, 0),
-            display_name: "T".into(),
-            description: String::new(),
-            properties: vec![spec("Subdomain", None), spec("BaseURL", Some("https://api.example.com/v1"))],
-            roles: Roles::default(),
-            egress: egress.iter().map(|s| s.to_string()).collect(),
-        }
+        let base = property("BaseURL", false, Some("https://api.example.com/v1"));
+        let mut info = connector(vec![property("Subdomain", false, None), base]);
+        info.egress = egress.iter().map(|s| s.to_string()).collect();
+        info
     }
 
     fn expand(pattern: &str, props: &[(&str, &str)]) -> Result<String, String> {

@@ -50,7 +50,16 @@ macro_rules! shared_conversions {
                     allowed_values: p.allowed_values,
                 })
                 .collect();
-            Ok(model::ConnectorInfo { name, version, display_name, description, properties, roles, egress: Vec::new() })
+            Ok(model::ConnectorInfo {
+                name,
+                version,
+                display_name,
+                description,
+                properties,
+                roles,
+                egress: Vec::new(),
+                oauth: None,
+            })
         }
 
         /// The configuration as this version passes it.

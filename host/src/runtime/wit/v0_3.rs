@@ -1,6 +1,6 @@
 //! WIT `syncport:connector@0.3.0`: the generated bindings, the host side of
 //! its imports, and conversions into the host's model. 0.3.0 is 0.2.0 plus
-//! `egress` in `describe` and the standard `wasi:http/outgoing-handler`,
+//! `egress` and `oauth` in `describe` and the standard `wasi:http/outgoing-handler`,
 //! whose host side is wasmtime-wasi-http's under the call's egress hooks
 //! ([`crate::runtime::egress`]).
 
@@ -50,7 +50,31 @@ pub(crate) async fn describe(p: &Plugin, s: &mut Store) -> GuestResult<Result<mo
     let i = guest(p).call_describe(s).await?;
     let roles = roles(i.roles);
     let info = connector_info(i.name, i.version, i.display_name, i.description, i.properties, roles);
-    Ok(Ok(info.map(|info| model::ConnectorInfo { egress: i.egress, ..info })))
+    let oauth = i.oauth.map(oauth_spec);
+    Ok(Ok(info.map(|info| model::ConnectorInfo { egress: i.egress, oauth, ..info })))
+}
+
+fn oauth_spec(o: types::OauthSpec) -> model::OAuthSpec {
+    let g = o.grants;
+    model::OAuthSpec {
+        authorization_url: o.authorization_url,
+        token_url: o.token_url,
+        scopes: o.scopes,
+        grants: model::OAuthGrants {
+            authorization_code: g.contains(types::OauthGrants::AUTHORIZATION_CODE),
+            refresh_token: g.contains(types::OauthGrants::REFRESH_TOKEN),
+            client_credentials: g.contains(types::OauthGrants::CLIENT_CREDENTIALS),
+        },
+        client_auth: match o.client_auth {
+            types::OauthClientAuth::Basic => model::ClientAuth::Basic,
+            types::OauthClientAuth::Body => model::ClientAuth::Body,
+        },
+        client_id_property: o.client_id_property,
+        client_secret_property: o.client_secret_property,
+        access_token_property: o.access_token_property,
+        refresh_token_property: o.refresh_token_property,
+        expires_at_property: o.expires_at_property,
+    }
 }
 
 super::convert::job_conversions!();

@@ -1,0 +1,87 @@
+//! `syncport connection ...`: authorize a connection with OAuth on a
+//! running server.
+
+use super::client::Client;
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use serde_json::Value;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Connections on a running server.
+#[derive(Subcommand)]
+pub enum ConnectionCommand {
+    /// Starts an OAuth authorization, prints the URL to open, and waits until
+    /// the connection is authorized (or the link expires).
+    Authorize(AuthorizeArgs),
+}
+
+/// `connection authorize`
+#[derive(Args)]
+pub struct AuthorizeArgs {
+    /// The connection's name (case-insensitive) or id.
+    connection: String,
+    /// The connection's workspace.
+    #[arg(long, default_value = "default")]
+    workspace: String,
+    /// The server, e.g. `http://127.0.0.1:8181`.
+    #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
+    server: String,
+    /// A token of a user who may change the connection (prefer the environment variable).
+    #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Gives up after this many seconds (at most until the link expires).
+    #[arg(long, default_value_t = 600)]
+    timeout_secs: u64,
+}
+
+/// Runs a `connection` subcommand: 0 authorized and tested, 1 not, 2 error.
+pub async fn run(command: ConnectionCommand) -> ExitCode {
+    let ConnectionCommand::Authorize(args) = command;
+    match authorize(&args).await {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Prints the URL and polls the connection until its tokens are stored and
+/// tested; whether the test succeeded.
+async fn authorize(args: &AuthorizeArgs) -> anyhow::Result<bool> {
+    let client = Client::new(&args.server, args.token.clone());
+    let id = client.id_of("connections", &args.workspace, &args.connection).await?;
+    let before = get(&client, &id).await?;
+    let path = format!("/connections/{id}/oauth/authorize");
+    let (_, started) = client.send(client.request(reqwest::Method::POST, &path)).await?;
+    let url = started["authorization_url"].as_str().context("the server's answer has no `authorization_url`")?;
+    println!("Open this URL in a browser and sign in to authorize `{}`:", args.connection);
+    println!();
+    println!("    {url}");
+    println!();
+    println!("The provider sends the browser back to {}.", started["redirect_uri"].as_str().unwrap_or("?"));
+    println!("Waiting for the authorization (Ctrl-C to stop)...");
+    let expires = started["expires_at"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    let deadline = Instant::now() + Duration::from_secs(args.timeout_secs);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = get(&client, &id).await?;
+        // The callback stores the tokens (a write) and then tests.
+        let written = now["updated_at"] != before["updated_at"];
+        let status = now["status"].as_str().unwrap_or_default();
+        if written && matches!(status, "ok" | "failed") {
+            println!("Authorized; the connection's test {}.", if status == "ok" { "succeeded" } else { "failed" });
+            return Ok(status == "ok");
+        }
+        let link_expired = expires.is_some_and(|at| chrono::Utc::now() > at);
+        if Instant::now() > deadline || link_expired {
+            bail!("not authorized within the time allowed; run the command again for a new link");
+        }
+    }
+}
+
+async fn get(client: &Client, id: &str) -> anyhow::Result<Value> {
+    Ok(client.send(client.request(reqwest::Method::GET, &format!("/connections/{id}"))).await?.1)
+}
