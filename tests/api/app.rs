@@ -104,6 +104,9 @@ fn key_config(key: &str) -> KeyConfig {
     KeyConfig { key: Some(SecretKey::from_base64(key, "test key").expect("key")), previous: vec![] }
 }
 
+/// What a browser sends as `Accept` when it follows a redirect.
+pub const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
 /// The components jobs need, bundled beside [`spawn_app`]'s: QuickBooks
 /// and Salesforce 2.0.0 (WIT 0.2.0 sources) and the CSV destination.
 pub const JOB_CONNECTORS: &[&str] =
@@ -121,7 +124,7 @@ pub fn jobs_config(config: &mut ServerConfig, lease: Duration) {
 }
 
 /// Copies `files` of `plugins/dist/` into the configuration's bundled directory.
-fn bundle(config: &ServerConfig, files: &[&str]) {
+pub fn bundle(config: &ServerConfig, files: &[&str]) {
     let bundled = config.bundled_dir.clone().expect("spawn_app bundles connectors");
     for file in files {
         let name = file.rsplit('/').next().expect("file name");
@@ -353,6 +356,29 @@ impl TestApp {
     /// `POST /connections/{id}/reset-credentials`
     pub async fn reset_credentials(&self, id: &str) -> Response {
         self.send(Method::POST, &format!("/connections/{id}/reset-credentials"), None).await
+    }
+
+    /// `POST /connections/{id}/oauth/authorize` (empty body)
+    pub async fn authorize(&self, id: &str) -> Response {
+        self.send(Method::POST, &format!("/connections/{id}/oauth/authorize"), None).await
+    }
+
+    /// `GET /oauth/callback?{query}`, anonymous, as a browser sends it
+    /// (`Accept: text/html,...`); `query` is sent as given.
+    pub async fn oauth_callback(&self, query: &str) -> Response {
+        self.oauth_callback_accepting(query, BROWSER_ACCEPT).await
+    }
+
+    /// `GET /oauth/callback?{query}`, anonymous, with `Accept: {accept}`.
+    pub async fn oauth_callback_accepting(&self, query: &str, accept: &str) -> Response {
+        let request = self.anonymous(Method::GET, &format!("/oauth/callback?{query}")).header("accept", accept);
+        request.send().await.expect("request sent")
+    }
+
+    /// Where the server's OAuth callback is by default: its public URL (the
+    /// bound address) and `/api.rsc/v2/oauth/callback`.
+    pub fn callback_url(&self) -> String {
+        format!("{}/oauth/callback", self.base)
     }
 
     /// `GET /connections/{id}/logs`

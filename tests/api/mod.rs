@@ -16,6 +16,7 @@ mod installs;
 mod jobs;
 mod logs;
 mod metadata;
+mod oauth;
 mod openapi;
 mod pinning;
 pub(crate) mod postgres;
@@ -28,8 +29,9 @@ mod updates;
 mod workspaces;
 
 pub use app::{
-    GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user, fill, id_of,
-    jobs_config, json, logged_since, names, quickbooks_body, request_logged, request_started, server_log,
-    server_log_mark, server_log_since, spawn_app, spawn_app_listening, spawn_app_with, spawn_egress_app,
-    spawn_egress_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared, sqlite_only, text, token,
+    BROWSER_ACCEPT, GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user,
+    egress_config, fill, id_of, jobs_config, json, logged_since, names, quickbooks_body, request_logged,
+    request_started, server_log, server_log_mark, server_log_since, spawn_app, spawn_app_listening, spawn_app_with,
+    spawn_egress_app, spawn_egress_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared, sqlite_only,
+    text, token,
 };

@@ -5,6 +5,10 @@
 //! - [`quickbooks`]: Intuit's Accounting API (company info, queries).
 //! - [`salesforce`]: the Salesforce REST API (limits, sobjects, describe,
 //!   queries paged by `nextRecordsUrl`).
+//! - [`oauth`]: an OAuth 2.0 provider (authorization code with PKCE,
+//!   refresh with rotation, client credentials) whose access tokens the
+//!   QuickBooks and Salesforce mocks accept when started with its
+//!   [`oauth::Provider::validator`].
 //! - [`origin`]: a plain origin (`/ok`, `/big`, `/drip`, `/redirect`,
 //!   `/slow`) for hostile-egress tests.
 //!
@@ -12,6 +16,7 @@
 //! has [`Knobs`] a test switches at run time: throttle, slow headers, an
 //! oversized or malformed body, a dripped body, a redirect elsewhere.
 
+pub mod oauth;
 pub mod origin;
 pub mod quickbooks;
 pub mod salesforce;
@@ -33,11 +38,21 @@ use std::time::Duration;
 pub trait Api: Send + Sync + 'static {
     /// The bearer token the API accepts; `None`: it asks for none.
     fn token(&self) -> Option<&str>;
+    /// Whether a request with bearer token `bearer` (`None`: no
+    /// `Authorization: Bearer`) may pass: by default, when it is
+    /// [`Api::token`] or the API asks for none.
+    fn authorized(&self, bearer: Option<&str>) -> bool {
+        self.token().is_none_or(|token| bearer == Some(token))
+    }
     /// The answer to a missing or wrong token.
     fn unauthorized(&self) -> Response;
     /// The answer when the throttle knob is on.
     fn throttled(&self) -> Response;
 }
+
+/// Says whether an access token is valid now (shared by an API mock with
+/// the [`oauth`] provider that issues its tokens).
+pub type Validator = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// One request a mock received.
 #[derive(Debug, Clone)]
@@ -208,9 +223,7 @@ async fn knobs<S: Api>(State(shared): State<Arc<Shared<S>>>, request: Request, n
         return (StatusCode::FOUND, [(header::LOCATION, format!("{}{path}", to.trim_end_matches('/')))])
             .into_response();
     }
-    if let Some(token) = shared.api.token()
-        && bearer(request.headers()) != Some(token)
-    {
+    if !shared.api.authorized(bearer(request.headers())) {
         return shared.api.unauthorized();
     }
     if knobs.throttle.load(Ordering::SeqCst) {

@@ -8,11 +8,14 @@
 //!   "startPosition":n,"maxResults":k},"time":…}`, or `{"QueryResponse":{},
 //!   "time":…}` past the end (and for the other entities, which hold nothing).
 //!
+//! The API takes [`TOKEN`], or, started by [`start_with`], the access
+//! tokens an [`super::oauth`] provider issued and still holds valid.
+//!
 //! A wrong token is a 401 `AuthenticationFault`, throttling a 429
 //! `ThrottleExceeded` fault with `Retry-After: 7`; another realm is a 403
 //! `AuthorizationFault`, an unknown entity a 400 `ValidationFault`.
 
-use super::{Api, Mock, Shared, json_response, moment, serve};
+use super::{Api, Mock, Shared, Validator, json_response, moment, serve};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -190,11 +193,22 @@ pub static CUSTOMERS: LazyLock<Vec<Customer>> = LazyLock::new(|| {
 });
 
 /// The mock's API: its token and fault shapes.
-pub struct QuickBooks;
+#[derive(Default)]
+pub struct QuickBooks {
+    /// Which access tokens pass; `None`: only [`TOKEN`].
+    validator: Option<Validator>,
+}
 
 impl Api for QuickBooks {
     fn token(&self) -> Option<&str> {
         Some(TOKEN)
+    }
+
+    fn authorized(&self, bearer: Option<&str>) -> bool {
+        match &self.validator {
+            Some(valid) => bearer.is_some_and(|token| valid(token)),
+            None => bearer == Some(TOKEN),
+        }
     }
 
     fn unauthorized(&self) -> Response {
@@ -221,12 +235,19 @@ impl Api for QuickBooks {
     }
 }
 
-/// Starts the mock.
+/// Starts the mock, taking [`TOKEN`].
 pub async fn start() -> Mock<QuickBooks> {
+    start_with(None).await
+}
+
+/// Starts the mock taking the access tokens `validator` holds valid (an
+/// OAuth provider's, [`super::oauth::Provider::validator`]) instead of
+/// [`TOKEN`]; `None`: [`TOKEN`].
+pub async fn start_with(validator: Option<Validator>) -> Mock<QuickBooks> {
     let routes = Router::new()
         .route("/v3/company/{realm}/companyinfo/{id}", get(company_info))
         .route("/v3/company/{realm}/query", get(query));
-    serve(QuickBooks, routes).await
+    serve(QuickBooks { validator }, routes).await
 }
 
 type St = State<Arc<Shared<QuickBooks>>>;

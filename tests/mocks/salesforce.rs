@@ -13,11 +13,14 @@
 //!   the last says `"done":false` and its `nextRecordsUrl`,
 //!   `/services/data/v62.0/query/01gDn…-{offset}`.
 //!
+//! The API takes [`TOKEN`], or, started by [`start_with`], the access
+//! tokens an [`super::oauth`] provider issued and still holds valid.
+//!
 //! A wrong token is a 401 `INVALID_SESSION_ID`; throttling is what
 //! Salesforce answers when the org's API limit is spent: a 403
 //! `REQUEST_LIMIT_EXCEEDED` (with no `Retry-After`).
 
-use super::{Api, Mock, Shared, json_response, moment, serve};
+use super::{Api, Mock, Shared, Validator, json_response, moment, serve};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -228,8 +231,10 @@ struct Cursor {
 }
 
 /// The mock's API: its token, error shapes and query cursors.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Salesforce {
+    /// Which access tokens pass; `None`: only [`TOKEN`].
+    validator: Option<Validator>,
     cursors: Mutex<HashMap<String, Cursor>>,
     next_locator: AtomicU64,
     page_cap: AtomicUsize,
@@ -261,6 +266,13 @@ impl Api for Salesforce {
         Some(TOKEN)
     }
 
+    fn authorized(&self, bearer: Option<&str>) -> bool {
+        match &self.validator {
+            Some(valid) => bearer.is_some_and(|token| valid(token)),
+            None => bearer == Some(TOKEN),
+        }
+    }
+
     fn unauthorized(&self) -> Response {
         error(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid")
     }
@@ -270,15 +282,22 @@ impl Api for Salesforce {
     }
 }
 
-/// Starts the mock.
+/// Starts the mock, taking [`TOKEN`].
 pub async fn start() -> Mock<Salesforce> {
+    start_with(None).await
+}
+
+/// Starts the mock taking the access tokens `validator` holds valid (an
+/// OAuth provider's, [`super::oauth::Provider::validator`]) instead of
+/// [`TOKEN`]; `None`: [`TOKEN`].
+pub async fn start_with(validator: Option<Validator>) -> Mock<Salesforce> {
     let routes = Router::new()
         .route("/services/data/{version}/limits", get(limits))
         .route("/services/data/{version}/sobjects", get(sobjects))
         .route("/services/data/{version}/sobjects/{name}/describe", get(describe))
         .route("/services/data/{version}/query", get(query))
         .route("/services/data/{version}/query/{locator}", get(more));
-    serve(Salesforce::default(), routes).await
+    serve(Salesforce { validator, ..Salesforce::default() }, routes).await
 }
 
 type St = State<Arc<Shared<Salesforce>>>;
