@@ -327,7 +327,7 @@ async fn the_verbose_log_has_one_egress_line_per_request_and_never_the_token_nor
 /// Creates a job copying `table` of `source` into the CSV connection
 /// `destination` in pages of `batch_size`, runs it to its end (at most a
 /// minute), and returns the run.
-async fn run_job(app: &TestApp, source: &str, destination: &str, table: &str, batch_size: u32) -> Value {
+pub(super) async fn run_job(app: &TestApp, source: &str, destination: &str, table: &str, batch_size: u32) -> Value {
     let body = json!({"name": "Copy", "source_connection_id": source, "destination_connection_id": destination,
         "tables": [table], "batch_size": batch_size});
     let (status, job) = json(app.create_job("default", &body).await).await;
@@ -357,7 +357,7 @@ fn read_csv(file: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// A CSV destination; its id.
-async fn csv_destination(app: &TestApp) -> String {
+pub(super) async fn csv_destination(app: &TestApp) -> String {
     id_of(&app.create_ok("default", &json!({"name": "Files", "connector": "CSV"})).await)
 }
 

@@ -658,3 +658,54 @@ async fn syncport_connection_authorize_prints_the_url_and_waits_until_the_connec
     assert!(printed.contains("Authorized; the connection's test succeeded."), "{printed}");
     assert!(printed.contains(&app.callback_url()), "it names the redirect URI to register: {printed}");
 }
+
+#[tokio::test]
+async fn a_job_run_renews_an_expiring_token_of_its_source_and_copies_every_row() {
+    let Books { provider, api: _api, app, id } = books().await;
+    provider.api().set_expires_in(30);
+    authorize_fully(&app, &id, false).await;
+    let before = provider.api().refresh_grants();
+    let destination = super::egress::csv_destination(&app).await;
+
+    // The run holds both connections; renewing the source's tokens must
+    // still store them (they change nothing the run depends on).
+    let run = super::egress::run_job(&app, &id, &destination, "QuickBooks.Customer", 10).await;
+
+    assert_eq!(run["status"], "Successful", "{run}");
+    assert_eq!(run["rows"], quickbooks::CUSTOMERS.len(), "{run}");
+    assert!(provider.api().refresh_grants() > before, "the run's start renewed the token");
+    let requests = provider.api().token_requests();
+    let last = requests.iter().rev().find(|r| r.grant_type == "refresh_token").expect("a refresh");
+    let stored = app.test_ok(&id).await;
+    assert_eq!(stored["success"], true, "the rotated refresh token was stored: {stored} {last:?}");
+    assert!(provider.api().token_requests().iter().all(|r| r.status == 200), "no refresh token was spent twice");
+}
+
+#[tokio::test]
+async fn changing_where_credentials_go_drops_the_tokens_and_the_client_secret() {
+    let Books { provider, api: _api, app, id } = books().await;
+    authorize_fully(&app, &id, false).await;
+    let elsewhere = format!("{}/elsewhere/token", provider.url());
+
+    let updated = app.update_ok(&id, &json!({"properties": {"OAuthTokenURL": elsewhere}})).await;
+
+    let properties = &updated["properties"];
+    for gone in ["OAuthAccessToken", "OAuthRefreshToken", "OAuthExpiresAt", "OAuthClientSecret"] {
+        assert!(properties.get(gone).is_none(), "{gone} is dropped: {updated}");
+    }
+    assert_eq!(properties["OAuthClientId"], CLIENT_ID, "{updated}");
+    let result = app.test_ok(&id).await;
+    assert_eq!(
+        (&result["success"], &result["error"]["code"]),
+        (&json!(false), &json!("needs_credentials")),
+        "{result}"
+    );
+    assert!(provider.requests().iter().all(|r| !r.path.starts_with("/elsewhere")), "nothing was sent there");
+
+    // Setting the secret again in the same update keeps it.
+    let again = json!({"properties": {"OAuthTokenURL": provider.token_url(), "OAuthClientSecret": CLIENT_SECRET}});
+    let updated = app.update_ok(&id, &again).await;
+    assert_eq!(updated["properties"]["OAuthClientSecret"], "********", "{updated}");
+    authorize_fully(&app, &id, false).await;
+    assert_eq!(app.test_ok(&id).await["success"], true);
+}

@@ -1,7 +1,7 @@
 //! OAuth through the host (docs/oauth.md): `POST
 //! /connections/{id}/oauth/authorize` starts an authorization, and `GET
 //! /oauth/callback` (public: the single-use state authenticates it) ends
-//! it, answering a small HTML page, or JSON when asked for JSON.
+//! it, answering a browser with a small HTML page and other clients with JSON.
 
 use super::connections::find_as;
 use super::error::{ApiError, ApiResult};
@@ -78,8 +78,8 @@ pub struct CallbackView {
 
 /// `GET /oauth/callback`: where the provider sends the browser back. Takes
 /// the state (once), exchanges the code at the token endpoint, stores the
-/// tokens as the connection's secrets and tests it. HTML, or JSON when the
-/// `Accept` header asks for JSON and not HTML.
+/// tokens as the connection's secrets and tests it. A small HTML page for a
+/// browser (`Accept` names `text/html` first), JSON for any other client.
 #[utoipa::path(get, operation_id = "oauth_callback", path = "/oauth/callback", tag = "connections",
     params(
         ("code" = Option<String>, Query, description = "The authorization code."),
@@ -103,7 +103,7 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, params:
         error: params.get("error").map(str::to_string),
         error_description: params.get("error_description").map(str::to_string),
     };
-    let json = wants_json(&headers);
+    let json = !wants_html(&headers);
     match oauth::callback(&state.services(), query).await {
         Ok(done) => {
             let view = CallbackView {
@@ -137,10 +137,14 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, params:
     }
 }
 
-/// Whether the client asked for JSON rather than a page.
-fn wants_json(headers: &HeaderMap) -> bool {
+/// Whether the client is a browser: its `Accept` names `text/html` (as
+/// every browser's navigation does), before any `application/json`.
+fn wants_html(headers: &HeaderMap) -> bool {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    accept.contains("application/json") && !accept.contains("text/html")
+    match (accept.find("text/html"), accept.find("application/json")) {
+        (Some(html), Some(json)) => html < json,
+        (html, _) => html.is_some(),
+    }
 }
 
 /// A small page; `title` and `text` are escaped.

@@ -13,8 +13,15 @@ pub(crate) fn validate(info: &ConnectorInfo) -> Result<(), String> {
     for (what, text) in [("authorization-url", &o.authorization_url), ("token-url", &o.token_url)] {
         let endpoint = Endpoint::parse(text).map_err(|why| format!("oauth {what} `{text}` {why}"))?;
         for name in endpoint.properties() {
-            if info.property(name).is_none() {
+            let Some(spec) = info.property(name) else {
                 return Err(format!("oauth {what} `{text}` names `{name}`, which is not a declared property"));
+            };
+            // An endpoint is shown to users and sent to providers.
+            let token = [&o.access_token_property, &o.refresh_token_property, &o.expires_at_property]
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(name));
+            if spec.secret || token {
+                return Err(format!("oauth {what} `{text}` names `{name}`, a secret or token property"));
             }
         }
     }
@@ -67,6 +74,8 @@ mod tests {
         let cases: &[(&str, Change)] = &[
             ("authorization-url", |i| oauth(i).authorization_url = "https://{Nope}/a".into()),
             ("token-url", |i| oauth(i).token_url = "ftp://x/t".into()),
+            ("a secret or token property", |i| oauth(i).token_url = "https://{Secret}.example.com/t".into()),
+            ("a secret or token property", |i| oauth(i).authorization_url = "{Expires}".into()),
             ("neither", |i| oauth(i).grants = Default::default()),
             ("client-secret-property", |i| i.properties[1].secret = false),
             ("access-token-property", |i| oauth(i).access_token_property = "Id".into()),

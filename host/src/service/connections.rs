@@ -297,15 +297,45 @@ pub(crate) async fn write_with_retry(
             WriteOutcome::NotFound => break,
             WriteOutcome::NameTaken => return Err(ServiceError::NameTaken { what: What::Connection, name: next.name }),
             WriteOutcome::InUse(job) => return Err(ServiceError::InUse { connection: id.to_string(), job }),
-            // Back off a little, with jitter, so writers stop colliding.
-            WriteOutcome::Stale => {
-                let jitter = getrandom::u32().unwrap_or_default() % 1000;
-                let micros = u64::from(jitter) * u64::from(attempt.min(20) + 1);
-                tokio::time::sleep(Duration::from_micros(micros)).await;
-            }
+            WriteOutcome::Stale => back_off(attempt).await,
         }
     }
     Err(ServiceError::WriteConflict { connection: id.to_string() })
+}
+
+/// Writes a change of credentials only (properties and status) to the
+/// connection `read`, even while a job run holds it, retrying like
+/// [`write_with_retry`]. `change` gives `None` when the connection as it is
+/// now needs no write (say, another server stored newer tokens meanwhile);
+/// the connection as written, or as it is.
+pub(crate) async fn write_credentials(
+    services: &Services,
+    read: Connection,
+    mut change: impl FnMut(&Connection) -> Option<Connection>,
+) -> ServiceResult<Connection> {
+    let id = read.id.to_string();
+    let mut first = Some(read);
+    for attempt in 0..100u32 {
+        let current = match first.take() {
+            Some(read) => read,
+            None => find(&services.store, &id).await?,
+        };
+        let Some(next) = change(&current) else { return Ok(current) };
+        let next = Connection { properties: next.properties, status: next.status, ..current };
+        match services.store.update_credentials(&next).await? {
+            WriteOutcome::Done(c) => return Ok(c),
+            WriteOutcome::Stale => back_off(attempt).await,
+            _ => return Err(ServiceError::NotFound { what: What::Connection, id }),
+        }
+    }
+    Err(ServiceError::WriteConflict { connection: id })
+}
+
+/// Backs off a little after a lost write, with jitter, so writers stop colliding.
+async fn back_off(attempt: u32) {
+    let jitter = getrandom::u32().unwrap_or_default() % 1000;
+    let micros = u64::from(jitter) * u64::from(attempt.min(20) + 1);
+    tokio::time::sleep(Duration::from_micros(micros)).await;
 }
 
 /// The connection `current` with the changes merged in, validated.
@@ -334,6 +364,14 @@ fn merge(registry: &Registry, current: &Connection, changes: &Changes) -> Servic
             Some(v) if v == MASK && secret => return Err(mask_without_secret(name)),
             Some(v) => next.properties.set(name, v.clone()),
         }
+    }
+    if let Some(spec) = &plugin.info().oauth {
+        let secret = &spec.client_secret_property;
+        let secret_set = changes
+            .properties
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case(secret) && v.as_deref().is_some_and(|v| v != MASK));
+        super::oauth::forget_moved_credentials(spec, &current.properties, &mut next.properties, secret_set);
     }
     // A secret may be missing after reset-credentials, and an update that
     // does not touch it must still work; a move to another version must

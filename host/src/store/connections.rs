@@ -254,6 +254,37 @@ impl Store {
         Ok(WriteOutcome::Done(connection))
     }
 
+    /// Writes the credentials of `next` (its properties and status) over the
+    /// stored connection if it is still at `next.revision`, whether or not a
+    /// job holds it (renewed OAuth tokens change nothing a run depends on);
+    /// bumps the revision.
+    pub async fn update_credentials(&self, next: &Connection) -> Result<WriteOutcome<Connection>, StoreError> {
+        let now = super::now();
+        let properties = seal_properties(self.keyring(), next.id, &next.properties)?;
+        let updated = sqlx::query(
+            "UPDATE connections SET properties = $1, status = $2, updated_at = $3, revision = revision + 1 \
+             WHERE id = $4 AND revision = $5",
+        )
+        .bind(&properties)
+        .bind(next.status.as_str())
+        .bind(timestamp(now))
+        .bind(next.id.to_string())
+        .bind(next.revision)
+        .execute(self.pool())
+        .await?;
+        if updated.rows_affected() == 0 {
+            self.row_stale(next.id, next.revision);
+            // A job's lease does not stop this write: only a gone or newer row does.
+            return Ok(match self.connection_row(next.id).await? {
+                None => WriteOutcome::NotFound,
+                Some(_) => WriteOutcome::Stale,
+            });
+        }
+        let written = Connection { updated_at: now, revision: next.revision + 1, ..next.clone() };
+        self.row_written(next.id, next.revision, |_| StoredConnection::new(&written, properties));
+        Ok(WriteOutcome::Done(written))
+    }
+
     /// Writes `next` over the stored connection if it is still at
     /// `next.revision` and no job holds it; bumps the revision.
     pub async fn update_connection(&self, next: &Connection) -> Result<WriteOutcome<Connection>, StoreError> {

@@ -10,7 +10,7 @@ use crate::auth::{Action, Principal};
 use crate::connections::{Connection, Status};
 use crate::connector::model::OAuthSpec;
 use crate::logs::OperationRecord;
-use crate::service::connections::{self, find, write_with_retry};
+use crate::service::connections::{self, find, write_credentials};
 use crate::service::{ServiceError, ServiceResult, Services, plugin_for};
 use crate::store::OAuthState;
 use base64::Engine;
@@ -201,11 +201,11 @@ pub async fn callback(services: &Services, query: CallbackQuery) -> ServiceResul
             return Err(ServiceError::OAuth(OAuthFailure::token_endpoint(message)));
         }
     };
-    let written = write_with_retry(services, connection, |c| {
+    let written = write_credentials(services, connection, |c| {
         let mut next = c.clone();
         tokens::store(&mut next.properties, spec, &tokens, Utc::now());
         next.status = Status::Untested;
-        Ok(next)
+        Some(next)
     })
     .await?;
     services.store.clear_cache(written.id).await?;

@@ -16,7 +16,9 @@ mod tokens;
 pub use authorize::{Authorization, Callback, CallbackQuery, callback, start};
 pub use renew::with_tokens;
 
+use crate::connections::Properties;
 use crate::connector::model::OAuthSpec;
+use crate::runtime::egress::endpoint::Endpoint;
 use std::time::Duration;
 
 /// The path of the callback under the server's public URL.
@@ -88,4 +90,33 @@ impl OAuthFailure {
 /// The connection's access token, if it has one.
 fn access_token<'a>(c: &'a crate::connections::Connection, spec: &OAuthSpec) -> Option<&'a str> {
     c.properties.get(&spec.access_token_property).filter(|t| !t.is_empty())
+}
+
+/// After an update that changes where the host sends a connection's OAuth
+/// credentials (a property either endpoint names, or the client id), drops
+/// the stored tokens, and the client secret unless the update set it
+/// (`secret_set`): whoever may change a connection must not be able to
+/// point its stored refresh token and client secret at another host.
+pub(crate) fn forget_moved_credentials(
+    spec: &OAuthSpec,
+    before: &Properties,
+    after: &mut Properties,
+    secret_set: bool,
+) {
+    let endpoints = [&spec.authorization_url, &spec.token_url];
+    let mut watched: Vec<String> = endpoints
+        .iter()
+        .filter_map(|text| Endpoint::parse(text).ok())
+        .flat_map(|e| e.properties().into_iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    watched.push(spec.client_id_property.clone());
+    if watched.iter().all(|name| before.get(name) == after.get(name)) {
+        return;
+    }
+    for name in spec.token_properties() {
+        after.remove(name);
+    }
+    if !secret_set {
+        after.remove(&spec.client_secret_property);
+    }
 }

@@ -3,7 +3,11 @@
 //! time per connection, across every server on the database: the renewal
 //! lease (`oauth_renewals`) is taken first, the connection read again under
 //! it, and a server that finds the lease taken waits for the new token
-//! instead of spending the refresh token a second time.
+//! instead of spending the refresh token a second time. The lease outlasts
+//! the token request's own timeout, the renewal runs in a task of its own
+//! (a caller that goes away does not drop a rotated refresh token), and the
+//! new tokens are written only over the tokens that were spent (never over
+//! a reset or a newer authorization).
 
 use super::tokens::{self, Grant};
 use super::{OAuthFailure, access_token};
@@ -11,14 +15,14 @@ use crate::connections::{Connection, Status};
 use crate::connector::model::{ErrorKind, OAuthSpec, Property};
 use crate::logs::OperationRecord;
 use crate::runtime::{Call, CallError, Plugin};
-use crate::service::connections::{find, write_with_retry};
+use crate::service::connections::{find, write_credentials};
 use crate::service::{ServiceError, ServiceResult, Services};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-/// How long a server holds the renewal lease at most (the token request's
-/// own timeout is shorter).
-const LEASE: Duration = Duration::from_secs(45);
+/// How much longer than the token request's timeout the renewal lease
+/// lasts: the write after the answer fits well within it.
+const LEASE_MARGIN: Duration = Duration::from_secs(15);
 
 /// How often a server waiting for another's renewal looks again.
 const POLL: Duration = Duration::from_millis(100);
@@ -55,6 +59,10 @@ where
         return Ok((current, first));
     }
     let renewed = renew(services, current.clone(), plugin, spec).await?;
+    if access_token(&renewed, spec).is_none() {
+        // Reset, or refused at another server, meanwhile.
+        return Err(not_authorized(&renewed, spec));
+    }
     if access_token(&renewed, spec) == access_token(&current, spec) {
         return Ok((current, first));
     }
@@ -100,15 +108,22 @@ fn not_authorized(c: &Connection, spec: &OAuthSpec) -> ServiceError {
 async fn renew(services: &Services, seen: Connection, plugin: &Plugin, spec: &OAuthSpec) -> ServiceResult<Connection> {
     let store = &services.store;
     let holder = uuid::Uuid::new_v4().to_string();
-    let give_up = Instant::now() + LEASE;
+    let lease = plugin.request_timeout() + LEASE_MARGIN;
+    let give_up = Instant::now() + lease;
     loop {
-        let until = crate::store::now() + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let until = crate::store::now() + chrono::Duration::from_std(lease).unwrap_or_default();
         if store.take_renewal(seen.id, &holder, until).await? {
-            let renewed = renew_held(services, &seen, plugin, spec).await;
-            if let Err(error) = store.end_renewal(seen.id, &holder).await {
-                tracing::warn!(%error, connection = %seen.id, "could not end a token renewal lease; it expires by itself");
-            }
-            return renewed;
+            // In a task of its own: once the token endpoint has answered,
+            // its tokens are stored even if this caller goes away.
+            let (services, seen, plugin, spec) = (services.clone(), seen.clone(), plugin.clone(), spec.clone());
+            let task = tokio::spawn(async move {
+                let renewed = renew_held(&services, &seen, &plugin, &spec).await;
+                if let Err(error) = services.store.end_renewal(seen.id, &holder).await {
+                    tracing::warn!(%error, connection = %seen.id, "could not end a token renewal lease; it expires by itself");
+                }
+                renewed
+            });
+            return task.await.map_err(|e| ServiceError::Internal(format!("a token renewal failed: {e}")))?;
         }
         tokio::time::sleep(POLL).await;
         let current = find(store, &seen.id.to_string()).await?;
@@ -119,10 +134,15 @@ async fn renew(services: &Services, seen: Connection, plugin: &Plugin, spec: &OA
             return Err(ServiceError::OAuth(OAuthFailure::token_endpoint(format!(
                 "Another server has been renewing the tokens of connection `{}` for {} s; try again.",
                 seen.name,
-                LEASE.as_secs()
+                lease.as_secs()
             ))));
         }
     }
+}
+
+/// The tokens the connection holds now: access and refresh.
+fn tokens_of<'a>(c: &'a Connection, spec: &OAuthSpec) -> (Option<&'a str>, Option<&'a str>) {
+    (access_token(c, spec), c.properties.get(&spec.refresh_token_property))
 }
 
 /// Renews the tokens while holding the lease.
@@ -138,6 +158,11 @@ async fn renew_held(
     if access_token(&current, spec) != access_token(seen, spec) || !can_renew(&current, spec) {
         return Ok(current);
     }
+    let spent = (tokens_of(&current, spec).0.map(str::to_string), tokens_of(&current, spec).1.map(str::to_string));
+    let unchanged = |c: &Connection| {
+        let now = tokens_of(c, spec);
+        (now.0, now.1) == (spent.0.as_deref(), spent.1.as_deref())
+    };
     let refresh = current.properties.get(&spec.refresh_token_property).filter(|t| !t.is_empty());
     let grant = match refresh {
         Some(token) if spec.grants.refresh_token => Grant::Refresh(token),
@@ -148,10 +173,12 @@ async fn renew_held(
     let verbosity = current.settings.logfile_verbosity;
     match result {
         Ok(tokens) => {
-            let written = write_with_retry(services, current, |c| {
+            // Only over the tokens spent: a reset or a new authorization
+            // meanwhile stands.
+            let written = write_credentials(services, current, |c| {
                 let mut next = c.clone();
                 tokens::store(&mut next.properties, spec, &tokens, chrono::Utc::now());
-                Ok(next)
+                unchanged(c).then_some(next)
             })
             .await?;
             let lifetime = tokens.expires_in.map(|s| format!(", valid {s} s")).unwrap_or_default();
@@ -161,11 +188,11 @@ async fn renew_held(
             Ok(written)
         }
         Err(error) if error.is_invalid_grant() => {
-            let written = write_with_retry(services, current, |c| {
+            let written = write_credentials(services, current, |c| {
                 let mut next = c.clone();
                 next.properties.remove_credentials(plugin.info());
                 next.status = Status::NeedsCredentials;
-                Ok(next)
+                unchanged(c).then_some(next)
             })
             .await?;
             let message = format!(

@@ -148,7 +148,8 @@ fn parse(status: u16, body: &[u8], properties: &Properties) -> Result<Tokens, To
 /// bounded, with no value of the connection's properties in it.
 fn scrub(text: &str, max: usize, properties: &Properties) -> String {
     let mut text: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
-    for p in properties.iter().filter(|p| p.value.len() >= 4) {
+    // Values long enough to be credentials; a short one would mangle words.
+    for p in properties.iter().filter(|p| p.value.len() >= 8) {
         text = text.replace(&p.value, crate::runtime::MASK);
     }
     text
@@ -162,9 +163,12 @@ pub(super) fn store(properties: &mut Properties, spec: &OAuthSpec, tokens: &Toke
     if let Some(refresh) = &tokens.refresh {
         properties.set(&spec.refresh_token_property, refresh.clone());
     }
-    match tokens.expires_in.and_then(|s| i64::try_from(s).ok()) {
-        Some(seconds) => {
-            let at = now + chrono::Duration::seconds(seconds);
+    // Whatever the endpoint says, at most a year: no arithmetic overflows.
+    const YEAR: u64 = 366 * 24 * 3600;
+    let at =
+        tokens.expires_in.and_then(|s| now.checked_add_signed(chrono::TimeDelta::try_seconds(s.min(YEAR) as i64)?));
+    match at {
+        Some(at) => {
             properties.set(&spec.expires_at_property, at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
         None => {
@@ -199,6 +203,20 @@ mod tests {
         let error = parse(400, body, &props()).err().expect("refused");
         assert!(error.is_invalid_grant());
         assert_eq!(error.to_string(), "the token endpoint refused (invalid_grant: bad ********here)");
+    }
+
+    #[test]
+    fn any_lifetime_gives_an_expiry_within_a_year() {
+        let spec = crate::connector::model::fixtures::oauth_connector().oauth.expect("oauth");
+        let now = chrono::Utc::now();
+        for expires_in in [0, 3600, u64::MAX, i64::MAX as u64] {
+            let mut properties = Properties::default();
+            let tokens = Tokens { access: "a".into(), refresh: None, expires_in: Some(expires_in) };
+            store(&mut properties, &spec, &tokens, now);
+            let at = properties.get("Expires").expect("an expiry");
+            let at = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
+            assert!(at.with_timezone(&chrono::Utc) <= now + chrono::Duration::days(367), "{expires_in}: {at}");
+        }
     }
 
     #[test]
