@@ -4,6 +4,7 @@ mod connectors;
 mod hostile;
 mod installing;
 mod loading;
+mod masking;
 mod registry;
 mod sandbox;
 mod session;

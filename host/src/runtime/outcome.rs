@@ -17,8 +17,10 @@ pub struct Call<T> {
     /// Wall-clock time of the call, instantiation included.
     pub duration: Duration,
     /// Copies of secret values the host masked in the result, the error and
-    /// the logs. Zero for a connector that keeps its secrets to itself; the
-    /// conformance check (`syncport connector check`) fails any other.
+    /// the logs, and those it found in an identifier of the result (a schema,
+    /// table or column name, never rewritten: the call fails instead, see
+    /// `redact.rs`). Zero for a connector that keeps its secrets to itself;
+    /// the conformance check (`syncport connector check`) fails any other.
     pub masked: usize,
     /// The call's room in the server-wide answer budget, held while the
     /// answer is.

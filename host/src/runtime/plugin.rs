@@ -4,7 +4,7 @@ use super::egress::{CallEgress, Grant};
 use super::limits::{CallLimits, Limits, Operation};
 use super::outcome::{Call, CallError, Fault, FaultKind};
 use super::pool::{Footprint, Reservation};
-use super::redact::{Mask, Redactor};
+use super::redact::{Mask, Redactor, Screened};
 use super::session::Session;
 use super::state::{HostState, OutputCaps};
 use super::wit::{self, GuestResult};
@@ -151,6 +151,12 @@ impl Plugin {
     pub fn endpoint(&self, pattern: &str, config: &[Property]) -> Result<url::Url, String> {
         let endpoint = super::egress::endpoint::Endpoint::parse(pattern).map_err(|why| format!("`{pattern}` {why}"))?;
         endpoint.expand(&self.info, config, &self.core.limits.egress).map(|(url, _)| url)
+    }
+
+    /// How long one outbound request may take (`--egress-request-timeout-ms`),
+    /// [`Plugin::post_form`]'s included.
+    pub fn request_timeout(&self) -> Duration {
+        self.core.limits.egress.request_timeout
     }
 
     /// Sends `post` (to a token endpoint) for this connector's connections,
@@ -444,8 +450,10 @@ impl Core {
     }
 
     /// What a call of `op` into `store` (created with `call_limits`) amounts
-    /// to: the value, the connector's error (secrets masked), or the fault the
-    /// host stopped it for.
+    /// to: the value (secrets masked in its text), the connector's error
+    /// (secrets masked), or the fault the host stopped it for, a value with
+    /// an identifier that holds a secret included (identifiers are never
+    /// rewritten, see `redact.rs`).
     pub(crate) fn classify<T>(
         &self,
         op: Operation,
@@ -457,7 +465,14 @@ impl Core {
         T: Mask,
     {
         match outcome {
-            Ok(Ok(value)) => Ok(store.data().logs.mask(value)),
+            Ok(Ok(value)) => match store.data().logs.mask(Screened(Ok(value))).0 {
+                Ok(value) => Ok(value),
+                // Host text naming the kind of identifier, never its value,
+                // so not masked (a short secret could match its words).
+                Err(refused) => {
+                    Err(CallError::Fault(self.fault(op, FaultKind::InvalidResult { message: refused.to_string() })))
+                }
+            },
             Ok(Err(error)) => Err(CallError::Connector(store.data().logs.mask(error))),
             Err(error) => {
                 let kind = if let Some(kind) = store.data().logs.fault() {
