@@ -121,6 +121,17 @@ struct ServeArgs {
     /// Server log format.
     #[arg(long, env = "SYNCPORT_LOG_FORMAT", value_parser = ["text", "json"], default_value = "text")]
     log_format: String,
+    /// Serves HTTPS with this certificate chain (PEM, the server's certificate first), reloaded
+    /// when the file changes or on SIGHUP; needs --tls-key.
+    #[arg(long, env = "SYNCPORT_TLS_CERT", requires = "tls_key", conflicts_with = "tls_self_signed")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "SYNCPORT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serves HTTPS with a certificate made at start for localhost (to try HTTPS on one machine):
+    /// prints its SHA-256 fingerprint and writes it to <data dir>/tls/self-signed.pem.
+    #[arg(long, env = "SYNCPORT_TLS_SELF_SIGNED")]
+    tls_self_signed: bool,
 }
 
 /// The server allocates small objects on many threads per request;
@@ -186,7 +197,9 @@ async fn rotate_key(args: RotateKeyArgs) -> ExitCode {
 
 async fn serve(args: ServeArgs) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let subscriber = tracing_subscriber::fmt().with_env_filter(filter);
+    // Colours only for a person at a terminal: never escapes in a file or a pipe.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi);
     if args.log_format == "json" {
         subscriber.json().init();
     } else {
@@ -223,7 +236,13 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(server::tls::TlsConfig::files(cert, key)),
+        _ if args.tls_self_signed => Some(server::tls::TlsConfig::self_signed()),
+        _ => None,
+    };
     let config = ServerConfig {
+        tls,
         secret_keys,
         trust,
         component_limit: args.component_limit_mib << 20,
@@ -250,19 +269,31 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("Syncport listening on http://{}/api.rsc/v2", running.addr);
+    let url = running.url();
+    println!("Syncport listening on {url}/api.rsc/v2");
+    let mut curl = "curl".to_string();
+    if let Some(tls) = &running.tls {
+        println!("TLS certificate SHA-256 fingerprint: {}", tls.fingerprint);
+        match &tls.self_signed_file {
+            Some(file) => {
+                let file = file.display();
+                println!("Self-signed; written to {file}: trust it with `curl --cacert {file}` or `--ca-cert {file}`.");
+                curl = format!("curl --cacert {file}");
+            }
+            None => println!("Certificate and key files are reloaded when they change, or on SIGHUP."),
+        }
+    }
     match &running.admin_token {
         Some(token) => {
             println!("First start: created the user `admin`. Its token, shown only now:");
             println!();
             println!("    {token}");
             println!();
-            println!("Try: curl -H 'x-cdata-authtoken: {token}' http://{}/api.rsc/v2/connectors", running.addr);
+            println!("Try: {curl} -H 'x-cdata-authtoken: {token}' {url}/api.rsc/v2/connectors");
         }
         None => println!(
             "Authenticate with header `x-cdata-authtoken: <token>` (or HTTP Basic, token as password). \
-             Try: curl -H \"x-cdata-authtoken: $TOKEN\" http://{}/api.rsc/v2/connectors",
-            running.addr
+             Try: {curl} -H \"x-cdata-authtoken: $TOKEN\" {url}/api.rsc/v2/connectors"
         ),
     }
     match running.task.await {

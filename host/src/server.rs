@@ -1,5 +1,7 @@
 //! Starting the server: the store, the runtime and registry, the router
-//! with its middleware, and graceful shutdown.
+//! with its middleware, HTTP or HTTPS ([`tls`]), and graceful shutdown.
+
+pub mod tls;
 
 use crate::api::{self, state::AppState};
 use crate::auth::cache::PrincipalCache;
@@ -57,13 +59,17 @@ pub struct ServerConfig {
     /// How long a job run's lease lasts without renewal (docs/jobs.md).
     pub job_lease: Duration,
     /// The URL users and OAuth providers reach this server at
-    /// (`--public-url`); default: `http://` and the address it listens on.
+    /// (`--public-url`); default: `http://` (`https://` with TLS) and the
+    /// address it listens on.
     pub public_url: Option<String>,
     /// The server-wide OAuth redirect URI (`--oauth-callback-url`), for
     /// connections whose `use_cdata_callback_url` is true (docs/oauth.md).
     pub oauth_callback_url: Option<String>,
     /// How long an OAuth authorization's `state` is accepted.
     pub oauth_state_ttl: Duration,
+    /// HTTPS (`--tls-cert`/`--tls-key`, `--tls-self-signed`); default:
+    /// plain HTTP.
+    pub tls: Option<tls::TlsConfig>,
 }
 
 impl ServerConfig {
@@ -88,6 +94,7 @@ impl ServerConfig {
             public_url: None,
             oauth_callback_url: None,
             oauth_state_ttl: crate::service::oauth::OAuthSettings::default().state_ttl,
+            tls: None,
         }
     }
 }
@@ -105,6 +112,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("trust", &self.trust)
             .field("public_url", &self.public_url)
             .field("oauth_callback_url", &self.oauth_callback_url)
+            .field("tls", &self.tls)
             .field("admin_token", &self.admin_token.as_ref().map(|_| crate::runtime::MASK))
             .finish_non_exhaustive()
     }
@@ -134,6 +142,9 @@ pub enum StartError {
     /// The listen address could not be bound.
     #[error("listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
+    /// The TLS certificate could not be loaded or made.
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 /// Opens everything the API needs.
@@ -226,15 +237,31 @@ pub struct Running {
     /// The installed connectors, loading in the background
     /// ([`Registry::wait_started`] waits for them).
     pub registry: Arc<Registry>,
+    /// The certificate it presents, when it serves HTTPS.
+    pub tls: Option<tls::Served>,
 }
 
-/// Binds `listen` and serves until `shutdown` resolves, then finishes the
-/// requests in flight.
+impl Running {
+    /// `https://ADDR` or `http://ADDR`.
+    pub fn url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+}
+
+/// Binds `listen` and serves (over TLS when `config.tls` says so) until
+/// `shutdown` resolves, then finishes the requests in flight.
 pub async fn start(
     config: &ServerConfig,
     listen: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Running, StartError> {
+    // The certificate first: a pair that does not load stops the start
+    // before anything else is opened.
+    let tls = match &config.tls {
+        Some(tls) => Some(tls::prepare(tls, &config.data_dir, listen).await?),
+        None => None,
+    };
     let mut state = state(config).await?;
     let admin_token = bootstrap_admin(&state.store, config.admin_token.as_deref()).await?;
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
@@ -243,7 +270,8 @@ pub async fn start(
         if addr.ip().is_unspecified() {
             tracing::warn!(%addr, "no --public-url: OAuth redirect URIs name the listen address, which browsers cannot reach");
         }
-        let public_url = Some(format!("http://{addr}"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = Some(format!("{scheme}://{addr}"));
         state.oauth = Arc::new(crate::service::oauth::OAuthSettings { public_url, ..(*state.oauth).clone() });
     }
     let refresher = crate::registry::shared::is_shared(&state.store).then(|| {
@@ -261,8 +289,12 @@ pub async fn start(
     let registry = state.registry.clone();
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    let served_tls = tls.as_ref().map(|tls| tls.served.clone());
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+        let served = match tls {
+            Some(tls) => tls::serve(listener, service, tls, shutdown).await,
+            None => axum::serve(listener, service).with_graceful_shutdown(shutdown).await,
+        };
         if let Some(refresher) = refresher {
             refresher.abort();
         }
@@ -271,7 +303,7 @@ pub async fn start(
         jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
         served
     });
-    Ok(Running { addr, task, admin_token, registry })
+    Ok(Running { addr, task, admin_token, registry, tls: served_tls })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -27,6 +27,9 @@ pub struct TestApp {
     shared_key: Option<String>,
     /// The server's connector registry (to wait for its start-up load).
     pub registry: std::sync::Arc<syncport::registry::Registry>,
+    /// The certificate an HTTPS server started with (`base` is then
+    /// `https://…` and `request` trusts it).
+    pub tls: Option<syncport::server::tls::Served>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -220,19 +223,27 @@ pub async fn spawn_app_listening(configure: impl FnOnce(&mut ServerConfig)) -> T
     })
     .await
     .expect("the server starts");
+    let client = match &running.tls {
+        Some(tls) => {
+            let certificate = reqwest::Certificate::from_pem(tls.certificate_pem.as_bytes()).expect("its certificate");
+            reqwest::Client::builder().add_root_certificate(certificate).build().expect("a client")
+        }
+        None => reqwest::Client::new(),
+    };
     TestApp {
-        base: format!("http://{}/api.rsc/v2", running.addr),
+        base: format!("{}/api.rsc/v2", running.url()),
         data,
         // A restart on a data directory keeps the admin the configured token made.
         token: running
             .admin_token
             .or_else(|| config.admin_token.clone())
             .expect("a new data directory creates the admin"),
-        client: reqwest::Client::new(),
+        client,
         shutdown: Some(tx),
         _postgres: postgres,
         shared_key: None,
         registry: running.registry,
+        tls: running.tls,
     }
 }
 

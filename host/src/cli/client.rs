@@ -1,7 +1,9 @@
-//! The API of a running server, for the subcommands that talk to one.
+//! The API of a running server, for the subcommands that talk to one, over
+//! HTTP or HTTPS (rustls; the Mozilla roots, and `--ca-cert`).
 
 use anyhow::{Context, bail};
 use serde_json::Value;
+use std::path::Path;
 
 /// The API of a running server.
 pub struct Client {
@@ -11,15 +13,30 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client of `server` (e.g. `http://127.0.0.1:8181`) presenting `token`.
-    pub fn new(server: &str, token: String) -> Self {
+    /// A client of `server` (e.g. `https://127.0.0.1:8181`) presenting
+    /// `token`; over HTTPS it trusts the Mozilla roots and the certificates
+    /// in `ca_cert` (PEM: a private CA, or a self-signed server's certificate).
+    pub fn new(server: &str, token: String, ca_cert: Option<&Path>) -> anyhow::Result<Self> {
         let server = server.trim_end_matches('/');
         let base = if server.ends_with(syncport::api::BASE) {
             server.to_string()
         } else {
             format!("{server}{}", syncport::api::BASE)
         };
-        Self { base, token, http: reqwest::Client::new() }
+        let mut http = reqwest::Client::builder();
+        if let Some(path) = ca_cert {
+            let pem = std::fs::read(path).with_context(|| format!("--ca-cert {}", path.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("--ca-cert {}: not PEM certificates", path.display()))?;
+            if certificates.is_empty() {
+                bail!("--ca-cert {}: no PEM certificate in it", path.display());
+            }
+            for certificate in certificates {
+                http = http.add_root_certificate(certificate);
+            }
+        }
+        let http = http.build().context("the HTTP client")?;
+        Ok(Self { base, token, http })
     }
 
     /// A request to `path` under the API's base, with the token.
@@ -29,7 +46,19 @@ impl Client {
 
     /// Sends, and turns an error response into its message.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> anyhow::Result<(reqwest::StatusCode, Value)> {
-        let response = request.send().await.with_context(|| format!("connecting to {}", self.base))?;
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                let chain = std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source());
+                let untrusted = chain.map(|e| e.to_string()).any(|e| e.contains("certificate"));
+                let hint = if untrusted {
+                    " (a private CA or a self-signed server? trust it with --ca-cert FILE)"
+                } else {
+                    ""
+                };
+                return Err(anyhow::Error::from(error).context(format!("connecting to {}{hint}", self.base)));
+            }
+        };
         let status = response.status();
         let body = response.bytes().await?;
         let json: Value =
@@ -48,7 +77,7 @@ impl Client {
     /// (case-insensitively), or with that id, in `workspace`.
     pub async fn id_of(&self, kind: &str, workspace: &str, name: &str) -> anyhow::Result<String> {
         let workspace_path = form_urlencoded::byte_serialize(workspace.as_bytes()).collect::<String>();
-        let path = format!("/workspaces/{workspace_path}/{kind}?$top=1000");
+        let path = format!("/workspaces/{workspace_path}/{kind}");
         let (_, list) = self.send(self.request(reqwest::Method::GET, &path)).await?;
         let items = list["value"].as_array().with_context(|| format!("the server's {kind} list has no `value`"))?;
         let named = |i: &&Value| {

@@ -24,12 +24,15 @@ pub struct AuthorizeArgs {
     /// The connection's workspace.
     #[arg(long, default_value = "default")]
     workspace: String,
-    /// The server, e.g. `http://127.0.0.1:8181`.
+    /// The server, e.g. `http://127.0.0.1:8181` or `https://…`.
     #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
     server: String,
     /// A token of a user who may change the connection (prefer the environment variable).
     #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
     token: String,
+    /// Trusts the certificates in this PEM file too (a private CA, or a self-signed server's certificate).
+    #[arg(long, env = "SYNCPORT_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
     /// Gives up after this many seconds (at most until the link expires).
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
@@ -51,7 +54,7 @@ pub async fn run(command: ConnectionCommand) -> ExitCode {
 /// Prints the URL and polls the connection until its tokens are stored and
 /// tested; whether the test succeeded.
 async fn authorize(args: &AuthorizeArgs) -> anyhow::Result<bool> {
-    let client = Client::new(&args.server, args.token.clone());
+    let client = Client::new(&args.server, args.token.clone(), args.ca_cert.as_deref())?;
     let id = client.id_of("connections", &args.workspace, &args.connection).await?;
     let before = get(&client, &id).await?;
     let path = format!("/connections/{id}/oauth/authorize");
@@ -68,10 +71,15 @@ async fn authorize(args: &AuthorizeArgs) -> anyhow::Result<bool> {
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = get(&client, &id).await?;
-        // The callback stores the tokens (a write) and then tests.
-        let written = now["updated_at"] != before["updated_at"];
+        // The callback stores the tokens, then tests the connection: both
+        // times move past what they were before (the server's clock, not
+        // this machine's).
+        let moved = |key: &str| {
+            let at = |c: &Value| c[key].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+            at(&now).is_some_and(|t| at(&before).is_none_or(|b| t > b))
+        };
         let status = now["status"].as_str().unwrap_or_default();
-        if written && matches!(status, "ok" | "failed") {
+        if moved("last_tested_at") && moved("updated_at") && matches!(status, "ok" | "failed") {
             println!("Authorized; the connection's test {}.", if status == "ok" { "succeeded" } else { "failed" });
             return Ok(status == "ok");
         }

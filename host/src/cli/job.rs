@@ -25,12 +25,15 @@ pub struct RunArgs {
     /// Shows rows per table until the run ends; exits 1 unless it succeeds.
     #[arg(long)]
     follow: bool,
-    /// The server, e.g. `http://127.0.0.1:8181`.
+    /// The server, e.g. `http://127.0.0.1:8181` or `https://…`.
     #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
     server: String,
     /// A token of a user who may run jobs (prefer the environment variable).
     #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
     token: String,
+    /// Trusts the certificates in this PEM file too (a private CA, or a self-signed server's certificate).
+    #[arg(long, env = "SYNCPORT_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
 }
 
 /// Runs a `job` subcommand; the exit code says how it went.
@@ -49,7 +52,7 @@ pub async fn run(command: JobCommand) -> ExitCode {
 /// Starts the run and, with `--follow`, prints progress until it ends;
 /// whether it succeeded (or, without `--follow`, started).
 async fn run_job(args: &RunArgs) -> anyhow::Result<bool> {
-    let client = Client::new(&args.server, args.token.clone());
+    let client = Client::new(&args.server, args.token.clone(), args.ca_cert.as_deref())?;
     let id = client.id_of("jobs", &args.workspace, &args.job).await?;
     let (_, run) = client.send(client.request(reqwest::Method::POST, &format!("/jobs/{id}/execute"))).await?;
     let run_id = run["run_id"].as_str().unwrap_or_default().to_string();
