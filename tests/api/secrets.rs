@@ -546,3 +546,42 @@ async fn a_connection_whose_stored_properties_do_not_decrypt_is_an_internal_erro
     assert!(server_log().contains(&format!("connection {b} properties: does not decrypt")), "the log says why");
     assert_eq!(app.get_ok(&a).await["properties"]["CompanyId"], "9130357766", "A is untouched");
 }
+
+#[tokio::test]
+async fn a_server_with_another_key_refuses_to_start_even_before_anything_is_encrypted_on_sqlite() {
+    sqlite_only();
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("data");
+    // The first start records its key; nothing is encrypted yet.
+    drop(spawn_app_on(&data, KeyConfig::with_key(random_key())).await);
+
+    let error = start_error(&data, KeyConfig::with_key(random_key())).await;
+
+    assert!(error.contains("does not have") && error.contains("SYNCPORT_SECRET_KEY"), "{error}");
+}
+
+#[tokio::test]
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn two_servers_started_at_once_with_different_keys_on_one_database_one_refuses_on_postgres() {
+    super::app::postgres_only();
+    let admin_url = super::postgres::backend().expect("PostgreSQL");
+    let database = super::postgres::TestDatabase::create(&admin_url).await;
+    let (a, b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let config = |dir: &Path| ServerConfig {
+        database_url: Some(database.url.clone()),
+        secret_keys: KeyConfig::with_key(random_key()),
+        admin_token: Some(TOKEN.into()),
+        ..ServerConfig::new(dir.join("data"))
+    };
+    let (config_a, config_b) = (config(a.path()), config(b.path()));
+    let addr = "127.0.0.1:0".parse().expect("addr");
+
+    let (on_a, on_b) = tokio::join!(
+        server::start(&config_a, addr, std::future::pending()),
+        server::start(&config_b, addr, std::future::pending())
+    );
+
+    let errors: Vec<String> = [on_a.err(), on_b.err()].into_iter().flatten().map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 1, "exactly one of them starts: {errors:?}");
+    assert!(errors[0].contains("does not have") && errors[0].contains("SYNCPORT_SECRET_KEY"), "{errors:?}");
+}

@@ -20,6 +20,7 @@
 use super::{Reseal, Store, StoreError};
 use crate::secrets::keyfile;
 use crate::secrets::{ENV_KEY, ENV_PREVIOUS, KeyConfig, KeyError, Keyring, SecretKey};
+use sqlx::Row;
 use std::path::Path;
 
 /// Why the store could not be opened with its keys, or the key not rotated.
@@ -163,6 +164,8 @@ async fn reseal(store: &Store) -> Result<Rotation, SecretsError> {
     // Authorizations under way hold verifiers sealed with the old key: they
     // are dropped (a user starts again) rather than kept unreadable.
     store.clear_all_oauth_states().await?;
+    let keyring = store.keyring();
+    store.replace_key_record(keyring.primary_id(), &keyring.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)?).await?;
     store.compact().await?;
     let keyring = store.keyring();
     let key_id = keyring.primary_id().to_string();
@@ -181,7 +184,11 @@ async fn ready(store: &Store) -> Result<(), SecretsError> {
     Ok(())
 }
 
-/// Every key the stored properties name is in the keyring and decrypts.
+/// Every key the stored properties name is in the keyring and decrypts,
+/// and so does the database's key record: the first server to start on a
+/// database records its key there, so a server started with another key
+/// refuses to start even before anything is encrypted (two servers started
+/// at once with different keys: one of them wins, the other stops).
 async fn verify(store: &Store) -> Result<(), SecretsError> {
     let keyring = store.keyring();
     let (ids, _) = store.properties_keys().await?;
@@ -192,7 +199,52 @@ async fn verify(store: &Store) -> Result<(), SecretsError> {
     for id in &ids {
         store.check_key(id).await?;
     }
-    Ok(())
+    let sealed = keyring.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)?;
+    store.claim_key_record(keyring.primary_id(), &sealed).await?;
+    let (key_id, sealed) = store.key_record().await?;
+    let wrong = || SecretsError::WrongKey { missing: key_id.clone(), have: keyring.ids().join(", ") };
+    if !keyring.has(&key_id) {
+        return Err(wrong());
+    }
+    match keyring.open(&sealed, KEY_CHECK_CONTEXT) {
+        Ok(text) if text == KEY_CHECK_TEXT => Ok(()),
+        _ => Err(wrong()),
+    }
+}
+
+/// What the key record seals: known text, so opening it proves the key.
+const KEY_CHECK_TEXT: &[u8] = b"syncport secret key check";
+/// The context the key record is sealed under.
+const KEY_CHECK_CONTEXT: &str = "secret-key-check";
+
+impl Store {
+    /// Records `key_id` (and `sealed`, the check text sealed with it) as the
+    /// database's key, unless a key is recorded already.
+    async fn claim_key_record(&self, key_id: &str, sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO secret_key_check (id, key_id, sealed) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(key_id)
+            .bind(sealed)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records `key_id` as the database's key, after a rotation.
+    async fn replace_key_record(&self, key_id: &str, sealed: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE secret_key_check SET key_id = $1, sealed = $2 WHERE id = 1")
+            .bind(key_id)
+            .bind(sealed)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The recorded key id and its sealed check text.
+    async fn key_record(&self) -> Result<(String, String), StoreError> {
+        let row =
+            sqlx::query("SELECT key_id, sealed FROM secret_key_check WHERE id = 1").fetch_one(self.pool()).await?;
+        Ok((row.try_get(0)?, row.try_get(1)?))
+    }
 }
 
 /// A keyring that encrypts with `primary` and also decrypts with `previous`.
