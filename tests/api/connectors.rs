@@ -45,3 +45,20 @@ async fn every_documented_route_is_served() {
         assert!(status != 405 && body["error"]["code"] != "route_not_found", "{method} {path}: {status} {body}");
     }
 }
+
+#[tokio::test]
+async fn the_connector_listing_shows_what_a_job_may_use_each_version_as() {
+    let app = super::spawn_jobs_app(std::time::Duration::from_secs(30)).await;
+
+    let (status, list) = super::json(app.list_connectors().await).await;
+
+    assert_eq!(status, 200, "{list}");
+    let roles = |name: &str, version: &str| {
+        let connector = list["value"].as_array().expect("value").iter().find(|c| c["name"] == name).expect(name);
+        let versions = connector["versions"].as_array().expect("versions");
+        versions.iter().find(|v| v["version"] == version).map(|v| v["roles"].clone()).expect(version)
+    };
+    assert_eq!(roles("CSV", "1.0.0"), serde_json::json!(["destination"]));
+    assert_eq!(roles("QuickBooks", "2.0.0"), serde_json::json!(["source"]));
+    assert_eq!(roles("QuickBooks", "1.0.0"), serde_json::json!([]), "a WIT 0.1.0 connector is metadata only");
+}

@@ -34,7 +34,8 @@ async fn an_installed_version_is_pinned_by_its_connections_until_they_move_off_i
     assert_eq!((installed["name"].as_str(), installed["version"].as_str()), (Some("Wide"), Some("0.1.0")));
     assert_eq!(installed["wit_version"], "0.1.0");
     assert_eq!(installed["sha256"].as_str(), Some(hex::encode(sha2::Sha256::digest(&old)).as_str()));
-    assert_eq!(installed["signed_by"], serde_json::Value::Null);
+    assert_eq!(installed["signature"], serde_json::Value::Null, "unsigned: no signature");
+    assert!(installed.get("signed_by").is_none(), "{installed}");
     assert_eq!(installed["publisher"], "unsigned");
     let (again, _) = json(app.install_connector(old, None).await).await;
     assert_eq!(again, 200, "installing the same bytes again changes nothing");
@@ -169,7 +170,7 @@ async fn a_server_that_requires_signatures_installs_only_what_a_trusted_key_sign
     })
     .await;
     let (_, salesforce) = json(app.get_connector_version("Salesforce", "1.0.0").await).await;
-    assert_eq!(salesforce["signed_by"], trusted.public_key());
+    assert_eq!(salesforce["signature"], json!({"key": trusted.public_key(), "trusted": true}));
 
     let stub = component("fixtures/stub.wasm");
     let other = component("fixtures/wide.wasm");
@@ -195,7 +196,34 @@ async fn a_server_that_requires_signatures_installs_only_what_a_trusted_key_sign
     let (status, installed) =
         json(app.install_connector(stub.clone(), Some(&signature_of(&trusted, &stub))).await).await;
     assert_eq!(status, 201, "{installed}");
-    assert_eq!(installed["signed_by"], trusted.public_key());
+    assert_eq!(installed["signature"], json!({"key": trusted.public_key(), "trusted": true}));
+    let (_, read) = json(app.get_connector_version("Stub", "1.0.0").await).await;
+    assert_eq!(read["signature"], json!({"key": trusted.public_key(), "trusted": true}), "{read}");
+}
+
+#[tokio::test]
+async fn with_no_trusted_key_a_valid_signature_is_shown_as_not_trusted_and_a_bad_one_is_still_refused() {
+    // The default policy: no trusted key, signatures not required.
+    let app = spawn_app_with(|config| config.bundled_dir = None).await;
+    let anyone = SigningKey::generate().expect("a key anyone can make");
+    let stub = component("fixtures/stub.wasm");
+    // A signature is checked against the bytes even with no key trusted.
+    let forged = signature_of(&anyone, &component("fixtures/wide.wasm"));
+    assert_error(app.install_connector(stub.clone(), Some(&forged)).await, 400, "invalid_signature").await;
+    let (status, installed) =
+        json(app.install_connector(stub.clone(), Some(&signature_of(&anyone, &stub))).await).await;
+    assert_eq!(status, 201, "{installed}");
+    assert_eq!(installed["signature"], json!({"key": anyone.public_key(), "trusted": false}));
+    let (_, listed) = json(app.list_connectors().await).await;
+    let versions: Vec<&serde_json::Value> = listed["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .flat_map(|c| c["versions"].as_array().expect("versions"))
+        .collect();
+    let stub_view = versions.iter().find(|v| v["name"] == "Stub").expect("the stub is listed");
+    assert_eq!(stub_view["signature"], json!({"key": anyone.public_key(), "trusted": false}), "{listed}");
+    assert!(versions.iter().all(|v| v.get("signed_by").is_none()), "{listed}");
 }
 
 #[tokio::test]

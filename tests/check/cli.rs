@@ -147,3 +147,72 @@ fn the_check_reaches_a_local_mock_only_when_allowed_to() {
         "{text}"
     );
 }
+
+/// The checks a report lists with status `status`, by name.
+fn named(report: &serde_json::Value, status: &str) -> Vec<String> {
+    let checks = report["checks"].as_array().expect("checks");
+    checks.iter().filter(|c| c["status"] == status).filter_map(|c| c["name"].as_str().map(str::to_string)).collect()
+}
+
+#[test]
+fn without_a_config_that_connects_the_skipped_checks_make_it_exit_three_not_zero() {
+    // QuickBooks 1.1.0 has required properties without defaults: with no
+    // --config only `describe` can run.
+    let output = run("connectors/quickbooks-1.1.0.wasm", &[]);
+    let text = stdout(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{text}{stderr}");
+    assert!(text.contains("PASS  describe"), "{text}");
+    assert!(text.contains("SKIP  test"), "{text}");
+    assert!(
+        text.trim_end().ends_with(
+            "INCOMPLETE: 1 of 10 checks passed, 9 did not run: test, list-tables, list-columns, determinism, \
+             reset-metadata, read, secret-canary, egress, limits."
+        ),
+        "{text}"
+    );
+    assert!(stderr.contains("--config") && stderr.contains("--describe-only"), "says what to do: {stderr}");
+
+    let json = run("connectors/quickbooks-1.1.0.wasm", &["--json"]);
+    assert_eq!(json.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("stdout is JSON");
+    assert_eq!(report["passed"], true, "no check failed");
+    assert_eq!(report["complete"], false, "but not every check ran");
+    assert_eq!(report["not_run"].as_array().map(Vec::len), Some(9), "{report}");
+    assert_eq!(report["not_run"][0], "test");
+}
+
+#[test]
+fn describe_only_accepts_the_skipped_checks_and_names_them() {
+    let output = run("connectors/quickbooks-1.1.0.wasm", &["--describe-only"]);
+    let text = stdout(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{text}{stderr}");
+    assert!(text.contains("9 did not run: test, list-tables"), "{text}");
+    assert!(stderr.contains("--describe-only") && stderr.contains("9 checks did not run"), "{stderr}");
+
+    let json = run("connectors/quickbooks-1.1.0.wasm", &["--describe-only", "--json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("stdout is JSON");
+    assert_eq!(named(&report, "passed"), ["describe"]);
+    assert_eq!(named(&report, "skipped").len(), 9);
+
+    // What ran must still pass: a failing check fails with --describe-only too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = config_file(dir.path(), r#"{"Mode": "bad-ordinals"}"#);
+    let failing = run("fixtures/sloppy.wasm", &["--config", &config, "--describe-only"]);
+    assert_eq!(failing.status.code(), Some(1), "{}", stdout(&failing));
+}
+
+#[test]
+fn a_check_that_does_not_apply_is_not_a_check_that_did_not_run() {
+    // The CSV destination has no secret property: `secret-canary` has
+    // nothing to plant, every other check runs.
+    let output = run("connectors/csv-1.0.0.wasm", &["--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    assert_eq!(named(&report, "skipped"), ["secret-canary"]);
+    assert_eq!((report["complete"].as_bool(), report["not_run"].as_array().map(Vec::len)), (Some(true), Some(0)));
+    let text = stdout(&run("connectors/csv-1.0.0.wasm", &[]));
+    assert!(text.trim_end().ends_with("Passed: 9 of 10 checks, 1 not applicable."), "{text}");
+}

@@ -1,7 +1,10 @@
 //! Project tasks, so that one command works on a fresh clone with only Rust:
 //!
 //! - `cargo xtask plugins`: installs the `wasm32-wasip2` target if missing,
-//!   builds every plugin and copies the components to `plugins/dist/`.
+//!   builds every plugin and copies the components to `plugins/dist/`,
+//!   reproducibly: the same sources give the same bytes in any folder and on
+//!   any machine with the same toolchain (Cargo's home is remapped to
+//!   `/cargo`; see `remap_cargo_home`).
 //! - `cargo xtask serve [ARGS]`: `plugins`, then `syncport serve` (release
 //!   build) with the bundled connectors; ARGS go to `serve`.
 //! - `cargo xtask test [ARGS]`: `plugins`, the plugins' native unit tests
@@ -312,8 +315,9 @@ fn root() -> PathBuf {
 fn plugins(root: &Path) -> Result<()> {
     ensure_target()?;
     let plugins = root.join("plugins");
+    let remap = remap_cargo_home()?;
     for c in COMPONENTS {
-        let mut args = vec!["build", "--release", "--target", TARGET, "-p", c.package];
+        let mut args = vec!["--config", remap.as_str(), "build", "--release", "--target", TARGET, "-p", c.package];
         if !c.features.is_empty() {
             args.extend(["--features", c.features]);
         }
@@ -326,6 +330,22 @@ fn plugins(root: &Path) -> Result<()> {
     }
     eprintln!("xtask: components in {}", plugins.join("dist").display());
     Ok(())
+}
+
+/// The `--config` that makes the components reproducible: the workspace's
+/// own sources are named by their paths in it already, and the crates.io
+/// dependencies, compiled from Cargo's home (`$CARGO_HOME`, default
+/// `~/.cargo`), are named `/cargo/...` instead, so the bytes depend neither on
+/// the machine nor on its user's home folder (which they would otherwise
+/// show). A `RUSTFLAGS` in the environment replaces it.
+fn remap_cargo_home() -> Result<String> {
+    let home = match std::env::var_os("CARGO_HOME") {
+        Some(home) if !home.is_empty() => PathBuf::from(home),
+        _ => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?).join(".cargo"),
+    };
+    let home = home.to_str().context("a UTF-8 CARGO_HOME")?;
+    let flag = format!("--remap-path-prefix={home}=/cargo").replace('\\', "\\\\").replace('"', "\\\"");
+    Ok(format!("build.rustflags=[\"{flag}\"]"))
 }
 
 /// The plugin crates' unit tests, natively: the default builds (WIT 0.2.0)

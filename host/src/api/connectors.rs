@@ -46,8 +46,11 @@ pub struct ConnectorVersionView {
     pub sha256: String,
     /// The WIT package version it targets.
     pub wit_version: String,
-    /// The public key that signed it (base64), when signed.
-    pub signed_by: Option<String>,
+    /// Its signature, when signed: the key and whether this server trusts
+    /// it. `null` when unsigned. A signature by a key that is not trusted
+    /// vouches for nothing (anyone can make a key); see docs/security.md,
+    /// "Signed connectors".
+    pub signature: Option<SignatureView>,
     /// Who published it, and so owns its name: `bundled` (the server's
     /// connectors directory), `key:<base64 public key>` (its signer) or
     /// `unsigned` (installed unsigned by an admin).
@@ -59,6 +62,9 @@ pub struct ConnectorVersionView {
     /// The properties it accepts.
     #[schema(value_type = Vec<Object>)]
     pub properties: Vec<PropertySpec>,
+    /// What a job may use it as: `source`, `destination`, both, or none (a
+    /// metadata-only connector, like every WIT 0.1.0 one).
+    pub roles: Vec<String>,
     /// The origins it may send requests to, as patterns over its properties
     /// (WIT 0.3.0; empty: it has no network). See docs/security.md.
     pub egress: Vec<String>,
@@ -66,6 +72,17 @@ pub struct ConnectorVersionView {
     /// when the service uses it (docs/oauth.md).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth: Option<crate::connector::model::OAuthSpec>,
+}
+
+/// The signature of an installed version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SignatureView {
+    /// The Ed25519 public key (base64) the signature verifies with: it was
+    /// checked against the component's bytes.
+    pub key: String,
+    /// Whether the key is one of this server's trusted keys
+    /// (`--trusted-keys-file`). `false` when the server trusts no key.
+    pub trusted: bool,
 }
 
 /// An installed connector with its versions, newest last.
@@ -232,11 +249,16 @@ pub fn version_view(registry: &Registry, plugin: &Plugin) -> ConnectorVersionVie
         version: id.version.to_string(),
         sha256: id.sha256.clone(),
         wit_version: id.wit.to_string(),
-        signed_by: registry.signer(plugin),
+        signature: registry.signer(plugin).map(|key| SignatureView { trusted: registry.trusts(&key), key }),
         publisher: registry.publisher(plugin).to_text(),
         display_name: info.display_name.clone(),
         description: info.description.clone(),
         properties: info.properties.clone(),
+        roles: [("source", info.roles.source), ("destination", info.roles.destination)]
+            .into_iter()
+            .filter(|(_, has)| *has)
+            .map(|(role, _)| role.to_string())
+            .collect(),
         egress: info.egress.clone(),
         oauth: info.oauth.clone(),
     }

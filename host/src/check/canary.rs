@@ -178,7 +178,7 @@ fn excerpt(text: &str) -> String {
 pub(crate) fn check(probe: &mut Probe, info: &ConnectorInfo, config: &[Property]) -> Findings {
     let secret: Vec<&str> = info.properties.iter().filter(|p| p.secret).map(|p| p.name.as_str()).collect();
     if secret.is_empty() {
-        return Findings::skipped("the connector describes no secret property");
+        return Findings::not_applicable("the connector describes no secret property");
     }
     let mut canaries = Vec::new();
     let mut planted: Vec<Property> =

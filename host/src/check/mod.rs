@@ -150,8 +150,17 @@ pub struct Report {
     pub connector: Option<ConnectorId>,
     /// Where the configuration came from.
     pub config: ConfigSource,
-    /// Whether no check failed (skipped checks do not fail the report).
+    /// Whether no check failed (skipped checks do not fail the report:
+    /// see [`Report::complete`]).
     pub passed: bool,
+    /// Whether every check ran: none was skipped, except a check that does
+    /// not apply to this connector (`secret-canary` with no secret
+    /// property). A report proves the connector keeps the contract only
+    /// when it both passed and is complete.
+    pub complete: bool,
+    /// The checks that were skipped and so did not run, in order (empty
+    /// when complete).
+    pub not_run: Vec<CheckName>,
     /// Every check of [`CheckName::ALL`], in that order.
     pub checks: Vec<CheckResult>,
 }
@@ -277,6 +286,9 @@ pub(crate) struct Findings {
     problems: Vec<String>,
     /// Why the check could not finish, if it could not.
     skipped: Option<String>,
+    /// Whether it was skipped because it does not apply to this connector
+    /// (it then counts as run).
+    not_applicable: bool,
     /// What a passing check covered.
     covered: Option<String>,
 }
@@ -288,6 +300,12 @@ impl Findings {
     /// Findings of a check that could not run, for `reason`.
     pub(crate) fn skipped(reason: impl Into<String>) -> Self {
         Self { skipped: Some(reason.into()), ..Self::default() }
+    }
+
+    /// Findings of a check that does not apply to this connector, for
+    /// `reason`: reported skipped, but it leaves the report complete.
+    pub(crate) fn not_applicable(reason: impl Into<String>) -> Self {
+        Self { skipped: Some(reason.into()), not_applicable: true, ..Self::default() }
     }
 
     /// Records something the plugin author must fix, on one line.
@@ -312,7 +330,7 @@ impl Findings {
     }
 
     fn into_result(self, name: CheckName) -> CheckResult {
-        let Findings { mut problems, skipped, covered } = self;
+        let Findings { mut problems, skipped, covered, not_applicable: _ } = self;
         let (status, summary) = if !problems.is_empty() {
             let count = problems.len();
             let summary = format!("{count} problem{}", if count == 1 { "" } else { "s" });
@@ -334,12 +352,18 @@ impl Findings {
 #[derive(Default)]
 pub(crate) struct Results {
     done: Vec<CheckResult>,
+    /// The checks skipped because they do not apply.
+    not_applicable: Vec<CheckName>,
 }
 
 impl Results {
     /// Records the findings of check `name`.
     pub(crate) fn put(&mut self, name: CheckName, findings: Findings) {
         self.done.retain(|r| r.name != name);
+        self.not_applicable.retain(|n| *n != name);
+        if findings.not_applicable && findings.problems.is_empty() {
+            self.not_applicable.push(name);
+        }
         self.done.push(findings.into_result(name));
     }
 
@@ -359,6 +383,11 @@ impl Results {
             checks.extend(self.done.iter().find(|r| r.name == name).cloned());
         }
         let passed = checks.iter().all(|c| c.status != Status::Failed);
-        Report { connector, config, passed, checks }
+        let not_run: Vec<CheckName> = checks
+            .iter()
+            .filter(|c| c.status == Status::Skipped && !self.not_applicable.contains(&c.name))
+            .map(|c| c.name)
+            .collect();
+        Report { connector, config, passed, complete: not_run.is_empty(), not_run, checks }
     }
 }

@@ -42,12 +42,23 @@ impl fmt::Display for Report {
             }
         }
         let count = |status| self.checks.iter().filter(|c| c.status == status).count();
-        let (failed, skipped) = (count(Status::Failed), count(Status::Skipped));
-        let skipped = if skipped > 0 { format!(", {skipped} skipped") } else { String::new() };
-        if self.passed {
-            writeln!(f, "Passed: {} of {} checks{skipped}.", count(Status::Passed), self.checks.len())
+        let (failed, skipped, total) = (count(Status::Failed), count(Status::Skipped), self.checks.len());
+        let not_run: Vec<&str> = self.not_run.iter().map(|c| c.as_str()).collect();
+        if !self.passed {
+            let skipped = if skipped > 0 { format!(", {skipped} skipped") } else { String::new() };
+            writeln!(f, "FAILED: {failed} of {total} checks{skipped}.")
+        } else if !self.complete {
+            // No check failed, but some did not run: not a pass.
+            let passed = count(Status::Passed);
+            writeln!(
+                f,
+                "INCOMPLETE: {passed} of {total} checks passed, {} did not run: {}.",
+                not_run.len(),
+                not_run.join(", ")
+            )
         } else {
-            writeln!(f, "FAILED: {failed} of {} checks{skipped}.", self.checks.len())
+            let not_applicable = if skipped > 0 { format!(", {skipped} not applicable") } else { String::new() };
+            writeln!(f, "Passed: {} of {total} checks{not_applicable}.", count(Status::Passed))
         }
     }
 }

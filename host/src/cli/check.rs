@@ -18,11 +18,18 @@ pub struct CheckArgs {
     /// Prints the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Accepts a run in which checks were skipped (without --config, when a
+    /// required property has no default, only `describe` runs): exit 0 when
+    /// no check that ran failed. Without it such a run exits 3.
+    #[arg(long)]
+    describe_only: bool,
     #[command(flatten)]
     limits: super::limits::LimitArgs,
 }
 
-/// `syncport connector check`: exit 0 passed, 1 a check failed, 2 could not run.
+/// `syncport connector check`: exit 0 every check ran and passed (with
+/// `--describe-only`: what ran passed), 1 a check failed, 2 could not run,
+/// 3 nothing failed but some checks did not run.
 pub async fn run(args: CheckArgs) -> ExitCode {
     let fail = |what: &str, error: &dyn std::fmt::Display| {
         eprintln!("syncport connector check: {what}: {error}");
@@ -57,5 +64,25 @@ pub async fn run(args: CheckArgs) -> ExitCode {
     } else {
         print!("{report}");
     }
-    if report.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if !report.passed {
+        return ExitCode::FAILURE;
+    }
+    if report.complete {
+        return ExitCode::SUCCESS;
+    }
+    let not_run: Vec<&str> = report.not_run.iter().map(|c| c.as_str()).collect();
+    let (count, names) = (not_run.len(), not_run.join(", "));
+    if args.describe_only {
+        eprintln!(
+            "syncport connector check: --describe-only: accepted although {count} checks did not run ({names}); \
+             this is not a full check"
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "syncport connector check: INCOMPLETE: {count} checks did not run ({names}), so this is not a pass: \
+             pass --config FILE with values that connect, or --describe-only to accept a partial check"
+        );
+        ExitCode::from(3)
+    }
 }

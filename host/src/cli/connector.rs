@@ -20,8 +20,9 @@ use syncport::service::connectors::pinned_message;
 #[derive(Subcommand)]
 pub enum ConnectorCommand {
     /// Runs a connector component through the sandbox with no server and reports whether it
-    /// behaves (see docs/plugin-guide.md). Exits 0 when no check failed, 1 when one did,
-    /// 2 when the check could not run.
+    /// behaves (see docs/plugin-guide.md). Exits 0 when every check ran and none failed,
+    /// 1 when one failed, 2 when the check could not run, 3 when some checks did not run
+    /// (without `--config`; `--describe-only` accepts that).
     Check(super::check::CheckArgs),
     /// Installs a component (`FILE.sig` beside it is sent as its signature).
     Install(InstallArgs),
@@ -45,6 +46,10 @@ pub struct Target {
     /// An admin's token for --server (prefer the environment variable: a flag shows in `ps`).
     #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// For an HTTPS --server: trusts the certificates in this PEM file too (a private CA, or a
+    /// self-signed server's certificate).
+    #[arg(long, env = "SYNCPORT_CA_CERT")]
+    ca_cert: Option<PathBuf>,
     /// Data directory, without --server.
     #[arg(long, env = "SYNCPORT_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
@@ -60,7 +65,7 @@ impl Target {
         let Some(token) = self.token.clone() else {
             bail!("--server needs an admin token: set SYNCPORT_TOKEN (or --token)");
         };
-        Ok(Some(Client::new(server, token)))
+        Ok(Some(Client::new(server, token, self.ca_cert.as_deref())?))
     }
 }
 
@@ -86,6 +91,10 @@ pub struct ListArgs {
     json: bool,
     #[command(flatten)]
     target: Target,
+    /// With --data-dir: the keys a signature is reported `trusted` against, as a server with
+    /// this file would (which leaves out what another key signed); with --server, the server's.
+    #[arg(long, env = "SYNCPORT_TRUSTED_KEYS_FILE")]
+    trusted_keys_file: Option<PathBuf>,
 }
 
 /// `connector remove`
@@ -174,8 +183,10 @@ async fn list(args: ListArgs) -> anyhow::Result<()> {
         Some(client) => client.send(client.request(reqwest::Method::GET, "/connectors")).await?.1,
         None => {
             let data_dir = existing(&args.target.data_dir)?;
-            blocking(move || Ok(serde_json::to_value(connector_list(&open_registry(&data_dir, Default::default())?))?))
-                .await?
+            // Only the keys: signatures are not required of what is listed.
+            let trust = TrustArgs { trusted_keys_file: args.trusted_keys_file.clone(), require_signatures: false };
+            let policy = trust.policy().map_err(anyhow::Error::msg)?;
+            blocking(move || Ok(serde_json::to_value(connector_list(&open_registry(&data_dir, policy)?))?)).await?
         }
     };
     if args.json {
@@ -291,13 +302,17 @@ fn default_database(data_dir: &Path) -> String {
 /// One line about an installed version.
 fn describe(view: &Value) -> String {
     let text = |key: &str| view[key].as_str().unwrap_or("?").to_string();
-    let signed = match view["signed_by"].as_str() {
-        Some(key) => format!(", signed by {key}"),
-        None => String::new(),
+    let signature = &view["signature"];
+    let signed = match (signature["key"].as_str(), signature["trusted"].as_bool()) {
+        (Some(key), Some(true)) => format!(", signed by {key} (trusted)"),
+        (Some(key), _) => format!(", signed by {key} (not trusted)"),
+        (None, _) => ", unsigned".to_string(),
     };
     let sha = text("sha256");
+    let roles: Vec<&str> = view["roles"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let roles = if roles.is_empty() { "metadata only".to_string() } else { roles.join(" and ") };
     format!(
-        "{} {} (WIT {}, sha256 {}{signed})",
+        "{} {} ({roles}; WIT {}, sha256 {}{signed})",
         text("name"),
         text("version"),
         text("wit_version"),

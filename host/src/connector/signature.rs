@@ -144,6 +144,13 @@ impl TrustPolicy {
         self.require
     }
 
+    /// Whether `key` (base64) is one of the trusted keys. With none
+    /// configured, no key is: a valid signature then only says which key
+    /// signed, and anyone can make a key.
+    pub fn trusts(&self, key: &str) -> bool {
+        parse_public_key(key).is_ok_and(|key| self.trusted.contains(&key))
+    }
+
     /// Checks the component with `sha256` and its signature, if any, and
     /// returns the signer. A signature that is given is always verified;
     /// its key must be trusted when any key is configured.
@@ -200,6 +207,17 @@ mod tests {
         let signature = Signature::parse(&key.sign(&SHA).to_text()).expect("parses");
         let policy = TrustPolicy::new(&[key.public_key()], true).expect("policy");
         assert_eq!(policy.verify(&SHA, Some(&signature)), Ok(Some(key.public_key())));
+        assert!(policy.trusts(&key.public_key()));
+    }
+
+    #[test]
+    fn with_no_trusted_key_a_valid_signature_is_accepted_but_its_key_is_not_trusted() {
+        let key = SigningKey::generate().expect("random");
+        let policy = TrustPolicy::default();
+        assert_eq!(policy.verify(&SHA, Some(&key.sign(&SHA))), Ok(Some(key.public_key())));
+        assert!(!policy.trusts(&key.public_key()));
+        assert!(matches!(policy.verify(&[8; 32], Some(&key.sign(&SHA))), Err(SignatureError::Invalid { .. })));
+        assert!(!policy.trusts("not a key"));
     }
 
     #[test]

@@ -539,6 +539,12 @@ impl Registry {
         self.signers.read().unwrap_or_else(|e| e.into_inner()).get(&plugin.id().sha256).cloned()
     }
 
+    /// Whether `key` is one of the trusted keys of this registry's policy
+    /// (none is when no trusted key is configured).
+    pub fn trusts(&self, key: &str) -> bool {
+        self.policy.trusts(key)
+    }
+
     /// The connector `name` (see [`normalize`]) at `version`, or its newest
     /// version when `version` is `None`.
     pub fn get(&self, name: &str, version: Option<&Version>) -> Option<Plugin> {
