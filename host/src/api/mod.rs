@@ -2,14 +2,16 @@
 //! resource, each declaring its routes once (utoipa-axum's `routes!` gives
 //! the axum route and the OpenAPI operation together), merged here behind
 //! the authentication layer, with our error shape for unknown routes (404)
-//! and methods (405). `GET /openapi.json` and `GET /oauth/callback` (its
-//! single-use state authenticates it) are outside the layer: public.
+//! and methods (405). `GET /openapi.json`, `GET /health`, `GET /ready` and
+//! `GET /oauth/callback` (its single-use state authenticates it) are outside
+//! the layer: public.
 
 pub mod auth;
 pub mod connections;
 pub mod connectors;
 pub mod error;
 pub mod extract;
+pub mod health;
 pub mod jobs;
 pub mod logs;
 pub mod metadata;
@@ -41,7 +43,8 @@ fn routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(jobs::router())
         .merge(users::router())
         .split_for_parts();
-    let (public, public_doc) = openapi::router().merge(oauth::public_router()).split_for_parts();
+    let (public, public_doc) =
+        openapi::router().merge(oauth::public_router()).merge(health::router()).split_for_parts();
     doc.merge(public_doc);
     openapi::complete(&mut doc);
     (protected, public, doc)

@@ -46,6 +46,7 @@ use utoipa_axum::routes;
         (name = "connectors", description = "Installed connectors: list, install, remove."),
         (name = "jobs", description = "Replication jobs: define, run, cancel, follow."),
         (name = "users", description = "Users, roles, workspace grants and tokens (admin only)."),
+        (name = "operations", description = "Health and readiness, for load balancers (no token)."),
         (name = "openapi", description = "This document."),
     )
 )]
@@ -109,9 +110,9 @@ pub async fn document(Extension(document): Extension<Document>, body: axum::body
     ([(header::CONTENT_TYPE, "application/json")], document.0)
 }
 
-/// The operations that need no token: `GET /openapi.json`, and the OAuth
-/// callback (its single-use state authenticates it).
-const PUBLIC: &[&str] = &["get_openapi_document", "oauth_callback"];
+/// The operations that need no token: `GET /openapi.json`, health and
+/// readiness, and the OAuth callback (its single-use state authenticates it).
+const PUBLIC: &[&str] = &["get_openapi_document", "health", "ready", "oauth_callback"];
 
 /// Operations that call a connector, or wait for connectors to load:
 /// 502 (crashed, refused), 503 (loading, overloaded; `Retry-After`), 504
@@ -169,11 +170,11 @@ fn response_examples() -> Vec<(&'static str, serde_json::Value)> {
     });
     let version = json!({
         "name": "QuickBooks", "version": "3.0.0", "sha256": "3bc6bbf52a8d40f27c498ad310381253275b0e750ee9bb0276696be5f43dc27d", "wit_version": "0.3.0",
-        "signed_by": null, "publisher": "bundled", "display_name": "QuickBooks Online",
+        "signature": {"key": "PUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=", "trusted": true}, "publisher": "bundled", "display_name": "QuickBooks Online",
         "description": "QuickBooks Online accounting data.",
         "properties": [{"name": "CompanyId", "display_name": "Company ID", "description": "The realm id of the company.",
             "required": true, "secret": false, "default_value": null, "allowed_values": []}],
-        "egress": ["https://quickbooks.api.intuit.com", "{BaseURL}"]
+        "roles": ["source"], "egress": ["https://quickbooks.api.intuit.com", "{BaseURL}"]
     });
     let connector = json!({"name": "QuickBooks", "newest_version": "3.0.0", "versions": [version.clone()]});
     let job = json!({
@@ -222,6 +223,8 @@ fn response_examples() -> Vec<(&'static str, serde_json::Value)> {
             json!({"connection_id": "0f8e4c1e-2b7a-4d55-9a43-5b1c1f1e0a11", "status": "ok",
             "message": "Connected to QuickBooks Online company 9130357766 (Sandbox Company_US_1)."}),
         ),
+        ("Health", json!({"status": "ok"})),
+        ("Readiness", json!({"status": "ready", "database": true, "connectors": true})),
         ("TableList", json!({"value": [table]})),
         ("ColumnList", json!({"value": [column]})),
         ("ResetResult", json!({"success": true, "message": "Metadata reset."})),
