@@ -27,14 +27,30 @@ pub struct Answer<T> {
     pub json: Option<String>,
 }
 
+/// Which items of a list the caller gets.
+pub type Keep<'a, T> = &'a (dyn Fn(&T) -> bool + Sync);
+
 /// The tables of `connection`, from the cache when fresh (and not `reset`).
 pub async fn tables_of(services: &Services, connection: &Connection, reset: bool) -> ServiceResult<Answer<TableInfo>> {
+    tables_where(services, connection, reset, None).await
+}
+
+/// The tables of `connection` that `keep` keeps (all without it), from the
+/// cache when fresh (and not `reset`). The whole list is cached; the log
+/// says how many of its items the caller got (`2 of 12 items from the
+/// cache`).
+pub async fn tables_where(
+    services: &Services,
+    connection: &Connection,
+    reset: bool,
+    keep: Option<Keep<'_, TableInfo>>,
+) -> ServiceResult<Answer<TableInfo>> {
     let plugin = plugin_for(&services.registry, connection)?;
     let fetch = || async {
         let used = with_tokens(services, connection, &plugin, |c| plugin.list_tables(c, None, Vec::new())).await?;
         Ok(used.1)
     };
-    cached(services, connection, plugin.info(), "tables", "list-tables", reset, fetch).await
+    cached(services, connection, plugin.info(), "tables", "list-tables", reset, keep, fetch).await
 }
 
 /// The columns of `table` of `connection`, from the cache when fresh (and
@@ -52,7 +68,7 @@ pub async fn columns_of(
         let used = with_tokens(services, connection, &plugin, |c| plugin.list_columns(c, table.to_string())).await?;
         Ok(used.1)
     };
-    cached(services, connection, plugin.info(), &item, "list-columns", reset, fetch).await.map_err(|e| match e {
+    cached(services, connection, plugin.info(), &item, "list-columns", reset, None, fetch).await.map_err(|e| match e {
         ServiceError::Connector(e) if e.kind == ErrorKind::NotFound => {
             ServiceError::NoSuchTable { table: table.to_string(), reason: e.message }
         }
@@ -104,7 +120,29 @@ fn decode<T: Serialize + DeserializeOwned>(payload: &str) -> Option<Decoded<T>> 
     Some(Decoded { items: Arc::new(items), canonical })
 }
 
-/// A fresh cached answer for `item`, or `fetch`'s answer, cached.
+/// How the log counts the items `keep` keeps (all without it): `12 items`,
+/// or `2 of 12 items` when the caller gets fewer than there are.
+fn counted<T>(items: &[T], keep: Option<Keep<'_, T>>) -> String {
+    let total = items.len();
+    match keep.map(|keep| items.iter().filter(|item| keep(item)).count()) {
+        Some(kept) if kept != total => format!("{kept} of {total} items"),
+        _ => format!("{total} items"),
+    }
+}
+
+/// The answer of the items `keep` keeps (all without it).
+fn served<T: Clone>(items: Arc<Vec<T>>, json: Option<String>, keep: Option<Keep<'_, T>>) -> Answer<T> {
+    match keep {
+        Some(keep) if !items.iter().all(keep) => {
+            Answer { items: Arc::new(items.iter().filter(|item| keep(item)).cloned().collect()), json: None }
+        }
+        _ => Answer { items, json },
+    }
+}
+
+/// A fresh cached answer for `item`, or `fetch`'s answer, cached; the items
+/// `keep` keeps of it.
+#[allow(clippy::too_many_arguments)]
 async fn cached<T, F>(
     services: &Services,
     connection: &Connection,
@@ -112,10 +150,11 @@ async fn cached<T, F>(
     item: &str,
     operation: &str,
     reset: bool,
+    keep: Option<Keep<'_, T>>,
     fetch: impl FnOnce() -> F,
 ) -> ServiceResult<Answer<T>>
 where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
     F: Future<Output = ServiceResult<Call<Vec<T>>>>,
 {
     let started = Instant::now();
@@ -126,12 +165,12 @@ where
         if hit.config_key == key && fresh {
             match hit.decoded(decode::<T>) {
                 Some(decoded) => {
-                    let outcome = format!("{} items from the cache", decoded.items.len());
+                    let outcome = format!("{} from the cache", counted(&decoded.items, keep));
                     let record = OperationRecord::new(operation, true, outcome, started.elapsed())
                         .with_payload(Some(hit.payload()));
                     services.logs.record(connection.id, connection.settings.logfile_verbosity, record).await;
                     let json = decoded.canonical.then(|| hit.payload().to_string());
-                    return Ok(Answer { items: decoded.items.clone(), json });
+                    return Ok(served(decoded.items.clone(), json, keep));
                 }
                 None => {
                     tracing::warn!(connection = %connection.id, item, "unreadable cache entry; refetching")
@@ -141,13 +180,13 @@ where
     }
     let call = fetch().await?;
     let payload = call.result.as_ref().ok().map(|value| serde_json::to_string(value).expect("metadata serializes"));
-    let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| format!("{} items", value.len()));
+    let outcome = call.result.as_ref().map_or_else(ToString::to_string, |value| counted(value, keep));
     log(services, connection, operation, &call, outcome, payload.as_deref()).await;
     let value = call.result?;
     if let Some(payload) = &payload {
         services.store.cache(connection.id, item, &key, payload).await?;
     }
-    Ok(Answer { items: Arc::new(value), json: payload })
+    Ok(served(Arc::new(value), payload, keep))
 }
 
 /// Logs a plugin call on the connection.

@@ -39,7 +39,7 @@ async fn filters_apply_to_the_cached_tables() {
     assert!(app.tables_ok(&id, "schema=Other").await.is_empty());
     assert_eq!(
         app.log_outcomes(&id, "list-tables").await,
-        ["50 items", "50 items from the cache", "50 items from the cache"]
+        ["50 items", "7 of 50 items from the cache", "0 of 50 items from the cache"]
     );
 }
 

@@ -59,7 +59,7 @@ async fn create_accepts_the_vendor_prefixed_connector_and_case_insensitive_keys_
     assert_eq!(created["name"], "Books");
     assert_eq!(created["connector"], "QuickBooks");
     assert_eq!(created["connector_version"], "1.1.0");
-    assert_eq!(created["properties"]["companyid"], "9130357766");
+    assert_eq!(created["properties"]["CompanyId"], "9130357766");
     assert_eq!(created["properties"]["OAuthClientSecret"], "********");
     assert_eq!(
         created["settings"],

@@ -416,7 +416,7 @@ async fn a_secret_in_a_connector_errors_property_never_appears_in_a_response_tar
     assert_eq!(result["error"]["property"], "********", "{result}");
     let (status, body) = json(app.list_tables(&id, "").await).await;
     assert_eq!(status, 400, "{body}");
-    assert_eq!(body["error"]["target"], "********", "{body}");
+    assert_eq!(body["error"]["target"], "properties.********", "{body}");
     let mut seen = result.to_string() + &body.to_string();
     seen.push_str(&bodies(&app, &id).await);
     assert!(seen.contains("******** is not accepted"), "the error was exercised: {seen}");

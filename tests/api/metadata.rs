@@ -170,6 +170,6 @@ async fn a_connector_error_on_tables_is_a_400_in_the_error_shape_without_secrets
     body["properties"]["OAuthAccessToken"] = json!("expired-token-123");
     let id = id_of(&app.create_ok("default", &body).await);
     let error = assert_error(app.list_tables(&id, "").await, 400, "connector_auth_failed").await;
-    assert_eq!(error["error"]["target"], "OAuthAccessToken");
+    assert_eq!(error["error"]["target"], "properties.OAuthAccessToken");
     assert!(!error.to_string().contains("expired-token-123"), "{error}");
 }

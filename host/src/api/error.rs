@@ -179,7 +179,8 @@ impl ApiError {
                     ErrorKind::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "connector_rate_limited"),
                     ErrorKind::Internal => (StatusCode::BAD_GATEWAY, "connector_error"),
                 };
-                (status, code, e.property.clone())
+                // A property, named as every property-related target is.
+                (status, code, e.property.as_ref().map(|p| format!("properties.{p}")))
             }
             Fault(f) if f.kind.is_timeout() => (StatusCode::GATEWAY_TIMEOUT, f.kind.code(), None),
             Fault(f) if f.kind.is_overloaded() => (StatusCode::SERVICE_UNAVAILABLE, f.kind.code(), None),

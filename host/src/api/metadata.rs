@@ -10,7 +10,7 @@ use super::extract::{Params, Path};
 use super::state::AppState;
 use crate::auth::{Action, Principal};
 use crate::connector::model::{ColumnInfo, TableInfo, TableType};
-use crate::metadata::{Answer, columns_of, tables_of};
+use crate::metadata::{Answer, Keep, columns_of, tables_where};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -71,19 +71,14 @@ pub async fn tables(
     let types = table_types(params.get("include_table_types"))?;
     let reset = params.flag("reset_metadata")?;
     let connection = find_as(&state.store, &principal, &id, Action::Operate).await?;
-    let all = tables_of(&state.services(), &connection, reset).await?;
     let schema = params.get("schema").map(str::trim).filter(|s| !s.is_empty());
-    if schema.is_none() && types.is_empty() {
-        return Ok(all.into_response());
-    }
-    let value = all
-        .items
-        .iter()
-        .filter(|t| schema.is_none_or(|s| s.eq_ignore_ascii_case(&t.schema)))
-        .filter(|t| types.is_empty() || types.contains(&t.table_type))
-        .cloned()
-        .collect();
-    Ok(Json(TableList { value }).into_response())
+    let keep = |t: &TableInfo| {
+        schema.is_none_or(|s| s.eq_ignore_ascii_case(&t.schema)) && (types.is_empty() || types.contains(&t.table_type))
+    };
+    let filtered = schema.is_some() || !types.is_empty();
+    // The connection log counts what the caller gets (`2 of 12 items`).
+    let keep: Option<Keep<'_, TableInfo>> = filtered.then_some(&keep);
+    Ok(tables_where(&state.services(), &connection, reset, keep).await?.into_response())
 }
 
 /// `GET /connections/{connection_id}/tables`: the same read as the POST.

@@ -1,5 +1,6 @@
 //! Connection properties: names compare case-insensitively, as
-//! connection-string keys do; the first spelling given is kept.
+//! connection-string keys do; a name the connector declares is stored in
+//! its spelling ([`Properties::respell`]), any other as first given.
 
 use crate::connector::model::{ConnectorInfo, Property};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,19 @@ impl Properties {
         match self.0.iter_mut().find(|p| p.name.eq_ignore_ascii_case(name)) {
             Some(p) => p.value = value,
             None => self.0.push(Property::new(name, value)),
+        }
+    }
+
+    /// Renames each property to the spelling `spelling` gives it (the same
+    /// name in another case; any other answer is ignored).
+    pub fn respell<'s>(&mut self, spelling: impl Fn(&str) -> Option<&'s str>) {
+        for p in &mut self.0 {
+            if let Some(declared) = spelling(&p.name)
+                && declared != p.name
+                && declared.eq_ignore_ascii_case(&p.name)
+            {
+                p.name = declared.to_string();
+            }
         }
     }
 

@@ -71,10 +71,13 @@ pub fn check(properties: &Properties, info: &ConnectorInfo, required: Required<'
     problems
 }
 
-/// Stores values of properties with allowed values in the spelling the
-/// connector declares (`LOOP` becomes `loop`), since connectors may compare
-/// them exactly.
+/// Stores the names of declared properties (`apitoken` becomes `ApiToken`)
+/// and the values of properties with allowed values (`LOOP` becomes
+/// `loop`) in the spelling the connector declares, since connectors may
+/// compare them exactly and callers read them back. Undeclared names stay
+/// as given.
 pub fn canonicalize(properties: &mut Properties, info: &ConnectorInfo) {
+    properties.respell(|name| info.property(name).map(|spec| spec.name.as_str()));
     let fixes: Vec<(String, String)> = properties
         .iter()
         .filter_map(|p| {
@@ -85,5 +88,27 @@ pub fn canonicalize(properties: &mut Properties, info: &ConnectorInfo) {
         .collect();
     for (name, value) in fixes {
         properties.set(&name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::model::fixtures::oauth_connector;
+
+    #[test]
+    fn declared_names_are_stored_in_the_connectors_spelling() {
+        let info = oauth_connector();
+        let declared: Vec<String> = info.properties.iter().map(|p| p.name.to_uppercase()).collect();
+        let mut properties = Properties::default();
+        for name in &declared {
+            properties.set(name, "v".into());
+        }
+        properties.set("Undeclared_Name", "v".into());
+        canonicalize(&mut properties, &info);
+        let names: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
+        let mut expected: Vec<&str> = info.properties.iter().map(|p| p.name.as_str()).collect();
+        expected.push("Undeclared_Name");
+        assert_eq!(names, expected);
     }
 }

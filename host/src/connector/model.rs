@@ -308,9 +308,32 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl ErrorKind {
+    /// Its name as the API spells it (`auth_failed`), as it serializes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// The API's spelling, wherever a kind is written for people (logs and
+/// messages), never the Rust name.
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 /// A failure a connector reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{kind:?}: {message}")]
+#[error("{kind}: {message}")]
 pub struct ConnectorError {
     /// Its class.
     pub kind: ErrorKind,
@@ -344,5 +367,20 @@ impl fmt::Display for LogLevel {
             LogLevel::Transfer => "TRANSFER",
             LogLevel::Verbose => "VERBOSE",
         })
+    }
+}
+
+#[cfg(test)]
+mod error_kind_tests {
+    use super::*;
+
+    #[test]
+    fn an_error_kind_is_written_as_it_serializes() {
+        use ErrorKind::*;
+        for kind in [InvalidConfig, AuthFailed, Unreachable, NotFound, RateLimited, Unsupported, Internal] {
+            assert_eq!(serde_json::to_value(kind).expect("serializes"), kind.to_string());
+        }
+        let error = ConnectorError { kind: NotFound, message: "gone".into(), property: None, retry_after: None };
+        assert_eq!(error.to_string(), "not_found: gone");
     }
 }

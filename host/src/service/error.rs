@@ -59,8 +59,9 @@ pub enum ServiceError {
         /// Its id, as asked.
         id: String,
     },
-    /// The connector has no such table.
-    #[error("Table `{table}` does not exist: {reason}")]
+    /// The connector has no such table. The message says so once: the
+    /// connector's message, when it already does, else ours with its detail.
+    #[error("{}", no_such_table(table, reason))]
     NoSuchTable {
         /// The table, as asked.
         table: String,
@@ -185,6 +186,27 @@ pub enum ServiceError {
     Internal(String),
 }
 
+/// The message of [`ServiceError::NoSuchTable`]: `Table `X` does not exist.`
+/// said once. The connector's `reason` is kept when it adds something: as
+/// it is when it names the table and says it is missing (its own words),
+/// after ours otherwise (`Table `X` does not exist: the API answered 404.`).
+fn no_such_table(table: &str, reason: &str) -> String {
+    let ours = format!("Table `{table}` does not exist.");
+    let reason = reason.trim();
+    let lower = reason.to_lowercase();
+    let said = ["does not exist", "doesn't exist", "not found", "no such table", "unknown table"];
+    if reason.is_empty()
+        || reason.eq_ignore_ascii_case(&ours)
+        || reason.eq_ignore_ascii_case(ours.trim_end_matches('.'))
+    {
+        ours
+    } else if !table.is_empty() && lower.contains(&table.to_lowercase()) && said.iter().any(|s| lower.contains(s)) {
+        reason.to_string()
+    } else {
+        format!("{}: {reason}", ours.trim_end_matches('.'))
+    }
+}
+
 /// The message of [`ServiceError::NameTaken`].
 fn taken(what: What, name: &str) -> String {
     match what {
@@ -217,3 +239,25 @@ impl From<CallError> for ServiceError {
 
 /// The result of a service.
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[cfg(test)]
+mod tests {
+    use super::no_such_table;
+
+    #[test]
+    fn a_missing_table_is_said_missing_once_with_the_connectors_detail() {
+        let ours = "Table `Nope` does not exist.";
+        for reason in ["Table `Nope` does not exist.", "table `nope` does not exist", "", "  "] {
+            assert_eq!(no_such_table("Nope", reason), ours, "{reason:?}");
+        }
+        let own = "Table `Nope` does not exist. Did you mean `Notes`?";
+        assert_eq!(no_such_table("Nope", own), own);
+        assert_eq!(no_such_table("Nope", "No such table: Nope (schema dbo)."), "No such table: Nope (schema dbo).");
+        assert_eq!(
+            no_such_table("Nope", "The API answered 404."),
+            "Table `Nope` does not exist: The API answered 404."
+        );
+        // Saying "not found" about something else keeps ours.
+        assert_eq!(no_such_table("Nope", "Endpoint not found."), "Table `Nope` does not exist: Endpoint not found.");
+    }
+}

@@ -61,9 +61,12 @@ pub fn view(c: &Connection, info: Option<&ConnectorInfo>) -> ConnectionView {
         .properties
         .iter()
         .map(|p| {
-            let secret = info.is_none_or(|i| i.property(&p.name).is_none_or(|s| s.secret));
+            let spec = info.and_then(|i| i.property(&p.name));
+            let secret = spec.is_none_or(|s| s.secret);
             let value = if secret { MASK.to_string() } else { p.value.clone() };
-            (p.name.clone(), value)
+            // A declared property in the connector's spelling, even if
+            // stored before names were (see `validate::canonicalize`).
+            (spec.map_or(&p.name, |s| &s.name).clone(), value)
         })
         .collect();
     ConnectionView {
