@@ -5,6 +5,40 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use std::path::Path;
 
+/// Where a subcommand finds the server, and what it presents.
+#[derive(clap::Args)]
+pub struct ServerArgs {
+    /// The server, e.g. `http://127.0.0.1:8181` or `https://…`.
+    #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
+    server: String,
+    /// A token of a user allowed to do what the subcommand does (prefer the environment variable).
+    #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Trusts the certificates in this PEM file too (a private CA, or a self-signed server's certificate).
+    #[arg(long, env = "SYNCPORT_CA_CERT")]
+    ca_cert: Option<std::path::PathBuf>,
+}
+
+impl ServerArgs {
+    /// A client of the server.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        Client::new(&self.server, self.token.clone(), self.ca_cert.as_deref())
+    }
+}
+
+/// The exit code of a subcommand that says whether it succeeded: 0 yes,
+/// 1 no, 2 an error (printed).
+pub fn exit_code(outcome: anyhow::Result<bool>) -> std::process::ExitCode {
+    match outcome {
+        Ok(true) => std::process::ExitCode::SUCCESS,
+        Ok(false) => std::process::ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
 /// The API of a running server.
 pub struct Client {
     base: String,

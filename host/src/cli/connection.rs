@@ -1,7 +1,7 @@
 //! `syncport connection ...`: authorize a connection with OAuth on a
 //! running server.
 
-use super::client::Client;
+use super::client::{Client, ServerArgs, exit_code};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -24,15 +24,8 @@ pub struct AuthorizeArgs {
     /// The connection's workspace.
     #[arg(long, default_value = "default")]
     workspace: String,
-    /// The server, e.g. `http://127.0.0.1:8181` or `https://…`.
-    #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
-    server: String,
-    /// A token of a user who may change the connection (prefer the environment variable).
-    #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
-    token: String,
-    /// Trusts the certificates in this PEM file too (a private CA, or a self-signed server's certificate).
-    #[arg(long, env = "SYNCPORT_CA_CERT")]
-    ca_cert: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    server: ServerArgs,
     /// Gives up after this many seconds (at most until the link expires).
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
@@ -41,20 +34,13 @@ pub struct AuthorizeArgs {
 /// Runs a `connection` subcommand: 0 authorized and tested, 1 not, 2 error.
 pub async fn run(command: ConnectionCommand) -> ExitCode {
     let ConnectionCommand::Authorize(args) = command;
-    match authorize(&args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
-        }
-    }
+    exit_code(authorize(&args).await)
 }
 
 /// Prints the URL and polls the connection until its tokens are stored and
 /// tested; whether the test succeeded.
 async fn authorize(args: &AuthorizeArgs) -> anyhow::Result<bool> {
-    let client = Client::new(&args.server, args.token.clone(), args.ca_cert.as_deref())?;
+    let client = args.server.client()?;
     let id = client.id_of("connections", &args.workspace, &args.connection).await?;
     let before = get(&client, &id).await?;
     let path = format!("/connections/{id}/oauth/authorize");

@@ -1,6 +1,6 @@
 //! `syncport job ...`: run a job on a running server and follow its progress.
 
-use super::client::Client;
+use super::client::{ServerArgs, exit_code};
 use anyhow::bail;
 use clap::{Args, Subcommand};
 use serde_json::Value;
@@ -25,34 +25,20 @@ pub struct RunArgs {
     /// Shows rows per table until the run ends; exits 1 unless it succeeds.
     #[arg(long)]
     follow: bool,
-    /// The server, e.g. `http://127.0.0.1:8181` or `https://…`.
-    #[arg(long, env = "SYNCPORT_SERVER", default_value = "http://127.0.0.1:8181")]
-    server: String,
-    /// A token of a user who may run jobs (prefer the environment variable).
-    #[arg(long, env = "SYNCPORT_TOKEN", hide_env_values = true)]
-    token: String,
-    /// Trusts the certificates in this PEM file too (a private CA, or a self-signed server's certificate).
-    #[arg(long, env = "SYNCPORT_CA_CERT")]
-    ca_cert: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    server: ServerArgs,
 }
 
 /// Runs a `job` subcommand; the exit code says how it went.
 pub async fn run(command: JobCommand) -> ExitCode {
     let JobCommand::Run(args) = command;
-    match run_job(&args).await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(2)
-        }
-    }
+    exit_code(run_job(&args).await)
 }
 
 /// Starts the run and, with `--follow`, prints progress until it ends;
 /// whether it succeeded (or, without `--follow`, started).
 async fn run_job(args: &RunArgs) -> anyhow::Result<bool> {
-    let client = Client::new(&args.server, args.token.clone(), args.ca_cert.as_deref())?;
+    let client = args.server.client()?;
     let id = client.id_of("jobs", &args.workspace, &args.job).await?;
     let (_, run) = client.send(client.request(reqwest::Method::POST, &format!("/jobs/{id}/execute"))).await?;
     let run_id = run["run_id"].as_str().unwrap_or_default().to_string();
