@@ -5,6 +5,8 @@
 //! only from layers below it (`docs/architecture.md`; the test suite's
 //! `layers` module checks it).
 //!
+//! - [`telemetry`]: the server's Prometheus metrics (a recorder of its
+//!   own, the series it keeps, and their text).
 //! - [`connector`]: the host's model of connectors: what one is, its
 //!   errors, tables, columns, property specs, typed rows, publishers and
 //!   signatures.
@@ -44,5 +46,6 @@ pub mod secrets;
 pub mod server;
 pub mod service;
 pub mod store;
+pub mod telemetry;
 
 mod fsutil;

@@ -132,6 +132,10 @@ struct ServeArgs {
     /// prints its SHA-256 fingerprint and writes it to <data dir>/tls/self-signed.pem.
     #[arg(long, env = "SYNCPORT_TLS_SELF_SIGNED")]
     tls_self_signed: bool,
+    /// Also serves the Prometheus metrics at http://ADDR/metrics with no token (for a private
+    /// interface; on the API's address, `/api.rsc/v2/metrics` needs an admin's token).
+    #[arg(long, env = "SYNCPORT_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 /// The server allocates small objects on many threads per request;
@@ -243,6 +247,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let config = ServerConfig {
         tls,
+        metrics_listen: args.metrics_listen,
         secret_keys,
         trust,
         component_limit: args.component_limit_mib << 20,
@@ -271,6 +276,9 @@ async fn serve(args: ServeArgs) -> ExitCode {
     };
     let url = running.url();
     println!("Syncport listening on {url}/api.rsc/v2");
+    if let Some(addr) = running.metrics_addr {
+        println!("Prometheus metrics (no token) at http://{addr}/metrics");
+    }
     let mut curl = "curl".to_string();
     if let Some(tls) = &running.tls {
         println!("TLS certificate SHA-256 fingerprint: {}", tls.fingerprint);

@@ -11,6 +11,7 @@ use crate::logs::ConnectionLogs;
 use crate::registry::Registry;
 use crate::runtime::{Compiler, Limits, Runtime};
 use crate::store::Store;
+use crate::telemetry::Metrics;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
@@ -70,6 +71,10 @@ pub struct ServerConfig {
     /// HTTPS (`--tls-cert`/`--tls-key`, `--tls-self-signed`); default:
     /// plain HTTP.
     pub tls: Option<tls::TlsConfig>,
+    /// A second address serving `GET /metrics` with no token
+    /// (`--metrics-listen`); default: none (admins read
+    /// `/api.rsc/v2/metrics` with their token).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl ServerConfig {
@@ -95,6 +100,7 @@ impl ServerConfig {
             oauth_callback_url: None,
             oauth_state_ttl: crate::service::oauth::OAuthSettings::default().state_ttl,
             tls: None,
+            metrics_listen: None,
         }
     }
 }
@@ -113,6 +119,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("public_url", &self.public_url)
             .field("oauth_callback_url", &self.oauth_callback_url)
             .field("tls", &self.tls)
+            .field("metrics_listen", &self.metrics_listen)
             .field("admin_token", &self.admin_token.as_ref().map(|_| crate::runtime::MASK))
             .finish_non_exhaustive()
     }
@@ -154,7 +161,10 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
     let store = crate::store::open_store(data, &url, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
-    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?.with_compiler(config.compiler.clone());
+    let metrics = Metrics::new();
+    let runtime = Runtime::new(config.limits.clone(), Some(&cache))?
+        .with_compiler(config.compiler.clone())
+        .with_metrics(metrics.clone());
     let (registry_dir, bundled, trust) = (data.join("connectors"), config.bundled_dir.clone(), config.trust.clone());
     let registry =
         tokio::task::spawn_blocking(move || Registry::new(runtime, &registry_dir, trust, bundled.as_deref()))
@@ -184,7 +194,7 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
         state_ttl: config.oauth_state_ttl,
         ..Default::default()
     });
-    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit, jobs, oauth })
+    Ok(AppState { store, registry, logs, auth_failures, principals, component_limit, jobs, oauth, metrics })
 }
 
 /// On the first start (no user yet), creates the `admin` user with
@@ -239,6 +249,8 @@ pub struct Running {
     pub registry: Arc<Registry>,
     /// The certificate it presents, when it serves HTTPS.
     pub tls: Option<tls::Served>,
+    /// Where it serves `GET /metrics` with no token, if it does.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Running {
@@ -283,6 +295,16 @@ pub async fn start(
     if state.store.is_sqlite() {
         crate::jobs::Jobs::fail_all_at_start(&state.store).await?;
     }
+    let (metrics_addr, metrics_server) = match config.metrics_listen {
+        Some(listen) => {
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| StartError::Bind(listen, e))?;
+            let addr = listener.local_addr().map_err(|e| StartError::Bind(listen, e))?;
+            let router = api::metrics::listener_router(state.clone());
+            (Some(addr), Some(tokio::spawn(async move { axum::serve(listener, router).await })))
+        }
+        None => (None, None),
+    };
+    let upkeep = state.metrics.upkeep_every();
     let sweeper = state.jobs.sweep_every(state.store.clone());
     let pruner = state.logs.prune_every();
     let jobs = state.jobs.clone();
@@ -300,10 +322,14 @@ pub async fn start(
         }
         sweeper.abort();
         pruner.abort();
+        upkeep.abort();
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.abort();
+        }
         jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
         served
     });
-    Ok(Running { addr, task, admin_token, registry, tls: served_tls })
+    Ok(Running { addr, task, admin_token, registry, tls: served_tls, metrics_addr })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -30,6 +30,8 @@ pub struct TestApp {
     /// The certificate an HTTPS server started with (`base` is then
     /// `https://…` and `request` trusts it).
     pub tls: Option<syncport::server::tls::Served>,
+    /// Where it serves `GET /metrics` with no token (`metrics_listen`).
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -244,6 +246,7 @@ pub async fn spawn_app_listening(configure: impl FnOnce(&mut ServerConfig)) -> T
         shared_key: None,
         registry: running.registry,
         tls: running.tls,
+        metrics_addr: running.metrics_addr,
     }
 }
 
@@ -499,6 +502,11 @@ impl TestApp {
     /// `GET /jobs/{id}/history?{query}`
     pub async fn job_history(&self, id: &str, query: &str) -> Response {
         self.send(Method::GET, &format!("/jobs/{id}/history?{query}"), None).await
+    }
+
+    /// `GET /metrics`
+    pub async fn metrics(&self) -> Response {
+        self.send(Method::GET, "/metrics", None).await
     }
 
     /// `GET /openapi.json`

@@ -15,7 +15,7 @@ const LEASE: Duration = Duration::from_secs(3);
 
 /// A QuickBooks 2.0.0 source with `rows` rows per table and a CSV
 /// destination; their ids.
-async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
+pub(super) async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
     let mut body = quickbooks_body("Books");
     body["connector_version"] = json!("2.0.0");
     body["properties"]["RowsPerTable"] = json!(rows.to_string());
@@ -25,21 +25,21 @@ async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
 }
 
 /// Creates a job; its JSON.
-async fn create_job(app: &TestApp, body: &Value) -> Value {
+pub(super) async fn create_job(app: &TestApp, body: &Value) -> Value {
     let (status, job) = json(app.create_job("default", body).await).await;
     assert_eq!(status, 201, "create job {body}: {job}");
     job
 }
 
 /// Starts a run; its JSON.
-async fn execute(app: &TestApp, job: &str) -> Value {
+pub(super) async fn execute(app: &TestApp, job: &str) -> Value {
     let (status, run) = json(app.execute_job(job).await).await;
     assert_eq!(status, 202, "execute: {run}");
     run
 }
 
 /// Polls the job's status until its run ends (at most a minute); the run.
-async fn wait_for_end(app: &TestApp, job: &str) -> Value {
+pub(super) async fn wait_for_end(app: &TestApp, job: &str) -> Value {
     run_in_state(app, job, Duration::from_secs(60), "the run ends", |run| {
         !matches!(run["status"].as_str(), Some("Starting" | "Testing" | "Running"))
     })

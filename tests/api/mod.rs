@@ -18,6 +18,7 @@ mod installs;
 mod jobs;
 mod logs;
 mod metadata;
+mod metrics;
 mod oauth;
 mod openapi;
 mod pinning;

@@ -36,7 +36,7 @@ async fn the_document_is_public_and_is_the_one_built_with_the_routes() {
     // and their 2 actions, metadata 4 (tables also as GET), logs 3 (the
     // download also as GET), connectors 5, jobs 9, users 7, OAuth 2
     // (authorize, the callback), health and readiness 2, this document 1.
-    assert_eq!(routes.len(), 44, "{routes:?}");
+    assert_eq!(routes.len(), 45, "{routes:?}");
     assert!(routes.iter().all(|(_, path)| !path.starts_with("/api.rsc")), "{routes:?}");
     // Operation ids are unique, as OpenAPI requires.
     let mut ids: Vec<String> = operations(&doc)

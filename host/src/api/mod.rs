@@ -15,6 +15,7 @@ pub mod health;
 pub mod jobs;
 pub mod logs;
 pub mod metadata;
+pub mod metrics;
 pub mod oauth;
 pub mod openapi;
 pub mod state;
@@ -42,6 +43,7 @@ fn routers() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(connectors::router())
         .merge(jobs::router())
         .merge(users::router())
+        .merge(metrics::router())
         .split_for_parts();
     let (public, public_doc) =
         openapi::router().merge(oauth::public_router()).merge(health::router()).split_for_parts();
@@ -68,5 +70,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest(BASE, api)
         .fallback(|| async { ApiError::not_found("route_not_found", "No such route.") })
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), metrics::track))
         .with_state(state)
 }

@@ -6,6 +6,7 @@ use crate::logs::ConnectionLogs;
 use crate::registry::Registry;
 use crate::service::Services;
 use crate::store::Store;
+use crate::telemetry::Metrics;
 use axum::extract::FromRef;
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub jobs: Arc<crate::jobs::Jobs>,
     /// The server's OAuth settings.
     pub oauth: Arc<crate::service::oauth::OAuthSettings>,
+    /// The server's Prometheus metrics.
+    pub metrics: Metrics,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             files: self.jobs.files().clone(),
             principals: self.principals.clone(),
             oauth: self.oauth.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -53,6 +57,12 @@ impl FromRef<AppState> for Store {
 impl FromRef<AppState> for Arc<Registry> {
     fn from_ref(state: &AppState) -> Arc<Registry> {
         state.registry.clone()
+    }
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
     }
 }
 

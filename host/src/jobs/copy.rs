@@ -82,6 +82,8 @@ pub(crate) struct TableCopy {
     pub cancel: Arc<AtomicBool>,
     /// Rows written so far.
     pub rows: Arc<AtomicU64>,
+    /// Where rows and bytes read and written are counted.
+    pub metrics: crate::telemetry::Metrics,
 }
 
 /// How a copy ended without error.
@@ -141,6 +143,7 @@ impl TableCopy {
             match value("write", self.destination.logged(call)) {
                 Ok(rows) => {
                     self.rows.fetch_add(rows, Ordering::Relaxed);
+                    self.metrics.job_written(rows);
                 }
                 Err(e) => {
                     written = Err(e);
@@ -185,6 +188,8 @@ impl TableCopy {
             if page.next_cursor.is_some() && page.next_cursor == request.cursor {
                 return Err("read: the source returned the cursor it was given; it would never end".into());
             }
+            let bytes = u64::try_from(page.batch.payload_bytes()).unwrap_or(u64::MAX);
+            self.metrics.job_read(u64::from(page.batch.row_count), bytes);
             let next = page.next_cursor.clone();
             if pages.send(page).await.is_err() {
                 // The writer stopped; its error is the one to report.

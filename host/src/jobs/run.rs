@@ -77,6 +77,7 @@ pub(super) async fn run(
         Ok(()) if tables.is_empty() && cancel.load(Ordering::Relaxed) => (RunStatus::Cancelled, None),
         Ok(()) => (RunStatus::Successful, None),
     };
+    services.metrics.job_run(status.as_str());
     match services.store.finish_run(id, status, &tables, error.as_deref()).await {
         Ok(true) => tracing::info!(run = %id, job = %job.id, status = status.as_str(), "job run ended"),
         Ok(false) => tracing::warn!(run = %id, "job run was ended elsewhere before it finished"),
@@ -249,6 +250,7 @@ async fn copy_all(
                 Ok(Copied::Cancelled) => (TableStatus::Cancelled, None),
                 Err(e) => (TableStatus::Failed, Some(e)),
             };
+            services.metrics.job_table(t.status.as_str());
             let error = t.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
             let outcome = format!(
                 "job `{}`: {} -> {}: {:?}, {} rows{error}",
@@ -361,6 +363,7 @@ async fn copy_table(
         batch_size: plan.job.batch_size,
         cancel: cancel.clone(),
         rows: rows.clone(),
+        metrics: services.metrics.clone(),
     };
     // A task of its own, so a panic in it fails this table only.
     let copy = Arc::new(copy);

@@ -25,9 +25,10 @@ pub enum Operation {
     Write,
 }
 
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Operation {
+    /// The WIT function's name (`write` for `prepare`, `write` and `finish`).
+    pub fn as_str(self) -> &'static str {
+        match self {
             Operation::Describe => "describe",
             Operation::Test => "test",
             Operation::ListTables => "list-tables",
@@ -35,7 +36,13 @@ impl fmt::Display for Operation {
             Operation::ResetMetadata => "reset-metadata",
             Operation::Read => "read",
             Operation::Write => "write",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

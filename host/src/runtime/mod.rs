@@ -38,6 +38,7 @@ pub use session::Session;
 pub use state::{LOG_LINE_COST, LogLine, LogSource};
 
 use crate::connector::model::ConnectorInfo;
+use crate::telemetry::Metrics;
 use plugin::Core;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -241,6 +242,8 @@ struct Inner {
     compiler: std::sync::RwLock<Compiler>,
     /// What every call's outbound requests share (settings, TLS).
     network: Arc<egress::Network>,
+    /// Where calls are counted and timed.
+    metrics: std::sync::RwLock<Metrics>,
     _ticker: ticker::EpochTicker,
 }
 
@@ -264,8 +267,20 @@ impl Runtime {
         let answers = Arc::new(tokio::sync::Semaphore::new(limits.max_answer_bytes_total.div_ceil(1024)));
         let network = Arc::new(egress::Network::new(limits.egress.clone()));
         let limits = Arc::new(limits);
-        let inner =
-            Inner { engine, linker, cache, limits, allocator, pool, answers, compiler, network, _ticker: ticker };
+        let metrics = std::sync::RwLock::default();
+        let inner = Inner {
+            engine,
+            linker,
+            cache,
+            limits,
+            allocator,
+            pool,
+            answers,
+            compiler,
+            network,
+            metrics,
+            _ticker: ticker,
+        };
         Ok(Self { inner: Arc::new(inner) })
     }
 
@@ -273,6 +288,13 @@ impl Runtime {
     /// server compiles in a child process under [`Limits::compile`]).
     pub fn with_compiler(self, compiler: Compiler) -> Self {
         *self.inner.compiler.write().unwrap_or_else(|e| e.into_inner()) = compiler;
+        self
+    }
+
+    /// Counts and times the calls of versions loaded from now on in
+    /// `metrics` (by default in a registry of the runtime's own).
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        *self.inner.metrics.write().unwrap_or_else(|e| e.into_inner()) = metrics;
         self
     }
 
@@ -323,6 +345,7 @@ impl Runtime {
             answers: inner.answers.clone(),
             network: inner.network.clone(),
             connections: Arc::default(),
+            metrics: inner.metrics.read().unwrap_or_else(|e| e.into_inner()).clone(),
             _reservation: Some(reservation),
         };
         Ok(Linked { core, sha256, wit })

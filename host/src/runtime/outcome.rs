@@ -160,6 +160,20 @@ impl FaultKind {
         matches!(self, FaultKind::Overloaded { .. })
     }
 
+    /// The kind's name, as its reports spell it (`timeout`, `memory_limit`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Timeout { .. } => "timeout",
+            FaultKind::MemoryLimit { .. } => "memory_limit",
+            FaultKind::LogLimit { .. } => "log_limit",
+            FaultKind::ResultTooLarge { .. } => "result_too_large",
+            FaultKind::ResultBytes { .. } => "result_bytes",
+            FaultKind::InvalidResult { .. } => "invalid_result",
+            FaultKind::Trap { .. } => "trap",
+            FaultKind::Overloaded { .. } => "overloaded",
+        }
+    }
+
     /// The API's stable error code for this fault (docs/api.md).
     pub fn code(&self) -> &'static str {
         match self {

@@ -95,6 +95,8 @@ pub(crate) struct Core {
     pub(crate) network: Arc<super::egress::Network>,
     /// This version's kept-alive outbound connections.
     pub(crate) connections: Arc<super::egress::Pool>,
+    /// Where this version's calls are counted and timed.
+    pub(crate) metrics: crate::telemetry::Metrics,
     /// This version's share of the instance pool.
     pub(crate) _reservation: Option<Reservation>,
 }
@@ -296,11 +298,21 @@ impl Plugin {
     }
 
     /// Waits in line for a slot (up to the queue timeout), then runs `call`
-    /// on this task; a panic in the host fails this call only.
+    /// on this task; a panic in the host fails this call only. The call is
+    /// counted in the metrics however it ends.
     async fn limited<T>(&self, op: Operation, call: impl Future<Output = Call<T>>) -> Call<T> {
+        let call = self.limited_call(op, call).await;
+        self.core.observe(op, &call);
+        call
+    }
+
+    async fn limited_call<T>(&self, op: Operation, call: impl Future<Output = Call<T>>) -> Call<T> {
         let start = Instant::now();
         let queue_timeout = self.core.limits.queue_timeout;
-        let Some(_slot) = acquire_within(&self.calls, 1, queue_timeout).await else {
+        let queued = self.core.metrics.queued(&self.core.label.0, &self.core.label.1);
+        let slot = acquire_within(&self.calls, 1, queue_timeout).await;
+        drop(queued);
+        let Some(_slot) = slot else {
             return self.core.failed(op, FaultKind::Overloaded { waited: start.elapsed() }, start);
         };
         match AssertUnwindSafe(call).catch_unwind().await {
@@ -489,6 +501,19 @@ impl Core {
                 Err(CallError::Fault(self.fault(op, store.data().logs.mask(kind))))
             }
         }
+    }
+
+    /// Counts `call` of `op` in the metrics: its outcome, its time, and
+    /// the kind of fault that stopped it, if one did.
+    pub(crate) fn observe<T>(&self, op: Operation, call: &Call<T>) {
+        use crate::telemetry::{CallLabels, CallOutcome};
+        let (outcome, fault) = match &call.result {
+            Ok(_) => (CallOutcome::Ok, None),
+            Err(CallError::Connector(_)) => (CallOutcome::ConnectorError, None),
+            Err(CallError::Fault(fault)) => (CallOutcome::Fault, Some(fault.kind.name())),
+        };
+        let labels = CallLabels { connector: &self.label.0, version: &self.label.1, operation: op.as_str() };
+        self.metrics.connector_call(labels, outcome, fault, call.duration);
     }
 
     fn fault(&self, operation: Operation, kind: FaultKind) -> Fault {

@@ -112,22 +112,26 @@ impl Session {
     ) -> Call<Vec<TableInfo>> {
         let (owned, schema, types) = (config.to_vec(), schema.map(str::to_string), types.to_vec());
         let call = self
-            .call(Operation::ListTables, config, move |i, s| {
+            .run(Operation::ListTables, config, move |i, s| {
                 Box::pin(async move { i.list_tables(s, &owned, schema.as_deref(), &types).await })
             })
             .await;
-        self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call)
+        self.observed(
+            Operation::ListTables,
+            self.core.check_size(Operation::ListTables, "tables", self.core.limits.max_tables, call),
+        )
     }
 
     /// Runs `list-columns` of `table` (optionally schema-qualified).
     pub async fn list_columns(&mut self, config: &[Property], table: &str) -> Call<Vec<ColumnInfo>> {
         let (owned, table) = (config.to_vec(), table.to_string());
         let call = self
-            .call(Operation::ListColumns, config, move |i, s| {
+            .run(Operation::ListColumns, config, move |i, s| {
                 Box::pin(async move { i.list_columns(s, &owned, &table).await })
             })
             .await;
-        self.core.check_size(Operation::ListColumns, "columns", self.core.limits.max_columns, call)
+        let max = self.core.limits.max_columns;
+        self.observed(Operation::ListColumns, self.core.check_size(Operation::ListColumns, "columns", max, call))
     }
 
     /// Runs `reset-metadata` with `config`.
@@ -168,10 +172,27 @@ impl Session {
             .await
     }
 
+    /// [`Session::run`], counted in the metrics.
+    async fn call<T: Mask>(
+        &mut self,
+        op: Operation,
+        config: &[Property],
+        f: impl for<'a> FnOnce(&'a wit::Instance, &'a mut Store<HostState>) -> GuestCall<'a, T>,
+    ) -> Call<T> {
+        let call = self.run(op, config, f).await;
+        self.observed(op, call)
+    }
+
+    /// `call`, counted in the metrics.
+    fn observed<T>(&self, op: Operation, call: Call<T>) -> Call<T> {
+        self.core.observe(op, &call);
+        call
+    }
+
     /// One call on the live instance (made first if need be), classified as
     /// [`Core::run`] does; a fault drops the store. If the returned future is
     /// dropped before it ends (a cancelled job), the session is dead.
-    async fn call<T: Mask>(
+    async fn run<T: Mask>(
         &mut self,
         op: Operation,
         config: &[Property],

@@ -42,6 +42,8 @@ pub struct Services {
     pub principals: Arc<PrincipalCache>,
     /// The server's OAuth settings.
     pub oauth: Arc<oauth::OAuthSettings>,
+    /// The server's Prometheus metrics (job rows, bytes and runs).
+    pub metrics: crate::telemetry::Metrics,
 }
 
 /// The directories connections own as job destinations, one per

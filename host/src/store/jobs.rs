@@ -104,6 +104,19 @@ pub enum TableStatus {
     Cancelled,
 }
 
+impl TableStatus {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableStatus::Pending => "Pending",
+            TableStatus::Running => "Running",
+            TableStatus::Successful => "Successful",
+            TableStatus::Failed => "Failed",
+            TableStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
 /// One table's progress in a run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TableProgress {

@@ -52,6 +52,17 @@ pub enum StoreError {
     Encrypt(KeyError),
 }
 
+/// The database connection pool at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, idle or in use.
+    pub open: u32,
+    /// Open connections no one uses.
+    pub idle: usize,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// The database behind the API. Cheap to clone: one reference count (it is
 /// cloned with the API state on every request).
 #[derive(Clone)]
@@ -127,6 +138,12 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(self.pool()).await?;
         Ok(())
+    }
+
+    /// The connection pool as it is now.
+    pub fn pool_status(&self) -> PoolStatus {
+        let pool = self.pool();
+        PoolStatus { open: pool.size(), idle: pool.num_idle(), max: pool.options().get_max_connections() }
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {
