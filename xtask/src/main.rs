@@ -16,6 +16,9 @@
 //!   (docs/api.md).
 //! - `cargo xtask schemathesis`: that last check alone.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
+//! - `cargo xtask release`: the release binary, stripped, in
+//!   `target/dist/syncport`, and its debug information beside it in
+//!   `syncport.debug` (linked by name, so `perf` and `gdb` find it).
 //!
 //! Connectors go to `plugins/dist/connectors/` (bundled with the server),
 //! test fixtures to `plugins/dist/fixtures/` (tests only).
@@ -173,7 +176,8 @@ fn main() -> Result<()> {
             plugins(&root)?;
             cargo(&root, &[&["bench", "-p", "syncport"][..], &strs(&rest)].concat())
         }
-        _ => bail!("usage: cargo xtask <plugins|serve|test|schemathesis|bench> [ARGS]"),
+        "release" => release(&root),
+        _ => bail!("usage: cargo xtask <plugins|serve|test|schemathesis|bench|release> [ARGS]"),
     }
 }
 
@@ -380,6 +384,37 @@ fn plugin_tests(plugins: &Path) -> Result<()> {
     for package in ["syncport-quickbooks-online", "syncport-salesforce-rest"] {
         cargo(plugins, &[&native[..], &["-p", package]].concat())?;
     }
+    Ok(())
+}
+
+/// Builds the release binary and splits it with the toolchain's own
+/// `rust-objcopy` (every rustup toolchain has it): the debug information
+/// (line tables and symbols) into `target/dist/syncport.debug`, the
+/// binary stripped into `target/dist/syncport` with a `.gnu_debuglink` to
+/// it. Prints both sizes (README.md, "Release binary").
+fn release(root: &Path) -> Result<()> {
+    cargo(root, &["build", "--release", "-p", "syncport"])?;
+    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().context("running rustc")?;
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
+    let objcopy = sysroot.join("lib/rustlib").join(host_triple()?).join("bin/rust-objcopy");
+    let built = root.join("target/release/syncport");
+    let dist = root.join("target/dist");
+    std::fs::create_dir_all(&dist)?;
+    let (binary, debug) = (dist.join("syncport"), dist.join("syncport.debug"));
+    let run = |args: &[&std::ffi::OsStr]| -> Result<()> {
+        let status = Command::new(&objcopy).args(args).status().with_context(|| format!("{}", objcopy.display()))?;
+        if !status.success() {
+            bail!("rust-objcopy {args:?} failed");
+        }
+        Ok(())
+    };
+    run(&["--only-keep-debug".as_ref(), built.as_os_str(), debug.as_os_str()])?;
+    // The link names the file only: keep the two side by side.
+    let link = format!("--add-gnu-debuglink={}", debug.display());
+    run(&["--strip-all".as_ref(), link.as_ref(), built.as_os_str(), binary.as_os_str()])?;
+    let mib = |path: &Path| -> Result<f64> { Ok(std::fs::metadata(path)?.len() as f64 / f64::from(1 << 20)) };
+    println!("{}: {:.1} MiB, stripped", binary.display(), mib(&binary)?);
+    println!("{}: {:.1} MiB of debug information", debug.display(), mib(&debug)?);
     Ok(())
 }
 

@@ -187,7 +187,7 @@ impl Connector for QuickBooks {
 
 /// Logs a failed request.
 fn log(error: &sdk::ConnectorError) {
-    sdk::error!("request failed ({:?}): {}", error.kind, error.message);
+    sdk::error!("request failed ({}): {}", error.kind, error.message);
 }
 
 // The component's `connector` interface; native builds export nothing.

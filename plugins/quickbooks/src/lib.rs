@@ -196,7 +196,7 @@ fn connect(operation: &str, config: &Config) -> Result<Session> {
         }
         Err(e) => {
             let property = e.property.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
-            sdk::error!("{operation} failed ({:?}){property}: {}", e.kind, e.message);
+            sdk::error!("{operation} failed ({}){property}: {}", e.kind, e.message);
             Err(e)
         }
     }

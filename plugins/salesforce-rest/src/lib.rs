@@ -243,7 +243,7 @@ fn select(object: &str, described: &[types::Field], columns: &[String]) -> Resul
 
 /// Logs a failed request.
 fn log(error: &ConnectorError) {
-    sdk::error!("request failed ({:?}): {}", error.kind, error.message);
+    sdk::error!("request failed ({}): {}", error.kind, error.message);
 }
 
 // The component's `connector` interface; native builds export nothing.

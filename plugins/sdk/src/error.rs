@@ -52,3 +52,31 @@ impl ConnectorError {
         self
     }
 }
+
+/// The kind as the host spells it in its logs and API (`auth_failed`,
+/// `not_found`, ...), so a connector's log lines read the same.
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::AuthFailed => "auth_failed",
+            ErrorKind::Unreachable => "unreachable",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Internal => "internal",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ConnectorError, ErrorKind};
+
+    #[test]
+    fn kinds_display_as_the_host_spells_them() {
+        assert_eq!(ConnectorError::auth_failed("no").kind.to_string(), "auth_failed");
+        assert_eq!(ErrorKind::InvalidConfig.to_string(), "invalid_config");
+        assert_eq!(ErrorKind::RateLimited.to_string(), "rate_limited");
+    }
+}
