@@ -7,10 +7,13 @@
 //! route templates, never paths; connector names and versions, never
 //! connection ids. docs/deploy.md lists every series.
 
-use metrics::{KeyName, Label, Recorder, SharedString, Unit, counter, gauge, histogram, with_local_recorder};
+use metrics::{Counter, Gauge, Histogram, Key, KeyName, Label, Level, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
+use std::time::Instant;
 
 /// A series: its name, type, unit and help text.
 struct Series {
@@ -124,6 +127,8 @@ pub struct Metrics {
 struct Inner {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
+    /// The handles of each route template's requests.
+    http: RwLock<HashMap<String, Vec<HttpSeries>>>,
 }
 
 impl Default for Metrics {
@@ -138,7 +143,7 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
-/// How a connector call ended, the `outcome` label of `syncport_connector_calls_total`.
+/// How a connector call ended, for the `outcome` label of `syncport_connector_calls_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallOutcome {
     /// The call returned a value.
@@ -149,26 +154,8 @@ pub enum CallOutcome {
     Fault,
 }
 
-impl CallOutcome {
-    fn label(self) -> &'static str {
-        match self {
-            CallOutcome::Ok => "ok",
-            CallOutcome::ConnectorError => "connector_error",
-            CallOutcome::Fault => "fault",
-        }
-    }
-}
-
-/// Which connector version, and which of its operations, a call was.
-#[derive(Debug, Clone, Copy)]
-pub struct CallLabels<'a> {
-    /// The connector's name.
-    pub connector: &'a str,
-    /// Its version.
-    pub version: &'a str,
-    /// The operation (`test`, `list-tables`, `read`, ...).
-    pub operation: &'a str,
-}
+/// What every registration names as its origin (the exporter ignores it).
+static METADATA: Metadata<'static> = Metadata::new(module_path!(), Level::INFO, Some(module_path!()));
 
 impl Metrics {
     /// An empty registry with every series described and the latency
@@ -179,14 +166,9 @@ impl Metrics {
             .expect("the buckets are not empty")
             .build_recorder();
         let handle = recorder.handle();
-        let metrics = Self { inner: Arc::new(Inner { recorder, handle }) };
+        let metrics = Self { inner: Arc::new(Inner { recorder, handle, http: RwLock::default() }) };
         metrics.describe();
         metrics
-    }
-
-    /// Runs `record` against this server's recorder.
-    fn record(&self, record: impl FnOnce()) {
-        with_local_recorder(&self.inner.recorder as &dyn Recorder, record);
     }
 
     fn describe(&self) {
@@ -199,6 +181,19 @@ impl Metrics {
                 Kind::Histogram => recorder.describe_histogram(name, series.unit, help),
             }
         }
+    }
+
+    /// The handle of `series` with `labels` (the same storage every time).
+    fn counter(&self, series: &Series, labels: Vec<Label>) -> Counter {
+        self.inner.recorder.register_counter(&Key::from_parts(series.name, labels), &METADATA)
+    }
+
+    fn gauge(&self, series: &Series, labels: Vec<Label>) -> Gauge {
+        self.inner.recorder.register_gauge(&Key::from_parts(series.name, labels), &METADATA)
+    }
+
+    fn histogram(&self, series: &Series, labels: Vec<Label>) -> Histogram {
+        self.inner.recorder.register_histogram(&Key::from_parts(series.name, labels), &METADATA)
     }
 
     /// Folds histogram samples every few seconds, until the runtime stops.
@@ -218,104 +213,180 @@ impl Metrics {
         self.inner.handle.render()
     }
 
-    /// One HTTP request: `route` is the route template (`/api.rsc/v2/connections/{id}`).
-    pub fn http_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let (method, route) = (method.to_string(), route.to_string());
-        self.record(|| {
-            let status = status.to_string();
-            counter!(HTTP_REQUESTS.name, "method" => method.clone(), "route" => route.clone(), "status" => status)
-                .increment(1);
-            histogram!(HTTP_DURATION.name, "method" => method, "route" => route).record(elapsed.as_secs_f64());
-        });
+    /// One HTTP request: `route` is the route template
+    /// (`/api.rsc/v2/connections/{connection_id}`), `method` one of a fixed
+    /// few (the caller maps any other to one label), so the series stay
+    /// bounded. Registered at a route's first request, then two atomic
+    /// updates per request.
+    pub fn http_request(&self, method: &'static str, route: &str, status: u16, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let known = |routes: &HashMap<String, Vec<HttpSeries>>| {
+            let series = routes.get(route)?.iter().find(|s| s.method == method && s.status == status)?;
+            series.requests.increment(1);
+            series.duration.record(seconds);
+            Some(())
+        };
+        if known(&self.inner.http.read().unwrap_or_else(|e| e.into_inner())).is_some() {
+            return;
+        }
+        let mut routes = self.inner.http.write().unwrap_or_else(|e| e.into_inner());
+        if known(&routes).is_some() {
+            return;
+        }
+        let labels = || vec![Label::new("method", method), Label::new("route", route.to_string())];
+        let mut with_status = labels();
+        with_status.push(Label::new("status", status.to_string()));
+        let series = HttpSeries {
+            method,
+            status,
+            requests: self.counter(&HTTP_REQUESTS, with_status),
+            duration: self.histogram(&HTTP_DURATION, labels()),
+        };
+        series.requests.increment(1);
+        series.duration.record(seconds);
+        routes.entry(route.to_string()).or_default().push(series);
     }
 
-    /// One connector call, and the kind of fault that stopped it, if one did
-    /// (`kind`, snake_case, as the API's fault reports spell it).
-    pub fn connector_call(&self, call: CallLabels<'_>, outcome: CallOutcome, fault: Option<&str>, took: Duration) {
-        let labels = call.labels();
-        self.record(|| {
-            let mut with_outcome = labels.clone();
-            with_outcome.push(Label::new("outcome", outcome.label()));
-            counter!(CONNECTOR_CALLS.name, with_outcome).increment(1);
-            histogram!(CONNECTOR_DURATION.name, labels.clone()).record(took.as_secs_f64());
-            if let Some(kind) = fault {
-                let mut with_kind = labels[..2].to_vec();
-                with_kind.push(Label::new("kind", kind.to_string()));
-                counter!(SANDBOX_FAULTS.name, with_kind).increment(1);
-            }
-        });
-    }
-
-    /// A call of `connector` `version` starts waiting for a slot: it counts
-    /// in the queue depth until the guard is dropped, which records the
-    /// wait (for a slot, the queue timeout, or a caller gone).
-    pub fn queued(&self, connector: &str, version: &str) -> Queued {
-        let labels = vec![Label::new("connector", connector.to_string()), Label::new("version", version.to_string())];
-        self.record(|| gauge!(QUEUE_DEPTH.name, labels.clone()).increment(1.0));
-        Queued { metrics: self.clone(), labels, since: std::time::Instant::now() }
+    /// The series of the calls of `connector` `version`, registered as
+    /// they are first used.
+    pub fn connector(&self, connector: &str, version: &str) -> ConnectorSeries {
+        ConnectorSeries {
+            metrics: self.clone(),
+            labels: [Label::new("connector", connector.to_string()), Label::new("version", version.to_string())],
+            operations: RwLock::default(),
+            queue: OnceLock::new(),
+        }
     }
 
     /// Rows (and their bytes) a job run read from a source.
     pub fn job_read(&self, rows: u64, bytes: u64) {
-        self.record(|| {
-            counter!(JOB_ROWS.name, "direction" => "read").increment(rows);
-            counter!(JOB_BYTES.name).increment(bytes);
-        });
+        self.counter(&JOB_ROWS, vec![Label::new("direction", "read")]).increment(rows);
+        self.counter(&JOB_BYTES, Vec::new()).increment(bytes);
     }
 
     /// Rows a job run wrote to a destination.
     pub fn job_written(&self, rows: u64) {
-        self.record(|| counter!(JOB_ROWS.name, "direction" => "written").increment(rows));
+        self.counter(&JOB_ROWS, vec![Label::new("direction", "written")]).increment(rows);
     }
 
     /// A table of a job run ended with `status` (`Successful`, `Failed`, `Cancelled`).
-    pub fn job_table(&self, status: &str) {
-        let status = status.to_string();
-        self.record(|| counter!(JOB_TABLES.name, "status" => status).increment(1));
+    pub fn job_table(&self, status: &'static str) {
+        self.counter(&JOB_TABLES, vec![Label::new("status", status)]).increment(1);
     }
 
     /// A job run ended with `status` (`Successful`, `Failed`, `Cancelled`).
-    pub fn job_run(&self, status: &str) {
-        let status = status.to_string();
-        self.record(|| counter!(JOB_RUNS.name, "status" => status).increment(1));
+    pub fn job_run(&self, status: &'static str) {
+        self.counter(&JOB_RUNS, vec![Label::new("status", status)]).increment(1);
     }
 
     /// The database pool as it is now: `open` connections, `idle` of them, at most `max`.
     pub fn db_pool(&self, open: u32, idle: usize, max: u32) {
         let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(open);
-        self.record(|| {
-            gauge!(DB_CONNECTIONS.name, "state" => "idle").set(f64::from(idle));
-            gauge!(DB_CONNECTIONS.name, "state" => "in_use").set(f64::from(open - idle));
-            gauge!(DB_MAX_CONNECTIONS.name).set(f64::from(max));
-        });
+        self.gauge(&DB_CONNECTIONS, vec![Label::new("state", "idle")]).set(f64::from(idle));
+        self.gauge(&DB_CONNECTIONS, vec![Label::new("state", "in_use")]).set(f64::from(open - idle));
+        self.gauge(&DB_MAX_CONNECTIONS, Vec::new()).set(f64::from(max));
     }
 }
 
-impl CallLabels<'_> {
-    /// `connector`, `version`, `operation`: in that order.
-    fn labels(&self) -> Vec<Label> {
-        vec![
-            Label::new("connector", self.connector.to_string()),
-            Label::new("version", self.version.to_string()),
-            Label::new("operation", self.operation.to_string()),
-        ]
-    }
+/// The handles of one method, route and status.
+struct HttpSeries {
+    method: &'static str,
+    status: u16,
+    requests: Counter,
+    duration: Histogram,
 }
 
-/// A call waiting for a slot (see [`Metrics::queued`]).
-pub struct Queued {
+/// The series of one connector version (see [`Metrics::connector`]).
+pub struct ConnectorSeries {
     metrics: Metrics,
-    labels: Vec<Label>,
-    since: std::time::Instant,
+    /// `connector` and `version`.
+    labels: [Label; 2],
+    /// Per operation: its calls by outcome, and their durations.
+    operations: RwLock<Vec<(&'static str, OperationSeries)>>,
+    /// The depth of the version's call line, and the waits in it.
+    queue: OnceLock<(Gauge, Histogram)>,
+}
+
+/// The handles of one operation of a connector version.
+#[derive(Clone)]
+struct OperationSeries {
+    ok: Counter,
+    connector_error: Counter,
+    fault: Counter,
+    duration: Histogram,
+}
+
+impl ConnectorSeries {
+    /// The same series for another name and version (a version's name is
+    /// known once its `describe` ran).
+    pub fn relabelled(&self, connector: &str, version: &str) -> ConnectorSeries {
+        self.metrics.connector(connector, version)
+    }
+
+    /// One call of `operation` (`test`, `list-tables`, `read`, ...), and
+    /// the kind of fault that stopped it, if one did (snake_case, as the
+    /// API's fault reports spell it).
+    pub fn call(&self, operation: &'static str, outcome: CallOutcome, fault: Option<&'static str>, took: Duration) {
+        let series = self.operation(operation);
+        let calls = match outcome {
+            CallOutcome::Ok => &series.ok,
+            CallOutcome::ConnectorError => &series.connector_error,
+            CallOutcome::Fault => &series.fault,
+        };
+        calls.increment(1);
+        series.duration.record(took.as_secs_f64());
+        if let Some(kind) = fault {
+            let labels = [&self.labels[..], &[Label::new("kind", kind)]].concat();
+            self.metrics.counter(&SANDBOX_FAULTS, labels).increment(1);
+        }
+    }
+
+    fn operation(&self, operation: &'static str) -> OperationSeries {
+        let find = |ops: &Vec<(&'static str, OperationSeries)>| {
+            ops.iter().find(|(op, _)| *op == operation).map(|(_, series)| series.clone())
+        };
+        if let Some(series) = find(&self.operations.read().unwrap_or_else(|e| e.into_inner())) {
+            return series;
+        }
+        let mut ops = self.operations.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(series) = find(&ops) {
+            return series;
+        }
+        let labels = [&self.labels[..], &[Label::new("operation", operation)]].concat();
+        let with_outcome = |outcome: &'static str| [&labels[..], &[Label::new("outcome", outcome)]].concat();
+        let series = OperationSeries {
+            ok: self.metrics.counter(&CONNECTOR_CALLS, with_outcome("ok")),
+            connector_error: self.metrics.counter(&CONNECTOR_CALLS, with_outcome("connector_error")),
+            fault: self.metrics.counter(&CONNECTOR_CALLS, with_outcome("fault")),
+            duration: self.metrics.histogram(&CONNECTOR_DURATION, labels.clone()),
+        };
+        ops.push((operation, series.clone()));
+        series
+    }
+
+    /// A call starts waiting for a slot: it counts in the queue depth until
+    /// the guard is dropped, which records the wait (for a slot, the queue
+    /// timeout, or a caller gone).
+    pub fn queued(&self) -> Queued {
+        let (depth, wait) = self.queue.get_or_init(|| {
+            let depth = self.metrics.gauge(&QUEUE_DEPTH, self.labels.to_vec());
+            (depth, self.metrics.histogram(&QUEUE_WAIT, self.labels.to_vec()))
+        });
+        depth.increment(1.0);
+        Queued { depth: depth.clone(), wait: wait.clone(), since: Instant::now() }
+    }
+}
+
+/// A call waiting for a slot (see [`ConnectorSeries::queued`]).
+pub struct Queued {
+    depth: Gauge,
+    wait: Histogram,
+    since: Instant,
 }
 
 impl Drop for Queued {
     fn drop(&mut self) {
-        let labels = std::mem::take(&mut self.labels);
-        let waited = self.since.elapsed().as_secs_f64();
-        self.metrics.record(|| {
-            gauge!(QUEUE_DEPTH.name, labels.clone()).decrement(1.0);
-            histogram!(QUEUE_WAIT.name, labels).record(waited);
-        });
+        self.depth.decrement(1.0);
+        self.wait.record(self.since.elapsed().as_secs_f64());
     }
 }

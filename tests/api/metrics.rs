@@ -81,6 +81,8 @@ async fn requests_are_counted_by_route_template_and_status_never_by_path() {
     assert_error(app.get_connection("550e8400-e29b-41d4-a716-446655440000").await, 404, "connection_not_found").await;
     let response = app.request(Method::GET, "/no/such/route/4711").send().await.expect("sent");
     assert_eq!(response.status(), 404);
+    let frob = Method::from_bytes(b"FROB").expect("a method");
+    app.request(frob, "/connections").send().await.expect("sent");
 
     let body = scrape(&app).await;
 
@@ -93,9 +95,11 @@ async fn requests_are_counted_by_route_template_and_status_never_by_path() {
     let created =
         [("method", "POST"), ("route", "/api.rsc/v2/workspaces/{workspace_id}/connections"), ("status", "201")];
     assert_eq!(sample(&body, "syncport_http_requests_total", &created), Some(1.0), "{body}");
-    let unmatched = [("route", "unmatched"), ("status", "404")];
+    let unmatched = [("method", "GET"), ("route", "unmatched"), ("status", "404")];
     assert_eq!(sample(&body, "syncport_http_requests_total", &unmatched), Some(1.0), "{body}");
+    assert_eq!(sample(&body, "syncport_http_requests_total", &[("method", "other")]), Some(1.0), "{body}");
     assert!(!body.contains(&books) && !body.contains("4711"), "ids and paths are never labels: {body}");
+    assert!(!body.contains("FROB"), "methods are one of a few labels: {body}");
 }
 
 #[tokio::test]

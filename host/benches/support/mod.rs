@@ -84,7 +84,7 @@ pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
 /// Creates the QuickBooks connection `Books` the cases use; its id.
 pub async fn create_books(addr: SocketAddr) -> String {
-    let body = serde_json::json!({"name": "Books", "connector": "QuickBooks", "properties": {
+    let body = serde_json::json!({"name": "Books", "connector": "QuickBooks", "connector_version": "2.0.0", "properties": {
         "CompanyId": "9130357766", "OAuthClientId": "id", "OAuthClientSecret": "secret", "OAuthAccessToken": "token"}});
     let created = once(addr, Method::POST, "/api.rsc/v2/workspaces/default/connections", Some(body)).await;
     created["id"].as_str().expect("id").to_string()

@@ -11,7 +11,7 @@ use crate::auth::Principal;
 use crate::telemetry::Metrics;
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
@@ -40,11 +40,27 @@ pub fn listener_router(state: AppState) -> Router {
 /// Counts and times the request under its method, route template and status.
 pub async fn track(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().clone();
-    let route = request.extensions().get::<MatchedPath>().map_or(UNMATCHED, MatchedPath::as_str).to_string();
+    let method = method_label(request.method());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics.http_request(method.as_str(), &route, response.status().as_u16(), start.elapsed());
+    let route = route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
+    metrics.http_request(method, route, response.status().as_u16(), start.elapsed());
     response
+}
+
+/// The method's label: the standard ones by name, any other as `other`
+/// (a client may send any token as a method; labels stay bounded).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics`: every series in the Prometheus text format (admins only).

@@ -345,7 +345,7 @@ impl Runtime {
             answers: inner.answers.clone(),
             network: inner.network.clone(),
             connections: Arc::default(),
-            metrics: inner.metrics.read().unwrap_or_else(|e| e.into_inner()).clone(),
+            series: inner.metrics.read().unwrap_or_else(|e| e.into_inner()).connector("(loading)", &sha256[..12]),
             _reservation: Some(reservation),
         };
         Ok(Linked { core, sha256, wit })

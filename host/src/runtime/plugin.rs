@@ -96,7 +96,7 @@ pub(crate) struct Core {
     /// This version's kept-alive outbound connections.
     pub(crate) connections: Arc<super::egress::Pool>,
     /// Where this version's calls are counted and timed.
-    pub(crate) metrics: crate::telemetry::Metrics,
+    pub(crate) series: crate::telemetry::ConnectorSeries,
     /// This version's share of the instance pool.
     pub(crate) _reservation: Option<Reservation>,
 }
@@ -124,7 +124,8 @@ impl Plugin {
     pub(crate) fn new(core: Core, info: ConnectorInfo, id: ConnectorId) -> Self {
         let calls = Arc::new(Semaphore::new(core.limits.max_concurrent_calls));
         let sessions = Arc::new(Semaphore::new(core.limits.max_concurrent_sessions));
-        let core = Core { label: (id.name.clone(), id.version.to_string()), ..core };
+        let series = core.series.relabelled(&id.name, &id.version.to_string());
+        let core = Core { label: (id.name.clone(), id.version.to_string()), series, ..core };
         let keep = Some(LogLevel::Verbose);
         Self { core: Arc::new(core), info: Arc::new(info), id: Arc::new(id), calls, sessions, keep }
     }
@@ -309,7 +310,7 @@ impl Plugin {
     async fn limited_call<T>(&self, op: Operation, call: impl Future<Output = Call<T>>) -> Call<T> {
         let start = Instant::now();
         let queue_timeout = self.core.limits.queue_timeout;
-        let queued = self.core.metrics.queued(&self.core.label.0, &self.core.label.1);
+        let queued = self.core.series.queued();
         let slot = acquire_within(&self.calls, 1, queue_timeout).await;
         drop(queued);
         let Some(_slot) = slot else {
@@ -506,14 +507,13 @@ impl Core {
     /// Counts `call` of `op` in the metrics: its outcome, its time, and
     /// the kind of fault that stopped it, if one did.
     pub(crate) fn observe<T>(&self, op: Operation, call: &Call<T>) {
-        use crate::telemetry::{CallLabels, CallOutcome};
+        use crate::telemetry::CallOutcome;
         let (outcome, fault) = match &call.result {
             Ok(_) => (CallOutcome::Ok, None),
             Err(CallError::Connector(_)) => (CallOutcome::ConnectorError, None),
             Err(CallError::Fault(fault)) => (CallOutcome::Fault, Some(fault.kind.name())),
         };
-        let labels = CallLabels { connector: &self.label.0, version: &self.label.1, operation: op.as_str() };
-        self.metrics.connector_call(labels, outcome, fault, call.duration);
+        self.series.call(op.as_str(), outcome, fault, call.duration);
     }
 
     fn fault(&self, operation: Operation, kind: FaultKind) -> Fault {
