@@ -21,6 +21,7 @@ mod metadata;
 mod metrics;
 mod oauth;
 mod openapi;
+mod outage;
 mod pinning;
 pub(crate) mod postgres;
 mod request_id;

@@ -191,7 +191,15 @@ impl ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// 503 `database_unavailable` (with `Retry-After`) when the database
+    /// cannot be reached, so clients and load balancers retry; any other
+    /// database failure is a 500.
     fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(%error, "the database does not answer");
+            let message = "The database does not answer; try again in a moment.".to_string();
+            return ApiError::Unavailable { code: "database_unavailable", message, retry_after: Some(2) };
+        }
         ApiError::Internal(error.to_string())
     }
 }

@@ -52,6 +52,22 @@ pub enum StoreError {
     Encrypt(KeyError),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached: no connection within the
+    /// pool's wait, a connection that broke, or a server that is shutting
+    /// down or refusing connections (PostgreSQL classes 08 and 57P). Worth
+    /// trying again shortly; nothing was written.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_)) => true,
+            StoreError::Database(sqlx::Error::Database(error)) => {
+                error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// The database connection pool at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStatus {
