@@ -79,6 +79,10 @@ struct ServeArgs {
     /// Database URL (sqlite://FILE or postgres://...); default: a SQLite file in the data directory.
     #[arg(long, env = "SYNCPORT_DATABASE_URL")]
     database_url: Option<String>,
+    /// The most database connections this server opens (default: 8 on SQLite, 16 on PostgreSQL);
+    /// on PostgreSQL, servers × this must stay under the database's max_connections.
+    #[arg(long, env = "SYNCPORT_DATABASE_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(2..=1000))]
+    database_max_connections: Option<u32>,
     /// Connector components to install at start if not installed yet.
     #[arg(long, env = "SYNCPORT_CONNECTORS_DIR")]
     connectors_dir: Option<PathBuf>,
@@ -253,6 +257,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
         component_limit: args.component_limit_mib << 20,
         job_lease: std::time::Duration::from_secs(args.job_lease_secs),
         database_url: args.database_url,
+        database_max_connections: args.database_max_connections,
         bundled_dir: args.connectors_dir,
         limits,
         compiler,

@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub data_dir: PathBuf,
     /// The database URL; default: `sqlite://<data_dir>/syncport.db`.
     pub database_url: Option<String>,
+    /// The most database connections this server opens
+    /// (`--database-max-connections`); default: 8 on SQLite, 16 on PostgreSQL.
+    pub database_max_connections: Option<u32>,
     /// Components installed at start when not installed yet.
     pub bundled_dir: Option<PathBuf>,
     /// Where compiled components are cached; default: `<data_dir>/cache`.
@@ -83,6 +86,7 @@ impl ServerConfig {
         Self {
             data_dir: data_dir.into(),
             database_url: None,
+            database_max_connections: None,
             bundled_dir: None,
             compile_cache: None,
             limits: Limits::default(),
@@ -159,7 +163,8 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     let data = &config.data_dir;
     std::fs::create_dir_all(data).map_err(|e| StartError::DataDir(data.display().to_string(), e))?;
     let url = config.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", data.join("syncport.db").display()));
-    let store = crate::store::open_store(data, &url, &config.secret_keys).await?;
+    let database = crate::store::Database { url: &url, max_connections: config.database_max_connections };
+    let store = crate::store::open_store(data, database, &config.secret_keys).await?;
     let cache = config.compile_cache.clone().unwrap_or_else(|| data.join("cache"));
     let metrics = Metrics::new();
     let runtime = Runtime::new(config.limits.clone(), Some(&cache))?

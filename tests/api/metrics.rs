@@ -198,3 +198,19 @@ fn label_sets_with_braces_commas_and_escapes_parse() {
     assert_eq!(sample(text, "y", &[]), Some(1.0));
     assert_eq!(sample(text, "z", &[]), None);
 }
+
+#[tokio::test]
+async fn the_pool_opens_at_most_database_max_connections() {
+    let app = spawn_app_with(|config| config.database_max_connections = Some(3)).await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+    let reads: Vec<_> = (0..20).map(|_| app.get_connection(&id)).collect();
+    for response in futures_util::future::join_all(reads).await {
+        assert_eq!(response.status(), 200);
+    }
+
+    let body = scrape(&app).await;
+
+    assert_eq!(sample(&body, "syncport_db_pool_max_connections", &[]), Some(3.0), "{body}");
+    let open = sample(&body, "syncport_db_pool_connections", &[]).expect("open connections");
+    assert!((1.0..=3.0).contains(&open), "{body}");
+}

@@ -527,7 +527,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("syncport.db").display());
         let key = SecretKey::from_base64(&SecretKey::generate_base64().expect("random"), "key").expect("key");
-        let store = Store::open(&url, Keyring::new(key)).await.expect("store");
+        let store = Store::open(crate::store::Database::at(&url), Keyring::new(key)).await.expect("store");
         let new = NewConnection {
             workspace_id: "default".into(),
             name: "Books".into(),

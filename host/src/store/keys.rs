@@ -17,7 +17,7 @@
 //! While `secret.key.next` exists a start finishes the rotation first, so a
 //! crash between any two steps loses nothing.
 
-use super::{Reseal, Store, StoreError};
+use super::{Database, Reseal, Store, StoreError};
 use crate::secrets::keyfile;
 use crate::secrets::{ENV_KEY, ENV_PREVIOUS, KeyConfig, KeyError, Keyring, SecretKey};
 use sqlx::Row;
@@ -63,16 +63,16 @@ pub struct Rotation {
 /// Opens the store at `url` with the keys of `config`, or of the key files
 /// in `data_dir` (the key file is created on first start). Finishes an
 /// interrupted rotation; refuses if the stored secrets need a key it lacks.
-pub async fn open_store(data_dir: &Path, url: &str, config: &KeyConfig) -> Result<Store, SecretsError> {
+pub async fn open_store(data_dir: &Path, database: Database<'_>, config: &KeyConfig) -> Result<Store, SecretsError> {
     if let Some(key) = &config.key {
-        let store = Store::open(url, keyring(key.clone(), &config.previous)).await?;
+        let store = Store::open(database, keyring(key.clone(), &config.previous)).await?;
         ready(&store).await?;
         tracing::info!(key_id = store.keyring().primary_id(), "secrets are encrypted with the key in {ENV_KEY}");
         return Ok(store);
     }
     if keyfile::read(&keyfile::next_path(data_dir))?.is_some() {
         tracing::warn!("{} exists: finishing an interrupted key rotation", keyfile::next_path(data_dir).display());
-        let (store, rotation) = rotate_files(data_dir, url, config).await?;
+        let (store, rotation) = rotate_files(data_dir, database, config).await?;
         tracing::info!(key_id = rotation.key_id, connections = rotation.connections, "key rotation finished");
         return Ok(store);
     }
@@ -84,7 +84,7 @@ pub async fn open_store(data_dir: &Path, url: &str, config: &KeyConfig) -> Resul
             (read_written(&path)?, created)
         }
     };
-    let store = Store::open(url, keyring(key, &config.previous)).await?;
+    let store = Store::open(database, keyring(key, &config.previous)).await?;
     if let Err(error) = ready(&store).await {
         if created {
             // Nothing was encrypted with the key just made: leave no stray key behind.
@@ -108,6 +108,7 @@ pub async fn open_store(data_dir: &Path, url: &str, config: &KeyConfig) -> Resul
 /// `SYNCPORT_SECRET_KEY_PREVIOUS`, and this re-encrypts from one to the
 /// other. Run it while no server uses the database.
 pub async fn rotate_key(data_dir: &Path, url: &str, config: &KeyConfig) -> Result<Rotation, SecretsError> {
+    let database = Database::at(url);
     if let Some(key) = &config.key {
         if config.previous.is_empty() {
             return Err(SecretsError::Refused(format!(
@@ -116,7 +117,7 @@ pub async fn rotate_key(data_dir: &Path, url: &str, config: &KeyConfig) -> Resul
                  `syncport rotate-key` with both set, start the server with the new key, then drop {ENV_PREVIOUS}."
             )));
         }
-        let store = Store::open(url, keyring(key.clone(), &config.previous)).await?;
+        let store = Store::open(database, keyring(key.clone(), &config.previous)).await?;
         verify(&store).await?;
         let rotation = reseal(&store).await;
         store.close().await;
@@ -125,14 +126,14 @@ pub async fn rotate_key(data_dir: &Path, url: &str, config: &KeyConfig) -> Resul
     if !data_dir.is_dir() {
         return Err(SecretsError::Refused(format!("the data directory {} does not exist", data_dir.display())));
     }
-    let (store, rotation) = rotate_files(data_dir, url, config).await?;
+    let (store, rotation) = rotate_files(data_dir, database, config).await?;
     store.close().await;
     Ok(rotation)
 }
 
 /// The key-file rotation: new key in `secret.key.next` (or the one already
 /// there, resuming), every row re-encrypted, then the rename.
-async fn rotate_files(data_dir: &Path, url: &str, config: &KeyConfig) -> Result<(Store, Rotation), SecretsError> {
+async fn rotate_files(data_dir: &Path, database: Database<'_>, config: &KeyConfig) -> Result<(Store, Rotation), SecretsError> {
     let (key_path, next_path) = (keyfile::key_path(data_dir), keyfile::next_path(data_dir));
     let Some(current) = keyfile::read(&key_path)? else {
         return Err(SecretsError::Refused(format!("there is no key to rotate: {} does not exist", key_path.display())));
@@ -144,7 +145,7 @@ async fn rotate_files(data_dir: &Path, url: &str, config: &KeyConfig) -> Result<
             (read_written(&next_path)?, true)
         }
     };
-    let store = Store::open(url, keyring(next, &config.previous).with_decrypt_only(current)).await?;
+    let store = Store::open(database, keyring(next, &config.previous).with_decrypt_only(current)).await?;
     if let Err(error) = verify(&store).await {
         if created {
             // Nothing was encrypted with the new key: the rotation never started.

@@ -68,6 +68,24 @@ impl StoreError {
     }
 }
 
+/// Where the database is, and how many connections this server opens to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Database<'a> {
+    /// `sqlite://…` or `postgres://…`.
+    pub url: &'a str,
+    /// The most connections the pool opens (`--database-max-connections`);
+    /// default: 8 on SQLite, 16 on PostgreSQL (docs/deploy.md, "Connection
+    /// pools").
+    pub max_connections: Option<u32>,
+}
+
+impl<'a> Database<'a> {
+    /// The database at `url`, with the default pool size.
+    pub fn at(url: &'a str) -> Self {
+        Database { url, max_connections: None }
+    }
+}
+
 /// The database connection pool at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PoolStatus {
@@ -106,11 +124,12 @@ impl Store {
     /// tokio runtime: it starts the group-commit writer task.
     /// Connection properties are encrypted with `keyring`'s first key and
     /// decrypted with any of its keys.
-    pub async fn open(url: &str, keyring: Keyring) -> Result<Self, StoreError> {
+    pub async fn open(database: Database<'_>, keyring: Keyring) -> Result<Self, StoreError> {
         install_default_drivers();
+        let url = database.url;
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 8 } else { 16 })
+            .max_connections(database.max_connections.unwrap_or(if sqlite { 8 } else { 16 }))
             .acquire_timeout(Duration::from_secs(10))
             // An embedded file cannot drop the connection; a ping per
             // acquire would cost a round trip to SQLite's worker thread.
