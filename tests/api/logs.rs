@@ -468,3 +468,20 @@ async fn an_operation_whose_lines_pass_the_file_cap_is_cut_to_it_with_a_line_say
         "{log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_one_of_many_tests_at_once_is_logged_once_and_acknowledged_only_once_stored() {
+    let app = spawn_app().await;
+    let id = id_of(&app.create_quickbooks("Books").await);
+
+    // On PostgreSQL the log entries are committed in batches with the test
+    // results (group commit); each 200 waits for its batch.
+    let tests: Vec<_> = (0..48).map(|_| app.test_connection(&id)).collect();
+    for response in futures_util::future::join_all(tests).await {
+        assert_eq!(response.status(), 200);
+    }
+
+    let outcomes = app.log_outcomes(&id, "test").await;
+    assert_eq!(outcomes.len(), 48, "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| o.starts_with("Connected to QuickBooks Online")), "{outcomes:?}");
+}

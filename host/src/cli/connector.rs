@@ -217,7 +217,8 @@ async fn remove(args: RemoveArgs) -> anyhow::Result<()> {
             existing(&target.data_dir)?;
             let keys = syncport::secrets::KeyConfig::from_env()?;
             let url = target.database_url.clone().unwrap_or_else(|| default_database(&target.data_dir));
-            let store = syncport::store::open_store(&target.data_dir, syncport::store::Database::at(&url), &keys).await?;
+            let store =
+                syncport::store::open_store(&target.data_dir, syncport::store::Database::at(&url), &keys).await?;
             let pinned = store.delete_component(name, &version.to_string()).await?;
             store.close().await;
             if !pinned.is_empty() {

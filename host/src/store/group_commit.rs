@@ -1,8 +1,9 @@
-//! Group commit of test results: the status writes of tests that finish
-//! while a commit is in flight are queued, then written together in one
-//! transaction, so one fsync acknowledges all of them. Each caller gets its
-//! own answer only after that transaction committed, so a test result the
-//! client was told about is as durable as any other write.
+//! Group commit of test results and connection log entries: the writes
+//! that arrive while a commit is in flight are queued, then written
+//! together in one transaction, so one commit (one fsync) acknowledges all
+//! of them, on SQLite and on PostgreSQL alike. Each caller gets its own
+//! answer only after that transaction committed, so a write the client was
+//! told about is as durable as any other.
 //!
 //! One writer task drains the queue: at most one batch commits at a time,
 //! and a batch is whatever arrived during the previous commit (up to
@@ -21,7 +22,7 @@ use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-/// The most test results one transaction writes.
+/// The most writes one transaction makes.
 const MAX_BATCH: usize = 256;
 
 /// One test result to record.
@@ -59,9 +60,23 @@ impl Recorded {
     }
 }
 
-struct Queued {
-    write: TestWrite,
-    done: oneshot::Sender<Result<Recorded, StoreError>>,
+/// One connection log entry to append (`store::logs`).
+#[derive(Debug)]
+pub(super) struct LogWrite {
+    /// The connection.
+    pub connection: Uuid,
+    /// The UTC day, `YYYY-MM-DD`.
+    pub day: String,
+    /// When it was written (RFC 3339, UTC).
+    pub written_at: String,
+    /// The operation's lines.
+    pub text: String,
+}
+
+/// A write waiting for its batch, and where its answer goes.
+enum Queued {
+    Test { write: TestWrite, done: oneshot::Sender<Result<Recorded, StoreError>> },
+    Log { write: LogWrite, done: oneshot::Sender<Result<(), StoreError>> },
 }
 
 /// The queue of test results waiting to be committed. Cheap to clone.
@@ -82,7 +97,14 @@ impl GroupCommit {
     /// Writes `write` with the next batch; what became of it, once committed.
     pub(super) async fn write(&self, write: TestWrite) -> Result<Recorded, StoreError> {
         let (done, answer) = oneshot::channel();
-        self.queue.send(Queued { write, done }).map_err(|_| stopped())?;
+        self.queue.send(Queued::Test { write, done }).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Appends `write` with the next batch; returns once committed.
+    pub(super) async fn append(&self, write: LogWrite) -> Result<(), StoreError> {
+        let (done, answer) = oneshot::channel();
+        self.queue.send(Queued::Log { write, done }).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -94,54 +116,80 @@ fn stopped() -> StoreError {
 async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commit: OnCommit) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let writes: Vec<&TestWrite> = batch.iter().map(|q| &q.write).collect();
-        let outcomes = match write_all(&pool, &writes).await {
-            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
-            Err(error) => {
-                tracing::warn!(%error, writes = batch.len(), "a batch of test results failed; writing them one by one");
-                let mut outcomes = Vec::with_capacity(batch.len());
-                for write in writes {
-                    outcomes.push(write_one(&pool, write).await);
-                }
-                outcomes
-            }
-        };
-        for (queued, outcome) in batch.iter().zip(&outcomes) {
-            if let Ok(recorded) = outcome {
-                on_commit(&queued.write, *recorded);
+        let (mut tests, mut logs) = (Vec::new(), Vec::new());
+        for queued in batch.drain(..) {
+            match queued {
+                Queued::Test { write, done } => tests.push((write, done)),
+                Queued::Log { write, done } => logs.push((write, done)),
             }
         }
-        for (queued, outcome) in batch.drain(..).zip(outcomes) {
-            let _ = queued.done.send(outcome);
+        let test_writes: Vec<&TestWrite> = tests.iter().map(|(w, _)| w).collect();
+        let log_writes: Vec<&LogWrite> = logs.iter().map(|(w, _)| w).collect();
+        let (test_outcomes, log_outcomes) = match write_all(&pool, &test_writes, &log_writes).await {
+            Ok(outcomes) => (outcomes.into_iter().map(Ok).collect(), log_writes.iter().map(|_| Ok(())).collect()),
+            Err(error) => {
+                let writes = test_writes.len() + log_writes.len();
+                tracing::warn!(%error, writes, "a batch of writes failed; writing them one by one");
+                let mut test_outcomes = Vec::with_capacity(test_writes.len());
+                for write in &test_writes {
+                    test_outcomes.push(write_one(&pool, write).await);
+                }
+                let mut log_outcomes: Vec<Result<(), StoreError>> = Vec::with_capacity(log_writes.len());
+                for write in &log_writes {
+                    log_outcomes.push(insert_logs(&pool, &[write]).await);
+                }
+                (test_outcomes, log_outcomes)
+            }
+        };
+        for ((write, _), outcome) in tests.iter().zip(&test_outcomes) {
+            if let Ok(recorded) = outcome {
+                on_commit(write, *recorded);
+            }
+        }
+        for ((_, done), outcome) in tests.into_iter().zip(test_outcomes) {
+            let _ = done.send(outcome);
+        }
+        for ((_, done), outcome) in logs.into_iter().zip(log_outcomes) {
+            let _ = done.send(outcome);
         }
     }
 }
 
-/// Writes every write in one transaction; what became of each.
+/// Writes every test result and log entry in one transaction; what became
+/// of each test result.
 ///
 /// Of several writes for the same connection and revision (tests of one
 /// connection finishing together), only the first can apply, as one after
 /// another: whether it applies or not, the row is no longer at that
 /// revision for the next. So only the first is sent to the database; the
-/// others are superseded if it applied, stale if not. When that leaves one
-/// statement, it runs on its own (one round trip to the database instead
-/// of three; a single statement is its own transaction).
-async fn write_all(pool: &AnyPool, writes: &[&TestWrite]) -> Result<Vec<Recorded>, StoreError> {
+/// others are superseded if it applied, stale if not. The log entries are
+/// one `INSERT` of many rows. When that leaves one statement, it runs on
+/// its own (one round trip to the database instead of three; a single
+/// statement is its own transaction).
+async fn write_all(pool: &AnyPool, writes: &[&TestWrite], logs: &[&LogWrite]) -> Result<Vec<Recorded>, StoreError> {
     fn key(write: &&TestWrite) -> (Uuid, i64) {
         (write.id, write.revision)
     }
     let mut seen = std::collections::HashSet::new();
     let first: Vec<bool> = writes.iter().map(|w| seen.insert(key(w))).collect();
     let mut outcomes = std::collections::HashMap::new();
-    if seen.len() == 1 {
-        outcomes.insert(key(&writes[0]), write_one(pool, writes[0]).await?);
-    } else {
-        let mut tx = pool.begin().await?;
-        for (write, _) in writes.iter().zip(&first).filter(|(_, first)| **first) {
-            let applied = update(write).execute(&mut *tx).await?.rows_affected() == 1;
-            outcomes.insert(key(write), Recorded::of(applied));
+    match (seen.len(), logs.is_empty()) {
+        (0, true) => {}
+        (0, false) => insert_logs(pool, logs).await?,
+        (1, true) => {
+            outcomes.insert(key(&writes[0]), write_one(pool, writes[0]).await?);
         }
-        tx.commit().await?;
+        _ => {
+            let mut tx = pool.begin().await?;
+            for (write, _) in writes.iter().zip(&first).filter(|(_, first)| **first) {
+                let applied = update(write).execute(&mut *tx).await?.rows_affected() == 1;
+                outcomes.insert(key(write), Recorded::of(applied));
+            }
+            if !logs.is_empty() {
+                insert_logs(&mut *tx, logs).await?;
+            }
+            tx.commit().await?;
+        }
     }
     Ok(writes
         .iter()
@@ -166,4 +214,34 @@ fn update(write: &TestWrite) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::Any
     .bind(timestamp(write.at))
     .bind(write.id.to_string())
     .bind(write.revision)
+}
+
+/// Appends every entry of `logs` (at least one) in one `INSERT`.
+async fn insert_logs<'c, E>(executor: E, logs: &[&LogWrite]) -> Result<(), StoreError>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    const COLUMNS: usize = 6;
+    let rows: Vec<String> = (0..logs.len())
+        .map(|i| {
+            let n = i * COLUMNS;
+            format!("(${}, ${}, ${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4, n + 5, n + 6)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO connection_log_entries (id, connection_id, day, written_at, bytes, text) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for log in logs {
+        query = query
+            .bind(Uuid::new_v4().to_string())
+            .bind(log.connection.to_string())
+            .bind(log.day.as_str())
+            .bind(log.written_at.as_str())
+            .bind(i64::try_from(log.text.len()).unwrap_or(i64::MAX))
+            .bind(log.text.as_str());
+    }
+    query.execute(executor).await?;
+    Ok(())
 }

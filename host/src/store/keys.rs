@@ -133,7 +133,11 @@ pub async fn rotate_key(data_dir: &Path, url: &str, config: &KeyConfig) -> Resul
 
 /// The key-file rotation: new key in `secret.key.next` (or the one already
 /// there, resuming), every row re-encrypted, then the rename.
-async fn rotate_files(data_dir: &Path, database: Database<'_>, config: &KeyConfig) -> Result<(Store, Rotation), SecretsError> {
+async fn rotate_files(
+    data_dir: &Path,
+    database: Database<'_>,
+    config: &KeyConfig,
+) -> Result<(Store, Rotation), SecretsError> {
     let (key_path, next_path) = (keyfile::key_path(data_dir), keyfile::next_path(data_dir));
     let Some(current) = keyfile::read(&key_path)? else {
         return Err(SecretsError::Refused(format!("there is no key to rotate: {} does not exist", key_path.display())));

@@ -1,6 +1,7 @@
 //! Connection log entries in the database, for servers sharing it
 //! (`crate::logs` decides when).
 
+use super::group_commit::LogWrite;
 use super::{Store, StoreError};
 use sqlx::Row;
 use uuid::Uuid;
@@ -19,7 +20,8 @@ pub struct LogEntry {
 }
 
 impl Store {
-    /// Appends an entry to a connection's log.
+    /// Appends an entry to a connection's log, committed with the other
+    /// writes of its batch (see `group_commit`): a return means committed.
     pub async fn append_log(
         &self,
         connection: Uuid,
@@ -27,19 +29,8 @@ impl Store {
         written_at: &str,
         text: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO connection_log_entries (id, connection_id, day, written_at, bytes, text) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(Uuid::new_v4().to_string())
-        .bind(connection.to_string())
-        .bind(day)
-        .bind(written_at)
-        .bind(i64::try_from(text.len()).unwrap_or(i64::MAX))
-        .bind(text)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        let (day, written_at, text) = (day.to_string(), written_at.to_string(), text.to_string());
+        self.group_commit().append(LogWrite { connection, day, written_at, text }).await
     }
 
     /// A connection's entries in the order written, of one day or of every
