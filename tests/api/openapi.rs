@@ -97,6 +97,16 @@ async fn every_operation_documents_the_statuses_and_headers_the_layers_add() {
         assert!(tables.get(status).is_some(), "tables: {status}");
     }
     assert!(tables["503"]["headers"].get("Retry-After").is_some());
+    // Every metadata operation answers 409 `needs_credentials` for an OAuth
+    // connection not authorized yet (a test answers 200, a failed result).
+    for (path, method) in [
+        ("/connections/{connection_id}/tables", "post"),
+        ("/connections/{connection_id}/tables", "get"),
+        ("/connections/{connection_id}/tables/{table_name}/columns", "get"),
+        ("/connections/{connection_id}/reset-metadata", "post"),
+    ] {
+        assert!(doc["paths"][path][method]["responses"].get("409").is_some(), "{method} {path}: 409");
+    }
 }
 
 #[tokio::test]

@@ -59,7 +59,8 @@ pub struct ResetResult {
         ("include_table_types" = Option<String>, Query, pattern = "^ *((TABLE|VIEW|SYNONYM) *(, *(TABLE|VIEW|SYNONYM) *)*)?$", description = "Comma list of TABLE, VIEW, SYNONYM (any case)."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
-        (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse),
+        (status = 502, body = super::error::ErrorResponse),
         (status = 503, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables(
     State(state): State<AppState>,
@@ -88,7 +89,8 @@ pub async fn tables(
         ("include_table_types" = Option<String>, Query, pattern = "^ *((TABLE|VIEW|SYNONYM) *(, *(TABLE|VIEW|SYNONYM) *)*)?$", description = "Comma list of TABLE, VIEW, SYNONYM (any case)."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = TableList), (status = 400, body = super::error::ErrorResponse),
-        (status = 404, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse),
+        (status = 404, body = super::error::ErrorResponse), (status = 409, body = super::error::ErrorResponse),
+        (status = 502, body = super::error::ErrorResponse),
         (status = 503, body = super::error::ErrorResponse), (status = 504, body = super::error::ErrorResponse)))]
 pub async fn tables_with_get(
     state: State<AppState>,
@@ -105,7 +107,7 @@ pub async fn tables_with_get(
         ("table_name" = String, Path, description = "The table, optionally schema-qualified (dbo.Customer); percent-encode spaces and unicode."),
         ("reset_metadata" = Option<bool>, Query, description = "Refresh the cache first.")),
     responses((status = 200, body = ColumnList), (status = 404, body = super::error::ErrorResponse),
-        (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
+        (status = 409, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
         (status = 504, body = super::error::ErrorResponse)))]
 pub async fn columns(
     State(state): State<AppState>,
@@ -124,7 +126,7 @@ pub async fn columns(
 #[utoipa::path(post, operation_id = "reset_metadata", path = "/connections/{connection_id}/reset-metadata", tag = "metadata",
     params(("connection_id" = String, Path, description = "The connection id.")),
     responses((status = 200, body = ResetResult), (status = 404, body = super::error::ErrorResponse),
-        (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
+        (status = 409, body = super::error::ErrorResponse), (status = 502, body = super::error::ErrorResponse), (status = 503, body = super::error::ErrorResponse),
         (status = 504, body = super::error::ErrorResponse)))]
 pub async fn reset_metadata(
     State(state): State<AppState>,
