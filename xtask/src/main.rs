@@ -394,9 +394,7 @@ fn plugin_tests(plugins: &Path) -> Result<()> {
 /// it. Prints both sizes (README.md, "Release binary").
 fn release(root: &Path) -> Result<()> {
     cargo(root, &["build", "--release", "-p", "syncport"])?;
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().context("running rustc")?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    let objcopy = sysroot.join("lib/rustlib").join(host_triple()?).join("bin/rust-objcopy");
+    let objcopy = sysroot()?.join("lib/rustlib").join(host_triple()?).join("bin/rust-objcopy");
     let built = root.join("target/release/syncport");
     let dist = root.join("target/dist");
     std::fs::create_dir_all(&dist)?;
@@ -428,11 +426,15 @@ fn host_triple() -> Result<String> {
         .context("rustc -vV names no host")
 }
 
+/// The active toolchain's root (`rustc --print sysroot`).
+fn sysroot() -> Result<PathBuf> {
+    let out = Command::new("rustc").args(["--print", "sysroot"]).output().context("running rustc")?;
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
 /// Adds the wasm target with rustup when the toolchain lacks it.
 fn ensure_target() -> Result<()> {
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().context("running rustc")?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
-    if sysroot.join("lib/rustlib").join(TARGET).exists() {
+    if sysroot()?.join("lib/rustlib").join(TARGET).exists() {
         return Ok(());
     }
     eprintln!("xtask: installing the {TARGET} target");
