@@ -191,6 +191,14 @@ pub async fn state(config: &ServerConfig) -> Result<AppState, StartError> {
     };
     let auth_failures = Arc::new(FailureLimiter::new(config.auth_failure_limit, Duration::from_secs(60)));
     let principals = Arc::new(PrincipalCache::new(Duration::from_secs(5)));
+    store.follow({
+        let principals = principals.clone();
+        move |change| {
+            if change != crate::store::SharedChange::Components {
+                principals.clear();
+            }
+        }
+    });
     let component_limit = config.component_limit;
     let jobs = Arc::new(crate::jobs::Jobs::new(data.join("connection-files"), config.job_lease));
     let oauth = Arc::new(crate::service::oauth::OAuthSettings {
@@ -256,6 +264,8 @@ pub struct Running {
     pub tls: Option<tls::Served>,
     /// Where it serves `GET /metrics` with no token, if it does.
     pub metrics_addr: Option<SocketAddr>,
+    /// Its database.
+    pub store: Store,
 }
 
 impl Running {
@@ -314,6 +324,8 @@ pub async fn start(
     let pruner = state.logs.prune_every();
     let jobs = state.jobs.clone();
     let registry = state.registry.clone();
+    let store = state.store.clone();
+    let closing = store.clone();
     let app = app(state, config.body_limit);
     let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let served_tls = tls.as_ref().map(|tls| tls.served.clone());
@@ -332,9 +344,10 @@ pub async fn start(
             metrics_server.abort();
         }
         jobs.shutdown(JOB_SHUTDOWN_LIMIT).await;
+        closing.close().await;
         served
     });
-    Ok(Running { addr, task, admin_token, registry, tls: served_tls, metrics_addr })
+    Ok(Running { addr, task, admin_token, registry, tls: served_tls, metrics_addr, store })
 }
 
 /// Resolves on SIGINT or SIGTERM.

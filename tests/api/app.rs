@@ -32,6 +32,8 @@ pub struct TestApp {
     pub tls: Option<syncport::server::tls::Served>,
     /// Where it serves `GET /metrics` with no token (`metrics_listen`).
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// The server's database.
+    pub store: syncport::store::Store,
 }
 
 /// Starts a server with the bundled connectors and the test fixtures.
@@ -247,6 +249,7 @@ pub async fn spawn_app_listening(configure: impl FnOnce(&mut ServerConfig)) -> T
         registry: running.registry,
         tls: running.tls,
         metrics_addr: running.metrics_addr,
+        store: running.store,
     }
 }
 

@@ -29,6 +29,7 @@ mod restarts;
 mod secrets;
 mod server_output;
 mod servers;
+mod shared_caches;
 mod shutdown;
 mod tls;
 mod updates;

@@ -55,7 +55,20 @@ pub fn start(mut command: Command, marker: &str) -> Server {
 /// `syncport serve` on `data` with the bundled connectors in `dist` and
 /// the extra environment `env`.
 pub fn syncport(data: &Path, dist: &Path, env: &[(&str, &str)]) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_syncport"));
+    syncport_on(None, data, dist, env)
+}
+
+/// [`syncport`], pinned to CPU `cpu` (`taskset -c`) when given.
+pub fn syncport_on(cpu: Option<usize>, data: &Path, dist: &Path, env: &[(&str, &str)]) -> Server {
+    let binary = env!("CARGO_BIN_EXE_syncport");
+    let mut command = match cpu {
+        Some(cpu) => {
+            let mut taskset = Command::new("taskset");
+            taskset.args(["-c", &cpu.to_string(), binary]);
+            taskset
+        }
+        None => Command::new(binary),
+    };
     command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data).arg("--connectors-dir").arg(dist);
     command.env("RUST_LOG", "warn").env("SYNCPORT_ADMIN_TOKEN", TOKEN).envs(env.iter().copied());
     start(command, "Syncport listening on ")

@@ -35,7 +35,9 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         .into_response();
     };
     let hash = token::hash(&presented);
-    if let Some(principal) = state.principals.get(&hash) {
+    // On PostgreSQL the cache is read only while the database's
+    // notifications of other servers' changes are heard.
+    if let Some(principal) = state.store.caches_fresh().then(|| state.principals.get(&hash)).flatten() {
         request.extensions_mut().insert(principal);
         return next.run(request).await;
     }

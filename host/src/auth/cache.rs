@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Principals by token hash, each kept for a short time. Every change to
-/// users or tokens made through this server clears it at once; a change
-/// made through another server sharing the database takes effect here
-/// within the time-to-live.
+/// users or tokens made through this server clears it at once; one made
+/// through another server sharing the database clears it when the
+/// database's notification arrives, before that server answers the write
+/// (`Store::follow`, docs/storage.md "Caches across servers").
 #[derive(Debug)]
 pub struct PrincipalCache {
     ttl: Duration,

@@ -372,13 +372,27 @@ async fn follow(registry: &Arc<Registry>, store: &Store) -> Result<(), SyncError
     Ok(())
 }
 
-/// Refreshes every `period` until the process ends, logging failures.
+/// Refreshes every `period` until the process ends, logging failures; at
+/// once when another server installs or removes a component (the
+/// database's notification, see `docs/storage.md`).
 pub fn refresh_every(registry: Arc<Registry>, store: Store, period: Duration) -> tokio::task::JoinHandle<()> {
+    let changed = Arc::new(tokio::sync::Notify::new());
+    store.follow({
+        let changed = changed.clone();
+        move |change| {
+            if change != crate::store::SharedChange::Principals {
+                changed.notify_one();
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = changed.notified() => ticks.reset(),
+            }
             if let Err(error) = refresh(&registry, &store).await {
                 tracing::warn!(%error, "refreshing the shared connector components failed");
             }

@@ -1,11 +1,12 @@
-//! The in-process caches of the embedded SQLite database: connection rows
-//! (properties still encrypted) and what is known of each connection's
-//! cached metadata. Enabled only on SQLite, where one server owns the data
-//! directory and so makes every write; on PostgreSQL, which several
-//! servers may share, every read goes to the database. See
-//! `docs/storage.md` ("In-process caches").
+//! The in-process caches of the database: connection rows (properties
+//! still encrypted) and what is known of each connection's cached
+//! metadata. Every write through this server updates them; on PostgreSQL,
+//! which several servers may share, the others' writes reach them through
+//! notifications and reads use them only while those are heard
+//! ([`super::coherence`]). See `docs/storage.md` ("In-process caches").
 
 use super::Store;
+use super::coherence::SharedChange;
 use super::guarded::Guarded;
 use super::metadata::Known;
 use super::rows::StoredConnection;
@@ -44,51 +45,80 @@ impl Caches {
     pub(super) fn row_stale(&self, id: Uuid, from: i64) {
         self.rows.change(id, |cached| cached.filter(|row| row.revision() != from));
     }
+
+    /// Connection `id` was deleted, and its cached metadata with it.
+    pub(super) fn connection_gone(&self, id: Uuid) {
+        self.rows.change(id, |_| None);
+        self.metadata.change(id, |_| None);
+    }
+
+    /// Many rows changed at once, or changes were missed: forget everything.
+    pub(super) fn forget_all(&self) {
+        self.rows.clear();
+        self.metadata.clear();
+    }
 }
 
 impl Store {
-    /// The caches, if enabled.
-    fn caches(&self) -> Option<&Caches> {
-        self.inner.caches.as_deref()
+    /// The caches, to record a write in: every write updates them, fresh
+    /// or not, so they hold it when they are read again.
+    pub(super) fn caches(&self) -> &Caches {
+        self.inner.coherence.caches()
     }
 
-    /// The connection row cache, if enabled.
+    /// The caches, to read from: `None` while they may miss another
+    /// server's change (PostgreSQL, listener not heard within the lease).
+    fn fresh_caches(&self) -> Option<&Caches> {
+        self.inner.coherence.fresh().then(|| self.caches())
+    }
+
+    /// Whether the in-process caches (this store's and the server's
+    /// principals) may serve reads now.
+    pub fn caches_fresh(&self) -> bool {
+        self.inner.coherence.fresh()
+    }
+
+    /// Calls `follower` on every change of what other parts of the server
+    /// cache (principals, components) made through another server on the
+    /// database, before this server acks it; never on SQLite.
+    pub fn follow(&self, follower: impl Fn(SharedChange) + Send + Sync + 'static) {
+        self.inner.coherence.follow(Box::new(follower));
+    }
+
+    /// Waits until every server on the database that reads its caches has
+    /// applied the writes this server committed so far, or the lease
+    /// passed ([`super::coherence`]). At once on SQLite.
+    pub(super) async fn settle(&self) {
+        self.inner.coherence.settle().await;
+    }
+
+    /// The connection row cache, to read from.
     pub(super) fn rows(&self) -> Option<&Guarded<Uuid, Arc<StoredConnection>>> {
-        self.caches().map(|c| &c.rows)
+        self.fresh_caches().map(|c| &c.rows)
     }
 
-    /// The metadata cache, if enabled.
+    /// The metadata cache, to read from.
     pub(super) fn metadata_known(&self) -> Option<&Guarded<Uuid, Known>> {
-        self.caches().map(|c| &c.metadata)
+        self.fresh_caches().map(|c| &c.metadata)
     }
 
     /// See [`Caches::row_written`].
     pub(super) fn row_written(&self, id: Uuid, from: i64, next: impl FnOnce(&StoredConnection) -> StoredConnection) {
-        if let Some(caches) = self.caches() {
-            caches.row_written(id, from, next);
-        }
+        self.caches().row_written(id, from, next);
     }
 
     /// See [`Caches::row_stale`].
     pub(super) fn row_stale(&self, id: Uuid, from: i64) {
-        if let Some(caches) = self.caches() {
-            caches.row_stale(id, from);
-        }
+        self.caches().row_stale(id, from);
     }
 
     /// Connection `id` was deleted, and its cached metadata with it.
     pub(super) fn connection_gone(&self, id: Uuid) {
-        if let Some(caches) = self.caches() {
-            caches.rows.change(id, |_| None);
-            caches.metadata.change(id, |_| None);
-        }
+        self.caches().connection_gone(id);
     }
 
     /// Many rows changed at once (re-encryption): forget everything.
     pub(super) fn forget_all(&self) {
-        if let Some(caches) = self.caches() {
-            caches.rows.clear();
-            caches.metadata.clear();
-        }
+        self.caches().forget_all();
     }
 }

@@ -282,6 +282,7 @@ impl Store {
         }
         let written = Connection { updated_at: now, revision: next.revision + 1, ..next.clone() };
         self.row_written(next.id, next.revision, |_| StoredConnection::new(&written, properties));
+        self.settle().await;
         Ok(WriteOutcome::Done(written))
     }
 
@@ -327,6 +328,7 @@ impl Store {
         tx.commit().await?;
         let written = Connection { updated_at: now, revision: next.revision + 1, ..next.clone() };
         self.row_written(next.id, next.revision, |_| StoredConnection::new(&written, properties));
+        self.settle().await;
         Ok(WriteOutcome::Done(written))
     }
 
@@ -340,6 +342,7 @@ impl Store {
             .await?;
         if deleted.rows_affected() == 1 {
             self.connection_gone(id);
+            self.settle().await;
             return Ok(WriteOutcome::Done(()));
         }
         self.why_not_written(id).await
@@ -387,7 +390,11 @@ impl Store {
     /// result for a connection changed meanwhile is not recorded.
     pub async fn record_test(&self, id: Uuid, revision: i64, status: Status) -> Result<Recorded, StoreError> {
         // The row cache learns the outcome from the writer, in commit order.
-        self.group_commit().write(TestWrite { id, revision, status, at: super::now() }).await
+        let recorded = self.group_commit().write(TestWrite { id, revision, status, at: super::now() }).await?;
+        if recorded == Recorded::Applied {
+            self.settle().await;
+        }
+        Ok(recorded)
     }
 }
 
@@ -484,6 +491,7 @@ impl Store {
         sqlx::query("DELETE FROM metadata_cache WHERE config_key NOT LIKE $1").bind(&pattern).execute(&mut *tx).await?;
         tx.commit().await?;
         self.forget_all();
+        self.settle().await;
         Ok(sealed)
     }
 

@@ -134,7 +134,11 @@ impl Store {
         self.forget_item(connection, item);
         match result {
             Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => Ok(()),
-            other => other.map(drop).map_err(Into::into),
+            Err(e) => Err(e.into()),
+            Ok(_) => {
+                self.settle().await;
+                Ok(())
+            }
         }
     }
 
@@ -144,22 +148,19 @@ impl Store {
             .bind(connection.to_string())
             .execute(self.pool())
             .await;
-        if let Some(memo) = self.metadata_known() {
-            memo.change(connection, |_| None);
-        }
+        self.caches().metadata.change(connection, |_| None);
         result?;
+        self.settle().await;
         Ok(())
     }
 
     /// Forgets what the in-process cache knows of one item.
     fn forget_item(&self, connection: Uuid, item: &str) {
-        if let Some(memo) = self.metadata_known() {
-            memo.change(connection, |known| {
-                let mut known = (*known?).clone();
-                known.remove(item);
-                Some(Arc::new(known))
-            });
-        }
+        self.caches().metadata.change(connection, |known| {
+            let mut known = (*known?).clone();
+            known.remove(item);
+            Some(Arc::new(known))
+        });
     }
 }
 

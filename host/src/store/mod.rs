@@ -3,12 +3,14 @@
 //! driver; see `docs/storage.md`.
 
 mod caches;
+pub mod coherence;
 mod components;
 mod connections;
 mod group_commit;
 mod guarded;
 mod jobs;
 pub mod keys;
+mod listen;
 mod logs;
 mod metadata;
 mod oauth;
@@ -17,6 +19,7 @@ mod rows;
 mod users;
 mod workspaces;
 
+pub use coherence::SharedChange;
 pub use components::{Stored, StoredComponent};
 pub use connections::{ConnectionFilter, NewConnection, Reseal, WriteOutcome};
 pub use group_commit::Recorded;
@@ -109,8 +112,11 @@ struct Inner {
     /// Encrypts connection properties at the row boundary (`docs/security.md`).
     keyring: Keyring,
     sqlite: bool,
-    /// The in-process caches: SQLite only (see [`caches`]).
-    caches: Option<Arc<caches::Caches>>,
+    /// The in-process caches and what keeps them coherent with other
+    /// servers' writes ([`coherence`]).
+    coherence: Arc<coherence::Coherence>,
+    /// PostgreSQL: the cache listener and notifier.
+    listening: Option<listen::Tasks>,
     /// Test results waiting to be committed together.
     group_commit: group_commit::GroupCommit,
 }
@@ -120,8 +126,10 @@ impl Store {
     /// migrations. SQLite files are created if missing and put in WAL mode
     /// with full fsync, so an acknowledged write survives a crash; this
     /// server must then be the database's only writer (one server per data
-    /// directory), as its in-process caches assume. Must be called within a
-    /// tokio runtime: it starts the group-commit writer task.
+    /// directory), as its in-process caches assume. On PostgreSQL, which
+    /// several servers may share, it installs the triggers that announce
+    /// changes and starts listening to them ([`coherence`]). Must be called
+    /// within a tokio runtime: it starts the group-commit writer task.
     /// Connection properties are encrypted with `keyring`'s first key and
     /// decrypted with any of its keys.
     pub async fn open(database: Database<'_>, keyring: Keyring) -> Result<Self, StoreError> {
@@ -149,9 +157,18 @@ impl Store {
             .connect(&sqlite_create(url))
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        let caches = sqlite.then(|| Arc::new(caches::Caches::new()));
-        let group_commit = group_commit::GroupCommit::start(pool.clone(), test_recorded(caches.clone()));
-        Ok(Self { inner: Arc::new(Inner { pool, keyring, sqlite, caches, group_commit }) })
+        let caches = Arc::new(caches::Caches::new());
+        let (coherence, listening) = if sqlite {
+            (coherence::Coherence::local(caches.clone()), None)
+        } else {
+            listen::install_triggers(&pool).await?;
+            let (coherence, outbox) = coherence::Coherence::shared(caches.clone());
+            let tasks = listen::start(url, coherence.clone(), outbox)?;
+            (coherence, Some(tasks))
+        };
+        let group_commit = group_commit::GroupCommit::start(pool.clone(), test_recorded(caches));
+        let inner = Inner { pool, keyring, sqlite, coherence, listening, group_commit };
+        Ok(Self { inner: Arc::new(inner) })
     }
 
     /// The keys properties are encrypted with.
@@ -159,13 +176,22 @@ impl Store {
         &self.inner.keyring
     }
 
+    /// PostgreSQL: the `application_name` of the connection the cache
+    /// listener holds (`pg_stat_activity`).
+    pub fn listener_name(&self) -> Option<&str> {
+        self.inner.listening.as_ref().map(|tasks| tasks.listener_name.as_str())
+    }
+
     /// Whether the database is SQLite.
     pub(crate) fn is_sqlite(&self) -> bool {
         self.inner.sqlite
     }
 
-    /// Closes every connection of the pool.
+    /// Closes every connection of the pool, and stops listening.
     pub async fn close(&self) {
+        if let Some(tasks) = &self.inner.listening {
+            tasks.stop();
+        }
         self.inner.pool.close().await;
     }
 
@@ -191,9 +217,8 @@ impl Store {
 }
 
 /// What the row cache makes of a committed test result.
-fn test_recorded(caches: Option<Arc<caches::Caches>>) -> group_commit::OnCommit {
+fn test_recorded(caches: Arc<caches::Caches>) -> group_commit::OnCommit {
     Box::new(move |write, recorded| {
-        let Some(caches) = &caches else { return };
         if recorded == Recorded::Applied {
             caches.row_written(write.id, write.revision, |row| row.tested(write.status, write.at));
         } else {

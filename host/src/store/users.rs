@@ -180,6 +180,7 @@ impl Store {
             .await?;
         insert_grants(&mut tx, user.id, &user.workspaces).await?;
         tx.commit().await?;
+        self.settle().await;
         Ok(true)
     }
 
@@ -193,6 +194,7 @@ impl Store {
         .bind(id.to_string())
         .execute(self.pool())
         .await?;
+        self.settle().await;
         Ok(deleted.rows_affected() == 1)
     }
 
@@ -256,6 +258,7 @@ impl Store {
                     .await?
             }
         };
+        self.settle().await;
         Ok(result.rows_affected())
     }
 }

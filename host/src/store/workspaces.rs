@@ -81,6 +81,7 @@ impl Store {
         }
         sqlx::query("DELETE FROM user_workspaces WHERE workspace_id = $1").bind(id).execute(&mut *tx).await?;
         tx.commit().await?;
+        self.settle().await;
         Ok(true)
     }
 }

@@ -1,0 +1,50 @@
+-- PostgreSQL only: every committed change a server's in-process caches
+-- may hold is announced on the channel `syncport_cache` (docs/storage.md,
+-- "Caches across servers"). NOTIFY is transactional: a listener hears it
+-- when, and only if, the writing transaction commits. Installed by
+-- `host/src/store/listen.rs` under an advisory lock; the `_v1` in the
+-- trigger names is bumped when this file changes.
+
+CREATE OR REPLACE FUNCTION syncport_notify_connection() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('syncport_cache', 'gone:' || OLD.id);
+    ELSIF OLD IS DISTINCT FROM NEW THEN
+        PERFORM pg_notify('syncport_cache', 'conn:' || NEW.id || ':' || NEW.revision);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION syncport_notify_metadata() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('syncport_cache', 'meta:' || OLD.connection_id);
+    ELSE
+        PERFORM pg_notify('syncport_cache', 'meta:' || NEW.connection_id);
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- Statement level: the argument is the whole payload (`auth`, `components`).
+CREATE OR REPLACE FUNCTION syncport_notify_table() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('syncport_cache', TG_ARGV[0]);
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER UPDATE OR DELETE ON connections
+    FOR EACH ROW EXECUTE FUNCTION syncport_notify_connection();
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON metadata_cache
+    FOR EACH ROW EXECUTE FUNCTION syncport_notify_metadata();
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON user_workspaces
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON tokens
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON workspaces
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_components
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
+CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_removed
+    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
