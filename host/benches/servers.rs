@@ -62,18 +62,35 @@ async fn prepare(addr: SocketAddr) -> Ids {
     Ids { books, writers }
 }
 
-/// Requests per second of each case through `servers`, the clients split
+/// One case's throughput, and the CPU time the servers and PostgreSQL
+/// spent per request (microseconds).
+#[derive(Clone, Copy, Default)]
+struct Rate {
+    per_second: f64,
+    server_us: f64,
+    postgres_us: f64,
+}
+
+/// Each case through `servers` (processes `pids`), the clients split
 /// between them.
-async fn cases(servers: &[SocketAddr], books: &str) -> [f64; 3] {
+async fn cases(servers: &[SocketAddr], pids: &[u32], books: &str) -> [Rate; 3] {
     let get = format!("/api.rsc/v2/connections/{books}");
     let test = format!("/api.rsc/v2/connections/{books}/test");
     let tables = format!("/api.rsc/v2/connections/{books}/tables");
-    let mut rates = [0.0; 3];
+    let mut rates = [Rate::default(); 3];
     for (rate, (method, path)) in
         rates.iter_mut().zip([(Method::GET, get), (Method::POST, test), (Method::POST, tables)])
     {
+        let (server, postgres) = (cpu_of(pids), postgres_cpu());
         let runs = servers.iter().map(|addr| load(*addr, method.clone(), &path, CLIENTS / servers.len()));
-        *rate = futures_util::future::join_all(runs).await.iter().map(|(rate, _)| rate).sum();
+        let per_second: f64 = futures_util::future::join_all(runs).await.iter().map(|(rate, _)| rate).sum();
+        let requests = per_second * RUN.as_secs_f64();
+        let per_request = |seconds: f64| seconds * 1e6 / requests;
+        *rate = Rate {
+            per_second,
+            server_us: per_request(cpu_of(pids) - server),
+            postgres_us: per_request(postgres_cpu() - postgres),
+        };
     }
     rates
 }
@@ -139,22 +156,49 @@ async fn mix(servers: &[SocketAddr], ids: &Ids) -> Mix {
     }
 }
 
+/// Median and 99th percentile latency of 500 `PUT`s one after the other
+/// through `addr`, each changing a label of connection `id`: with no
+/// other load, what a write costs, the wait for other servers' acks
+/// included.
+async fn put_latency(addr: SocketAddr, id: &str) -> (Duration, Duration) {
+    let mut sender = connect(addr).await;
+    let path = format!("/api.rsc/v2/connections/{id}");
+    let mut latencies = Vec::new();
+    for n in 0..500 {
+        let body = json!({"labels": [format!("alone{n}")]});
+        let started = Instant::now();
+        let (status, _) = send(&mut sender, addr, &Method::PUT, &path, Some(&body)).await;
+        assert_eq!(status, 200, "PUT {path}");
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    (latencies[latencies.len() / 2], latencies[latencies.len() * 99 / 100])
+}
+
 /// CPU seconds every `postgres` process on this machine has used so far.
 fn postgres_cpu() -> f64 {
-    let mut ticks = 0u64;
+    let mut seconds = 0.0;
     for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
         let path = entry.path();
-        let is_postgres = std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim() == "postgres");
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else { continue };
-        if !is_postgres {
-            continue;
+        if std::fs::read_to_string(path.join("comm")).is_ok_and(|comm| comm.trim() == "postgres") {
+            seconds += cpu_at(&path);
         }
-        // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
-        let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-        ticks += fields.get(11).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-        ticks += fields.get(12).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
     }
-    ticks as f64 / 100.0
+    seconds
+}
+
+/// CPU seconds the processes `pids` (and their threads) have used so far.
+fn cpu_of(pids: &[u32]) -> f64 {
+    pids.iter().map(|pid| cpu_at(Path::new(&format!("/proc/{pid}")))).sum()
+}
+
+/// User and system CPU seconds of the process at `/proc/PID`.
+fn cpu_at(proc: &Path) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(proc.join("stat")) else { return 0.0 };
+    // After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
 
 /// Notification delays measured while `during` runs: a ping every 5 ms,
@@ -211,35 +255,45 @@ async fn run(admin_url: &str) {
 
     // 1. One server, SQLite against PostgreSQL, unpinned.
     let sqlite = syncport(dirs[0].path(), &dist(), &[]);
-    let lite = cases(&[sqlite.addr], &prepare(sqlite.addr).await.books).await;
+    let lite = cases(&[sqlite.addr], &[sqlite.child.id()], &prepare(sqlite.addr).await.books).await;
     drop(sqlite);
     let a = server(None, dirs[1].path(), &url, &key);
     let ids = prepare(a.addr).await;
-    let pg = cases(&[a.addr], &ids.books).await;
+    let pg = cases(&[a.addr], &[a.child.id()], &ids.books).await;
     drop(a);
     println!("| case ({CLIENTS} clients) | SQLite | PostgreSQL | PostgreSQL / SQLite |");
     println!("|---|---:|---:|---:|");
     for (case, (lite, pg)) in CASES.iter().zip(lite.iter().zip(pg)) {
+        let (lite, pg) = (lite.per_second, pg.per_second);
         println!("| {case} | {lite:.0}/s | {pg:.0}/s | {:.0}% |", 100.0 * pg / lite);
+    }
+    println!();
+    println!("| CPU per request | SQLite: server | PostgreSQL: server | PostgreSQL: database |");
+    println!("|---|---:|---:|---:|");
+    for (case, (lite, pg)) in CASES.iter().zip(lite.iter().zip(pg)) {
+        println!("| {case} | {:.0} µs | {:.0} µs | {:.0} µs |", lite.server_us, pg.server_us, pg.postgres_us);
     }
 
     // 2. and 3. Pinned: one server on CPU 0, then two on CPUs 0 and 1.
     let a = server(Some(0), dirs[2].path(), &url, &key);
     once(a.addr, Method::GET, &format!("/api.rsc/v2/connections/{}", ids.books), None).await;
     let before = postgres_cpu();
-    let one = cases(&[a.addr], &ids.books).await;
+    let one = cases(&[a.addr], &[a.child.id()], &ids.books).await;
     let one_mix = mix(&[a.addr], &ids).await;
     let one_cpu = postgres_cpu() - before;
+    let one_put = put_latency(a.addr, &ids.writers[0]).await;
     let b = server(Some(1), dirs[3].path(), &url, &key);
     once(b.addr, Method::GET, &format!("/api.rsc/v2/connections/{}", ids.books), None).await;
     let before = postgres_cpu();
-    let two = cases(&[a.addr, b.addr], &ids.books).await;
+    let two = cases(&[a.addr, b.addr], &[a.child.id(), b.child.id()], &ids.books).await;
     let (two_mix, delays) = delays_during(&url, mix(&[a.addr, b.addr], &ids)).await;
     let two_cpu = postgres_cpu() - before;
+    let two_put = put_latency(a.addr, &ids.writers[0]).await;
     println!();
     println!("| case ({CLIENTS} clients) | one server (CPU 0) | two servers (CPUs 0, 1) | ratio |");
     println!("|---|---:|---:|---:|");
     for (case, (one, two)) in CASES.iter().zip(one.iter().zip(two)) {
+        let (one, two) = (one.per_second, two.per_second);
         println!("| {case} | {one:.0}/s | {two:.0}/s | {:.2} |", two / one);
     }
     println!(
@@ -257,6 +311,13 @@ async fn run(admin_url: &str) {
         ms(one_mix.put_p99),
         ms(two_mix.put_p50),
         ms(two_mix.put_p99)
+    );
+    println!(
+        "| `PUT` alone, one client: latency p50 / p99 | {} / {} | {} / {} | |",
+        ms(one_put.0),
+        ms(one_put.1),
+        ms(two_put.0),
+        ms(two_put.1)
     );
     let cases_time = 4.0 * RUN.as_secs_f64();
     println!(

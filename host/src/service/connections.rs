@@ -218,13 +218,17 @@ pub async fn test(services: &Services, connection: &Connection) -> ServiceResult
     let duration = started.elapsed();
     let result = call.result.map_err(TestFailure::of);
     let status = if result.is_ok() { Status::Ok } else { Status::Failed };
-    record(&services.store, &tested, status, begun).await?;
     let outcome = match &result {
         Ok(message) => message.clone(),
         Err(e) => format!("{}: {}", e.code, e.message),
     };
-    let record = OperationRecord::new("test", result.is_ok(), outcome, call.duration).with_plugin(&call.logs);
-    services.logs.record(tested.id, tested.settings.logfile_verbosity, record).await;
+    let line = OperationRecord::new("test", result.is_ok(), outcome, call.duration).with_plugin(&call.logs);
+    // Both at once: on PostgreSQL they join one group commit.
+    let (recorded, ()) = tokio::join!(
+        record(&services.store, &tested, status, begun),
+        services.logs.record(tested.id, tested.settings.logfile_verbosity, line)
+    );
+    recorded?;
     Ok(Tested { result, duration })
 }
 

@@ -71,6 +71,50 @@ pub(super) struct LogWrite {
     pub written_at: String,
     /// The operation's lines.
     pub text: String,
+    /// The most bytes a row of merged entries may hold.
+    pub max_row_bytes: u64,
+}
+
+/// The most bytes of entries merged into one row, whatever the file cap.
+const MAX_MERGED_BYTES: usize = 16 << 10;
+
+/// One row of [`insert_logs`]: the entries of one connection and day in a
+/// batch, in the order they came, while they fit.
+struct LogRow<'a> {
+    connection: Uuid,
+    day: &'a str,
+    /// The last entry's.
+    written_at: &'a str,
+    text: String,
+}
+
+/// Merges the entries of each connection and day, in order, into rows of
+/// at most [`MAX_MERGED_BYTES`] and the file cap: one row costs the
+/// database one insert however many operations it holds, and the file
+/// served is the same concatenation (`crate::logs`).
+fn log_rows<'a>(logs: &[&'a LogWrite]) -> Vec<LogRow<'a>> {
+    let mut rows: Vec<LogRow<'a>> = Vec::new();
+    let mut open: std::collections::HashMap<(Uuid, &str), usize> = std::collections::HashMap::new();
+    for log in logs {
+        let limit = MAX_MERGED_BYTES.min(usize::try_from(log.max_row_bytes).unwrap_or(usize::MAX));
+        let key = (log.connection, log.day.as_str());
+        match open.get(&key).map(|i| &mut rows[*i]) {
+            Some(row) if row.text.len() + log.text.len() <= limit => {
+                row.text.push_str(&log.text);
+                row.written_at = &log.written_at;
+            }
+            _ => {
+                open.insert(key, rows.len());
+                rows.push(LogRow {
+                    connection: log.connection,
+                    day: &log.day,
+                    written_at: &log.written_at,
+                    text: log.text.clone(),
+                });
+            }
+        }
+    }
+    rows
 }
 
 /// A write waiting for its batch, and where its answer goes.
@@ -222,6 +266,7 @@ where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
     const COLUMNS: usize = 6;
+    let logs = log_rows(logs);
     let rows: Vec<String> = (0..logs.len())
         .map(|i| {
             let n = i * COLUMNS;
@@ -233,15 +278,50 @@ where
         rows.join(", ")
     );
     let mut query = sqlx::query(&sql);
-    for log in logs {
+    for log in &logs {
         query = query
             .bind(Uuid::new_v4().to_string())
             .bind(log.connection.to_string())
-            .bind(log.day.as_str())
-            .bind(log.written_at.as_str())
+            .bind(log.day)
+            .bind(log.written_at)
             .bind(i64::try_from(log.text.len()).unwrap_or(i64::MAX))
             .bind(log.text.as_str());
     }
     query.execute(executor).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(connection: Uuid, day: &str, at: &str, text: &str, max_row_bytes: u64) -> LogWrite {
+        LogWrite { connection, day: day.into(), written_at: at.into(), text: text.into(), max_row_bytes }
+    }
+
+    #[test]
+    fn entries_of_one_connection_and_day_merge_in_order_while_they_fit() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let writes = [
+            entry(a, "2026-12-07", "t1", "a1\n", 1 << 20),
+            entry(b, "2026-12-07", "t2", "b1\n", 1 << 20),
+            entry(a, "2026-12-07", "t3", "a2\n", 1 << 20),
+            entry(a, "2026-12-08", "t4", "a3\n", 1 << 20),
+            entry(b, "2026-12-07", "t5", "b2\n", 6),
+            entry(b, "2026-12-07", "t6", "b3\n", 6),
+        ];
+        let refs: Vec<&LogWrite> = writes.iter().collect();
+        let rows: Vec<(Uuid, &str, &str, String)> =
+            log_rows(&refs).into_iter().map(|r| (r.connection, r.day, r.written_at, r.text)).collect();
+        assert_eq!(
+            rows,
+            [
+                (a, "2026-12-07", "t3", "a1\na2\n".to_string()),
+                (b, "2026-12-07", "t5", "b1\nb2\n".to_string()),
+                (a, "2026-12-08", "t4", "a3\n".to_string()),
+                (b, "2026-12-07", "t6", "b3\n".to_string()),
+            ],
+            "a row stops at the file cap (6 bytes for b's last two)"
+        );
+    }
 }

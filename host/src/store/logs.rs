@@ -22,15 +22,12 @@ pub struct LogEntry {
 impl Store {
     /// Appends an entry to a connection's log, committed with the other
     /// writes of its batch (see `group_commit`): a return means committed.
-    pub async fn append_log(
-        &self,
-        connection: Uuid,
-        day: &str,
-        written_at: &str,
-        text: &str,
-    ) -> Result<(), StoreError> {
-        let (day, written_at, text) = (day.to_string(), written_at.to_string(), text.to_string());
-        self.group_commit().append(LogWrite { connection, day, written_at, text }).await
+    /// Entries of one connection and day in one batch may be stored as one
+    /// row, of at most `max_row_bytes` (the log file's size cap).
+    pub async fn append_log(&self, connection: Uuid, entry: LogEntry, max_row_bytes: u64) -> Result<(), StoreError> {
+        let LogEntry { day, written_at, text, .. } = entry;
+        let text = text.unwrap_or_default();
+        self.group_commit().append(LogWrite { connection, day, written_at, text, max_row_bytes }).await
     }
 
     /// A connection's entries in the order written, of one day or of every
