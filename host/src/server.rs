@@ -301,10 +301,6 @@ pub async fn start(
         let public_url = Some(format!("{scheme}://{addr}"));
         state.oauth = Arc::new(crate::service::oauth::OAuthSettings { public_url, ..(*state.oauth).clone() });
     }
-    let refresher = crate::registry::shared::is_shared(&state.store).then(|| {
-        let period = crate::registry::shared::REFRESH_PERIOD;
-        crate::registry::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
-    });
     // On SQLite this server alone owns the database: a run still marked as
     // under way was this data directory's, stopped with its last process.
     if state.store.is_sqlite() {
@@ -319,6 +315,12 @@ pub async fn start(
         }
         None => (None, None),
     };
+    // Started once nothing else can fail, so a failed start leaves no task
+    // holding the store.
+    let refresher = crate::registry::shared::is_shared(&state.store).then(|| {
+        let period = crate::registry::shared::REFRESH_PERIOD;
+        crate::registry::shared::refresh_every(state.registry.clone(), state.store.clone(), period)
+    });
     let upkeep = state.metrics.upkeep_every();
     let sweeper = state.jobs.sweep_every(state.store.clone());
     let pruner = state.logs.prune_every();

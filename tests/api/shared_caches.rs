@@ -105,23 +105,25 @@ async fn a_server_whose_listener_connection_is_killed_serves_no_stale_read_and_l
     caches_on(&b).await;
     b.get_ok(&id).await;
     let pool = b.postgres_pool().await.expect("PostgreSQL");
-    let listener = b.store.listener_name().expect("B listens").to_string();
-    for round in 1..=3u64 {
-        let killed: Vec<bool> =
+    // The reader's listener, then the writer's (which must not answer a
+    // write before it has heard every server reading its caches), twice.
+    for (round, killed) in [(1u64, &b), (2, &a), (3, &b), (4, &a)] {
+        let listener = killed.store.listener_name().expect("it listens").to_string();
+        let terminated: Vec<bool> =
             sqlx::query_scalar("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
                 .bind(&listener)
                 .fetch_all(&pool)
                 .await
-                .expect("terminate B's listener");
-        assert_eq!(killed, [true], "round {round}: B's listener connection, and only it");
-        // Written at once, while B has not heard it lost its listener.
+                .expect("terminate the listener");
+        assert_eq!(terminated, [true], "round {round}: that listener connection, and only it");
+        // Written at once, while the server has not heard it lost its listener.
         for i in 1..=10 {
             let n = round * 100 + i;
             a.update_ok(&id, &json!({"properties": {"P01": n.to_string()}})).await;
             assert_eq!(seq(&b.get_ok(&id).await), n, "round {round}: B's read right after A answered {n}");
         }
-        caches_on(&b).await;
+        caches_on(killed).await;
     }
     let (status, read) = json(b.get_connection(&id).await).await;
-    assert_eq!((status, seq(&read)), (200, 310), "{read}");
+    assert_eq!((status, seq(&read)), (200, 410), "{read}");
 }

@@ -38,8 +38,11 @@ pub(super) const CHANNEL: &str = "syncport_cache";
 /// How often a server pings itself.
 pub(super) const PING_EVERY: Duration = Duration::from_millis(200);
 /// How long after sending a ping that came back a server reads its
-/// caches; also the longest a write waits for other servers' acks.
+/// caches; also the longest a write waits for other servers' acks (plus
+/// [`MARGIN`]).
 pub const LEASE: Duration = Duration::from_secs(1);
+/// What a write waits beyond the lease, for clocks that run a little apart.
+const MARGIN: Duration = Duration::from_millis(50);
 
 /// A change other parts of the server keep their own caches of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,13 +140,18 @@ pub type Follower = Box<dyn Fn(SharedChange) + Send + Sync>;
 
 #[derive(Default)]
 struct State {
+    /// Since when the listener listens on its current connection; `None`
+    /// while it is not listening.
+    listening_since: Option<Instant>,
+    /// When an own ping last came back (or listening began).
+    heard_own: Option<Instant>,
     /// Own pings sent and not heard yet: when each was sent.
     pings: BTreeMap<u64, Instant>,
     next_ping: u64,
     /// Other servers, and when each was last heard pinging.
     servers: HashMap<u64, Instant>,
-    /// Own barriers heard, and the servers that have not acked each yet.
-    unacked: BTreeMap<u64, HashSet<u64>>,
+    /// Own barriers heard: when, and the servers that have not acked yet.
+    unacked: BTreeMap<u64, (Instant, HashSet<u64>)>,
     /// A barrier queued and not sent yet: a write may join it.
     queued: Option<u64>,
     next_barrier: u64,
@@ -229,7 +237,7 @@ impl Coherence {
             }
         };
         let mut settled = self.settled.subscribe();
-        if tokio::time::timeout(LEASE, settled.wait_for(|done| *done >= barrier)).await.is_err() {
+        if tokio::time::timeout(LEASE + MARGIN, settled.wait_for(|done| *done >= barrier)).await.is_err() {
             tracing::debug!(barrier, "not every server acked a write within the lease; theirs has lapsed");
         }
     }
@@ -240,31 +248,46 @@ impl Coherence {
         self.lock().queued = None;
     }
 
-    /// A ping to send now.
-    pub(super) fn ping(&self) -> Notice {
+    /// A ping to send now; none while this server does not hear its own
+    /// (no listener, or one that hears nothing), so that the others stop
+    /// waiting for its acks within the lease.
+    pub(super) fn ping(&self) -> Option<Notice> {
         let mut state = self.lock();
+        let now = Instant::now();
+        // A ping older than the lease gives no lease when it comes back.
+        state.pings.retain(|_, sent| now.duration_since(*sent) < LEASE);
+        let hears = state.listening_since.is_some() && state.heard_own.is_some_and(|at| now.duration_since(at) < LEASE);
+        if !hears {
+            return None;
+        }
         state.next_ping += 1;
         let seq = state.next_ping;
-        state.pings.insert(seq, Instant::now());
-        Notice::Ping { server: self.server, seq }
+        state.pings.insert(seq, now);
+        Some(Notice::Ping { server: self.server, seq })
     }
 
     /// The listener listens (again): anything cached may predate a change
     /// it missed. Reads stay off until the next ping comes back.
     pub(super) fn listening(&self) {
+        self.stop_reading(Some(Instant::now()));
+    }
+
+    /// The listener's connection was lost: stop reading the caches, and
+    /// stop pinging until it listens again.
+    pub(super) fn lost(&self) {
+        self.stop_reading(None);
+    }
+
+    fn stop_reading(&self, listening_since: Option<Instant>) {
         self.fresh_until.store(0, Ordering::SeqCst);
         {
             let mut state = self.lock();
+            state.listening_since = listening_since;
+            state.heard_own = listening_since;
             state.pings.clear();
-            state.servers.clear();
         }
         self.caches.forget_all();
         self.announce(SharedChange::Everything);
-    }
-
-    /// The listener's connection was lost: stop reading the caches.
-    pub(super) fn lost(&self) {
-        self.listening();
     }
 
     /// Applies one message heard on [`CHANNEL`].
@@ -287,7 +310,7 @@ impl Coherence {
             Notice::Barrier { server, seq } => self.send(Notice::Ack { from: self.server, to: server, seq }),
             Notice::Ack { from, to, seq } if to == self.server => {
                 let mut state = self.lock();
-                if let Some(waiting) = state.unacked.get_mut(&seq) {
+                if let Some((_, waiting)) = state.unacked.get_mut(&seq) {
                     waiting.remove(&from);
                 }
                 self.settle_acked(&mut state);
@@ -304,29 +327,38 @@ impl Coherence {
         state.pings = state.pings.split_off(&(seq + 1));
         let until = self.millis(sent + LEASE);
         self.fresh_until.fetch_max(until, Ordering::SeqCst);
-        // Servers not heard within the lease no longer read their caches.
         let now = Instant::now();
+        state.heard_own = Some(now);
+        // Servers not heard within the lease no longer read their caches;
+        // barriers older than it no longer have a write waiting.
         state.servers.retain(|_, heard| now.duration_since(*heard) < LEASE);
         let State { servers, unacked, .. } = &mut *state;
-        for waiting in unacked.values_mut() {
+        unacked.retain(|_, (heard, _)| now.duration_since(*heard) < LEASE + MARGIN);
+        for (_, waiting) in unacked.values_mut() {
             waiting.retain(|server| servers.contains_key(server));
         }
         self.settle_acked(&mut state);
     }
 
     /// Own barrier `seq` came back: it now waits for the servers listening.
+    /// Unless this server has listened for less than a lease: it may not
+    /// have heard every server that reads its caches yet, so the write
+    /// waits out the lease (or a later barrier settles it).
     fn barrier_heard(&self, seq: u64) {
         let mut state = self.lock();
         let now = Instant::now();
+        if state.listening_since.is_none_or(|since| now.duration_since(since) < LEASE) {
+            return;
+        }
         let waiting =
             state.servers.iter().filter(|(_, heard)| now.duration_since(**heard) < LEASE).map(|(s, _)| *s).collect();
-        state.unacked.insert(seq, waiting);
+        state.unacked.insert(seq, (now, waiting));
         self.settle_acked(&mut state);
     }
 
     /// Marks the barriers every server acked as settled.
     fn settle_acked(&self, state: &mut State) {
-        let done: Vec<u64> = state.unacked.iter().filter(|(_, w)| w.is_empty()).map(|(seq, _)| *seq).collect();
+        let done: Vec<u64> = state.unacked.iter().filter(|(_, (_, w))| w.is_empty()).map(|(seq, _)| *seq).collect();
         for seq in done {
             state.unacked.remove(&seq);
             self.settled.send_if_modified(|settled| {
@@ -378,8 +410,10 @@ mod tests {
     #[tokio::test]
     async fn caches_are_fresh_only_after_an_own_ping_comes_back_and_for_the_lease() {
         let (coherence, _outbox) = Coherence::shared(Arc::new(Caches::new()));
+        assert_eq!(coherence.ping(), None, "a ping before the listener listens");
+        coherence.listening();
         assert!(!coherence.fresh(), "fresh before any ping");
-        let Notice::Ping { seq, .. } = coherence.ping() else { unreachable!() };
+        let Some(Notice::Ping { seq, .. }) = coherence.ping() else { panic!("no ping while listening") };
         assert!(!coherence.fresh(), "fresh before the ping came back");
         coherence.receive(&Notice::Ping { server: coherence.server + 1, seq }.payload());
         assert!(!coherence.fresh(), "another server's ping counted as own");
@@ -387,6 +421,7 @@ mod tests {
         assert!(coherence.fresh());
         coherence.lost();
         assert!(!coherence.fresh(), "fresh after the listener was lost");
+        assert_eq!(coherence.ping(), None, "a ping while the listener is lost");
         coherence.receive(&Notice::Ping { server: coherence.server, seq }.payload());
         assert!(!coherence.fresh(), "a ping sent before the loss counted");
     }
@@ -394,6 +429,8 @@ mod tests {
     #[tokio::test]
     async fn a_write_settles_when_every_listening_server_acked_its_barrier() {
         let (coherence, mut outbox) = Coherence::shared(Arc::new(Caches::new()));
+        // Listening for longer than a lease: it has heard every server.
+        coherence.stop_reading(Instant::now().checked_sub(2 * LEASE));
         let other = coherence.server + 1;
         coherence.receive(&Notice::Ping { server: other, seq: 1 }.payload());
         let settle = tokio::spawn({
@@ -413,6 +450,25 @@ mod tests {
         assert!(!settle.is_finished(), "settled before the other server acked");
         coherence.receive(&Notice::Ack { from: other, to: coherence.server, seq: barrier }.payload());
         tokio::time::timeout(Duration::from_millis(500), settle).await.expect("settled on the ack").expect("task");
+    }
+
+    #[tokio::test]
+    async fn a_write_waits_out_the_lease_when_the_writer_has_listened_for_less_than_one() {
+        let (coherence, mut outbox) = Coherence::shared(Arc::new(Caches::new()));
+        coherence.listening();
+        let started = Instant::now();
+        let settle = tokio::spawn({
+            let coherence = coherence.clone();
+            async move { coherence.settle().await }
+        });
+        let Some(Notice::Barrier { seq, .. }) = outbox.recv().await else { panic!("no barrier") };
+        coherence.taken();
+        // No other server heard yet: but one may be reading its caches.
+        coherence.receive(&Notice::Barrier { server: coherence.server, seq }.payload());
+        tokio::task::yield_now().await;
+        assert!(!settle.is_finished(), "settled with no server known, a moment after listening");
+        settle.await.expect("task");
+        assert!(started.elapsed() >= LEASE, "settled after {:?}", started.elapsed());
     }
 
     #[tokio::test]

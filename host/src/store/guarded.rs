@@ -4,8 +4,9 @@
 //! only puts what it read back if no change happened since it started
 //! ([`Guarded::generation`] before the query, [`Guarded::fill`] after).
 //!
-//! Only valid where this server is the database's only writer: see
-//! `docs/storage.md` ("In-process caches").
+//! Changes made by other servers sharing a PostgreSQL database arrive
+//! through the same [`Guarded::change`], from their notifications
+//! (`super::coherence`); see `docs/storage.md` ("In-process caches").
 
 use moka::sync::Cache;
 use std::hash::Hash;

@@ -24,9 +24,11 @@ const LISTENER_NAME: &str = "syncport-cache-listener";
 const NOTIFIER_NAME: &str = "syncport-cache-notifier";
 /// How long the listener waits before connecting again.
 const RETRY: Duration = Duration::from_millis(500);
-/// How long the listener hears nothing (not even its own pings) before it
-/// takes its connection for dead and opens another.
-const SILENCE: Duration = Duration::from_secs(10);
+/// How long the listener hears nothing (not even its own pings, sent every
+/// 200 ms) before it takes its connection for dead and opens another.
+const SILENCE: Duration = Duration::from_secs(2);
+/// How long the notifier waits for the database to take its messages.
+const SEND_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Creates the triggers of `notify.sql` unless every table has them.
 /// Under an advisory lock, so servers starting together do not race.
@@ -145,7 +147,7 @@ async fn notify(options: PgConnectOptions, coherence: Arc<Coherence>, mut outbox
     let mut batch = Vec::new();
     loop {
         tokio::select! {
-            _ = ticks.tick() => batch.push(coherence.ping()),
+            _ = ticks.tick() => batch.extend(coherence.ping()),
             notice = outbox.recv() => match notice {
                 Some(notice) => batch.push(notice),
                 None => return,
@@ -156,6 +158,9 @@ async fn notify(options: PgConnectOptions, coherence: Arc<Coherence>, mut outbox
         }
         // A barrier taken here is sent after every write that joined it.
         coherence.taken();
+        if batch.is_empty() {
+            continue;
+        }
         let payloads: Vec<String> = batch.drain(..).map(|notice| notice.payload()).collect();
         if connection.is_none() {
             // Nothing sent while the database is away: a write waits out
@@ -164,14 +169,17 @@ async fn notify(options: PgConnectOptions, coherence: Arc<Coherence>, mut outbox
             connection = tokio::time::timeout(Duration::from_secs(2), connecting).await.ok().and_then(Result::ok);
         }
         let Some(open) = connection.as_mut() else { continue };
-        let sent = sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
-            .bind(CHANNEL)
-            .bind(&payloads)
-            .execute(&mut *open)
-            .await;
-        if let Err(error) = sent {
-            tracing::debug!(%error, "the cache notifier failed; connecting again");
-            connection = None;
+        let sending = sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p").bind(CHANNEL).bind(&payloads);
+        match tokio::time::timeout(SEND_TIMEOUT, sending.execute(&mut *open)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "the cache notifier failed; connecting again");
+                connection = None;
+            }
+            Err(_) => {
+                tracing::debug!("the cache notifier's connection did not answer; connecting again");
+                connection = None;
+            }
         }
     }
 }

@@ -2,8 +2,10 @@
 -- may hold is announced on the channel `syncport_cache` (docs/storage.md,
 -- "Caches across servers"). NOTIFY is transactional: a listener hears it
 -- when, and only if, the writing transaction commits. Installed by
--- `host/src/store/listen.rs` under an advisory lock; the `_v1` in the
--- trigger names is bumped when this file changes.
+-- `host/src/store/listen.rs` under an advisory lock, in one transaction
+-- (so a trigger dropped here is back before any write sees it gone); the
+-- `_v1` in the trigger names is bumped when this file changes.
+-- PostgreSQL 11 or later (`EXECUTE FUNCTION`).
 
 CREATE OR REPLACE FUNCTION syncport_notify_connection() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -32,19 +34,27 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER UPDATE OR DELETE ON connections
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON connections;
+CREATE TRIGGER syncport_cache_v1 AFTER UPDATE OR DELETE ON connections
     FOR EACH ROW EXECUTE FUNCTION syncport_notify_connection();
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON metadata_cache
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON metadata_cache;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON metadata_cache
     FOR EACH ROW EXECUTE FUNCTION syncport_notify_metadata();
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON users
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON users;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON users
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON user_workspaces
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON user_workspaces;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON user_workspaces
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON tokens
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON tokens;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON tokens
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON workspaces
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON workspaces;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON workspaces
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_components
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON connector_components;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_components
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
-CREATE OR REPLACE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_removed
+DROP TRIGGER IF EXISTS syncport_cache_v1 ON connector_removed;
+CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_removed
     FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
