@@ -18,7 +18,8 @@
 use super::{StoreError, timestamp};
 use crate::connections::Status;
 use chrono::{DateTime, Utc};
-use sqlx::AnyPool;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -159,6 +160,9 @@ fn stopped() -> StoreError {
 
 async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commit: OnCommit) {
     let mut batch = Vec::new();
+    // One connection kept from batch to batch: no acquire (and, on
+    // PostgreSQL, no ping) per batch. Given back when a batch fails.
+    let mut held: Option<PoolConnection<Any>> = None;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let (mut tests, mut logs) = (Vec::new(), Vec::new());
         for queued in batch.drain(..) {
@@ -169,7 +173,21 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commi
         }
         let test_writes: Vec<&TestWrite> = tests.iter().map(|(w, _)| w).collect();
         let log_writes: Vec<&LogWrite> = logs.iter().map(|(w, _)| w).collect();
-        let (test_outcomes, log_outcomes) = match write_all(&pool, &test_writes, &log_writes).await {
+        let written = match held.take() {
+            Some(connection) => Ok(connection),
+            None => pool.acquire().await.map_err(StoreError::from),
+        };
+        let written = match written {
+            Ok(mut connection) => {
+                let written = write_all(&mut connection, &test_writes, &log_writes).await;
+                if written.is_ok() {
+                    held = Some(connection);
+                }
+                written
+            }
+            Err(error) => Err(error),
+        };
+        let (test_outcomes, log_outcomes) = match written {
             Ok(outcomes) => (outcomes.into_iter().map(Ok).collect(), log_writes.iter().map(|_| Ok(())).collect()),
             Err(error) => {
                 let writes = test_writes.len() + log_writes.len();
@@ -210,7 +228,11 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commi
 /// one `INSERT` of many rows. When that leaves one statement, it runs on
 /// its own (one round trip to the database instead of three; a single
 /// statement is its own transaction).
-async fn write_all(pool: &AnyPool, writes: &[&TestWrite], logs: &[&LogWrite]) -> Result<Vec<Recorded>, StoreError> {
+async fn write_all(
+    connection: &mut AnyConnection,
+    writes: &[&TestWrite],
+    logs: &[&LogWrite],
+) -> Result<Vec<Recorded>, StoreError> {
     fn key(write: &&TestWrite) -> (Uuid, i64) {
         (write.id, write.revision)
     }
@@ -219,12 +241,12 @@ async fn write_all(pool: &AnyPool, writes: &[&TestWrite], logs: &[&LogWrite]) ->
     let mut outcomes = std::collections::HashMap::new();
     match (seen.len(), logs.is_empty()) {
         (0, true) => {}
-        (0, false) => insert_logs(pool, logs).await?,
+        (0, false) => insert_logs(&mut *connection, logs).await?,
         (1, true) => {
-            outcomes.insert(key(&writes[0]), write_one(pool, writes[0]).await?);
+            outcomes.insert(key(&writes[0]), write_one(&mut *connection, writes[0]).await?);
         }
         _ => {
-            let mut tx = pool.begin().await?;
+            let mut tx = connection.begin().await?;
             for (write, _) in writes.iter().zip(&first).filter(|(_, first)| **first) {
                 let applied = update(write).execute(&mut *tx).await?.rows_affected() == 1;
                 outcomes.insert(key(write), Recorded::of(applied));
@@ -245,8 +267,11 @@ async fn write_all(pool: &AnyPool, writes: &[&TestWrite], logs: &[&LogWrite]) ->
         .collect())
 }
 
-async fn write_one(pool: &AnyPool, write: &TestWrite) -> Result<Recorded, StoreError> {
-    Ok(Recorded::of(update(write).execute(pool).await?.rows_affected() == 1))
+async fn write_one<'c, E>(executor: E, write: &TestWrite) -> Result<Recorded, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    Ok(Recorded::of(update(write).execute(executor).await?.rows_affected() == 1))
 }
 
 fn update(write: &TestWrite) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
