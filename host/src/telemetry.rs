@@ -90,6 +90,12 @@ const DB_CONNECTIONS: Series =
     series("syncport_db_pool_connections", Kind::Gauge, None, "Open database connections, by state (idle, in_use).");
 const DB_MAX_CONNECTIONS: Series =
     series("syncport_db_pool_max_connections", Kind::Gauge, None, "The most database connections the pool opens.");
+const CACHES_FRESH: Series = series(
+    "syncport_cache_fresh",
+    Kind::Gauge,
+    None,
+    "1 while the in-process caches serve reads (on PostgreSQL: the cache listener hears its pings), else 0.",
+);
 
 /// Every series, described once at start.
 const ALL: &[Series] = &[
@@ -106,6 +112,7 @@ const ALL: &[Series] = &[
     JOB_RUNS,
     DB_CONNECTIONS,
     DB_MAX_CONNECTIONS,
+    CACHES_FRESH,
 ];
 
 /// Latency buckets, in seconds: half a millisecond to two minutes (a
@@ -285,6 +292,11 @@ impl Metrics {
         self.gauge(&DB_CONNECTIONS, vec![Label::new("state", "idle")]).set(f64::from(idle));
         self.gauge(&DB_CONNECTIONS, vec![Label::new("state", "in_use")]).set(f64::from(open - idle));
         self.gauge(&DB_MAX_CONNECTIONS, Vec::new()).set(f64::from(max));
+    }
+
+    /// Whether the in-process caches serve reads now.
+    pub fn caches_fresh(&self, fresh: bool) {
+        self.gauge(&CACHES_FRESH, Vec::new()).set(if fresh { 1.0 } else { 0.0 });
     }
 }
 

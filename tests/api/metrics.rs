@@ -7,6 +7,7 @@ use super::jobs::{create_job, endpoints, execute, wait_for_end};
 use super::{TestApp, assert_error, create_user, id_of, spawn_app, spawn_app_with, spawn_jobs_app, text, token};
 use reqwest::Method;
 use serde_json::json;
+use std::time::Duration;
 
 /// The value of the series `name` whose labels include every one of
 /// `labels`, summed over the series that match (`None`: no series does).
@@ -171,6 +172,21 @@ async fn the_database_pool_is_sampled_at_each_scrape() {
     let idle = sample(&body, "syncport_db_pool_connections", &[("state", "idle")]).expect("idle");
     let in_use = sample(&body, "syncport_db_pool_connections", &[("state", "in_use")]).expect("in use");
     assert!(idle + in_use >= 1.0 && idle + in_use <= max, "{body}");
+}
+
+#[tokio::test]
+async fn whether_the_caches_serve_reads_is_sampled_at_each_scrape() {
+    let app = spawn_app().await;
+
+    // At once on SQLite; on PostgreSQL once the first ping came back.
+    crate::helpers::eventually(Duration::from_secs(10), "the caches are reported fresh", || async {
+        let body = scrape(&app).await;
+        match sample(&body, "syncport_cache_fresh", &[]) {
+            Some(1.0) => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
 }
 
 #[tokio::test]

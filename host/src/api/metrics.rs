@@ -75,9 +75,10 @@ pub async fn metrics(principal: Principal, State(state): State<AppState>) -> Res
     Ok(render(&state))
 }
 
-/// The metrics text, with the database pool sampled now.
+/// The metrics text, with the database pool and the caches sampled now.
 fn render(state: &AppState) -> Response {
     let pool = state.store.pool_status();
     state.metrics.db_pool(pool.open, pool.idle, pool.max);
+    state.metrics.caches_fresh(state.store.caches_fresh());
     ([(header::CONTENT_TYPE, TEXT_FORMAT)], state.metrics.render()).into_response()
 }
