@@ -26,13 +26,20 @@ async fn caches_on(app: &super::TestApp) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
-async fn every_read_on_another_server_begun_after_a_write_was_answered_sees_it_on_postgres() {
+/// Two servers on one database, a `Wide` connection made through A and
+/// read through B once its caches are on; its id.
+async fn pair_with_a_connection_cached_on_b() -> (super::TestApp, super::TestApp, String) {
     let (a, b) = spawn_pair().await;
     let id = id_of(&a.create_ok("default", &json!({"name": "Wide", "connector": "Wide"})).await);
     caches_on(&b).await;
     b.get_ok(&id).await;
+    (a, b, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
+async fn every_read_on_another_server_begun_after_a_write_was_answered_sees_it_on_postgres() {
+    let (a, b, id) = pair_with_a_connection_cached_on_b().await;
     let (a, b) = (Arc::new(a), Arc::new(b));
     let writing = Arc::new(AtomicBool::new(true));
     // B reads in a tight loop, noting when each read began and what it saw.
@@ -100,10 +107,7 @@ async fn a_token_revoked_through_one_server_is_refused_at_once_by_the_other_on_p
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs PostgreSQL (several servers on one database): `cargo xtask test` runs it when SYNCPORT_TEST_POSTGRES_URL is set"]
 async fn a_server_whose_listener_connection_is_killed_serves_no_stale_read_and_listens_again_on_postgres() {
-    let (a, b) = spawn_pair().await;
-    let id = id_of(&a.create_ok("default", &json!({"name": "Wide", "connector": "Wide"})).await);
-    caches_on(&b).await;
-    b.get_ok(&id).await;
+    let (a, b, id) = pair_with_a_connection_cached_on_b().await;
     let pool = b.postgres_pool().await.expect("PostgreSQL");
     // The reader's listener, then the writer's (which must not answer a
     // write before it has heard every server reading its caches), twice.

@@ -40,21 +40,18 @@ CREATE TRIGGER syncport_cache_v1 AFTER UPDATE OR DELETE ON connections
 DROP TRIGGER IF EXISTS syncport_cache_v1 ON metadata_cache;
 CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON metadata_cache
     FOR EACH ROW EXECUTE FUNCTION syncport_notify_metadata();
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON users;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON users
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON user_workspaces;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON user_workspaces
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON tokens;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON tokens
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON workspaces;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON workspaces
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('auth');
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON connector_components;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_components
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
-DROP TRIGGER IF EXISTS syncport_cache_v1 ON connector_removed;
-CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON connector_removed
-    FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table('components');
+
+-- The tables whose changes other parts of a server cache, with the payload.
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES
+        ('users', 'auth'), ('user_workspaces', 'auth'), ('tokens', 'auth'), ('workspaces', 'auth'),
+        ('connector_components', 'components'), ('connector_removed', 'components')
+    ) AS v (name, payload) LOOP
+        EXECUTE format('DROP TRIGGER IF EXISTS syncport_cache_v1 ON %I', t.name);
+        EXECUTE format('CREATE TRIGGER syncport_cache_v1 AFTER INSERT OR UPDATE OR DELETE ON %I '
+            'FOR EACH STATEMENT EXECUTE FUNCTION syncport_notify_table(%L)', t.name, t.payload);
+    END LOOP;
+END $$;
