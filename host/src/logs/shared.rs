@@ -27,9 +27,8 @@ impl SharedLogs {
     pub(super) async fn record(&self, connection: Uuid, text: &str, now: DateTime<Utc>) -> Result<(), LogError> {
         let today = now.date_naive();
         let written_at = now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let bytes = i64::try_from(text.len()).unwrap_or(i64::MAX);
-        let entry = LogEntry { day: today.to_string(), written_at, bytes, text: Some(text.to_string()) };
-        self.store.append_log(connection, entry, self.max_file_bytes).await.map_err(store_error)?;
+        let day = today.to_string();
+        self.store.append_log(connection, day, written_at, text, self.max_file_bytes).await.map_err(store_error)?;
         let prune = {
             let mut pruned = self.pruned.lock().unwrap_or_else(|e| e.into_inner());
             pruned.replace(today) != Some(today)

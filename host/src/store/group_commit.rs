@@ -173,21 +173,7 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commi
         }
         let test_writes: Vec<&TestWrite> = tests.iter().map(|(w, _)| w).collect();
         let log_writes: Vec<&LogWrite> = logs.iter().map(|(w, _)| w).collect();
-        let written = match held.take() {
-            Some(connection) => Ok(connection),
-            None => pool.acquire().await.map_err(StoreError::from),
-        };
-        let written = match written {
-            Ok(mut connection) => {
-                let written = write_all(&mut connection, &test_writes, &log_writes).await;
-                if written.is_ok() {
-                    held = Some(connection);
-                }
-                written
-            }
-            Err(error) => Err(error),
-        };
-        let (test_outcomes, log_outcomes) = match written {
+        let (test_outcomes, log_outcomes) = match write_held(&mut held, &pool, &test_writes, &log_writes).await {
             Ok(outcomes) => (outcomes.into_iter().map(Ok).collect(), log_writes.iter().map(|_| Ok(())).collect()),
             Err(error) => {
                 let writes = test_writes.len() + log_writes.len();
@@ -215,6 +201,25 @@ async fn writer(pool: AnyPool, mut rx: mpsc::UnboundedReceiver<Queued>, on_commi
             let _ = done.send(outcome);
         }
     }
+}
+
+/// [`write_all`] on the `held` connection, or a new one from `pool`; keeps
+/// the connection only if the batch succeeded.
+async fn write_held(
+    held: &mut Option<PoolConnection<Any>>,
+    pool: &AnyPool,
+    writes: &[&TestWrite],
+    logs: &[&LogWrite],
+) -> Result<Vec<Recorded>, StoreError> {
+    let mut connection = match held.take() {
+        Some(connection) => connection,
+        None => pool.acquire().await?,
+    };
+    let written = write_all(&mut connection, writes, logs).await;
+    if written.is_ok() {
+        *held = Some(connection);
+    }
+    written
 }
 
 /// Writes every test result and log entry in one transaction; what became

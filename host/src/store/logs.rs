@@ -20,13 +20,20 @@ pub struct LogEntry {
 }
 
 impl Store {
-    /// Appends an entry to a connection's log, committed with the other
-    /// writes of its batch (see `group_commit`): a return means committed.
-    /// Entries of one connection and day in one batch may be stored as one
-    /// row, of at most `max_row_bytes` (the log file's size cap).
-    pub async fn append_log(&self, connection: Uuid, entry: LogEntry, max_row_bytes: u64) -> Result<(), StoreError> {
-        let LogEntry { day, written_at, text, .. } = entry;
-        let text = text.unwrap_or_default();
+    /// Appends an entry (`text`, of `day`, written at `written_at`) to a
+    /// connection's log, committed with the other writes of its batch (see
+    /// `group_commit`): a return means committed. Entries of one connection
+    /// and day in one batch may be stored as one row, of at most
+    /// `max_row_bytes` (the log file's size cap).
+    pub async fn append_log(
+        &self,
+        connection: Uuid,
+        day: String,
+        written_at: String,
+        text: &str,
+        max_row_bytes: u64,
+    ) -> Result<(), StoreError> {
+        let text = text.to_string();
         self.group_commit().append(LogWrite { connection, day, written_at, text, max_row_bytes }).await
     }
 
