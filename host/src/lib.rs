@@ -37,6 +37,7 @@ pub mod auth;
 pub mod check;
 pub mod connections;
 pub mod connector;
+pub mod console;
 pub mod jobs;
 pub mod logs;
 pub mod metadata;

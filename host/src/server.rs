@@ -231,11 +231,12 @@ pub async fn bootstrap_admin(store: &Store, token: Option<&str>) -> Result<Optio
     Ok(generated.then_some(token))
 }
 
-/// The router with its middleware: request ids (`x-request-id`, kept from
+/// The router (the console at `/`, the API under [`api::BASE`]) with its
+/// middleware: request ids (`x-request-id`, kept from
 /// the request or made), tracing, and the body size limit.
 pub fn app(state: AppState, body_limit: usize) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    api::router(state)
+    crate::console::router(state.clone(), api::router(state))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

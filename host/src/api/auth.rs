@@ -22,24 +22,41 @@ pub const TOKEN_HEADER: &str = "x-cdata-authtoken";
 
 /// Authenticates the request and puts its [`Principal`] in the extensions.
 pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let ip =
-        request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
-    if let Some(wait) = state.auth_failures.blocked(ip) {
-        return ApiError::TooManyAuthFailures { retry_after: wait.as_secs().max(1) }.into_response();
+    let ip = client_ip(&request);
+    let presented = credentials(request.headers());
+    match principal(&state, ip, presented.as_deref()).await {
+        Ok(principal) => {
+            request.extensions_mut().insert(principal);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
     }
-    let Some(presented) = credentials(request.headers()) else {
+}
+
+/// The address a request came from (unspecified when the server was not
+/// started with connection info, as in unit tests).
+pub fn client_ip<B>(request: &axum::http::Request<B>) -> IpAddr {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+/// The user a token presented from `ip` authenticates: the API's and the
+/// console's one way in. Missing or wrong: 401 (counted against `ip`); too
+/// many failures from `ip`: 429.
+pub async fn principal(state: &AppState, ip: IpAddr, presented: Option<&str>) -> Result<Principal, ApiError> {
+    if let Some(wait) = state.auth_failures.blocked(ip) {
+        return Err(ApiError::TooManyAuthFailures { retry_after: wait.as_secs().max(1) });
+    }
+    let Some(presented) = presented else {
         state.auth_failures.fail(ip);
-        return ApiError::Unauthorized(
+        return Err(ApiError::Unauthorized(
             "A token is required: send it in `x-cdata-authtoken` or as the HTTP Basic password.".into(),
-        )
-        .into_response();
+        ));
     };
-    let hash = token::hash(&presented);
+    let hash = token::hash(presented);
     // On PostgreSQL the cache is read only while the database's
     // notifications of other servers' changes are heard.
     if let Some(principal) = state.store.caches_fresh().then(|| state.principals.get(&hash)).flatten() {
-        request.extensions_mut().insert(principal);
-        return next.run(request).await;
+        return Ok(principal);
     }
     let generation = state.principals.generation();
     match state.store.user_by_token(&hash).await {
@@ -47,14 +64,13 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
             let principal =
                 Principal { user_id: user.id, name: user.name, role: user.role, workspaces: user.workspaces };
             state.principals.put(hash, principal.clone(), expires_at, generation);
-            request.extensions_mut().insert(principal);
-            next.run(request).await
+            Ok(principal)
         }
         Ok(_) => {
             state.auth_failures.fail(ip);
-            ApiError::Unauthorized("The token is not valid (unknown, revoked or expired).".into()).into_response()
+            Err(ApiError::Unauthorized("The token is not valid (unknown, revoked or expired).".into()))
         }
-        Err(error) => ApiError::from(error).into_response(),
+        Err(error) => Err(ApiError::from(error)),
     }
 }
 

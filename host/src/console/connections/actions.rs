@@ -1,0 +1,99 @@
+//! A connection's actions: test (the result shown on its page), reset
+//! metadata, reset credentials, OAuth authorization, delete.
+
+use super::super::api::segment;
+use super::super::page::{self, Section};
+use super::super::session::{Posted, Signed};
+use super::detail::{Outcome, TestResult, show};
+use super::{connection, href};
+use axum::extract::Path;
+use axum::http::Method;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::html;
+use serde_json::{Value, json};
+
+/// `POST /connections/{id}/test`: the connection's page with the result.
+pub async fn test(Path(id): Path<String>, posted: Posted) -> Response {
+    let signed = posted.signed;
+    let path = format!("/connections/{}/test", segment(&id));
+    let outcome = match signed.api.send::<TestResult>(Method::POST, &path, json!({})).await {
+        Ok(result) => Outcome::Tested(result),
+        Err(failure) if failure.signed_out() => return page::fail(&failure),
+        Err(failure) => Outcome::Refused(failure),
+    };
+    show(&signed, &id, outcome, None).await
+}
+
+/// Posts `action` of connection `id` to the API; back to the connection's
+/// page with `done`, or with the refusal.
+async fn act(signed: Signed, id: &str, action: &str, done: &str) -> Response {
+    let path = format!("/connections/{}/{action}", segment(id));
+    match signed.api.send::<Value>(Method::POST, &path, json!({})).await {
+        Ok(_) => Redirect::to(&format!("{}?done={done}", href(id))).into_response(),
+        Err(failure) if failure.signed_out() => page::fail(&failure),
+        Err(failure) => show(&signed, id, Outcome::Refused(failure), None).await,
+    }
+}
+
+/// `POST /connections/{id}/reset-metadata`
+pub async fn reset_metadata(Path(id): Path<String>, posted: Posted) -> Response {
+    act(posted.signed, &id, "reset-metadata", "reset-metadata").await
+}
+
+/// `POST /connections/{id}/reset-credentials`
+pub async fn reset_credentials(Path(id): Path<String>, posted: Posted) -> Response {
+    act(posted.signed, &id, "reset-credentials", "reset-credentials").await
+}
+
+/// `POST /connections/{id}/authorize`: on to the provider's consent page
+/// (docs/oauth.md); its callback comes back to the API.
+pub async fn authorize(Path(id): Path<String>, posted: Posted) -> Response {
+    let signed = posted.signed;
+    let path = format!("/connections/{}/oauth/authorize", segment(&id));
+    match signed.api.send::<Value>(Method::POST, &path, json!({})).await {
+        Ok(answer) => match answer["authorization_url"].as_str() {
+            Some(url) => Redirect::to(url).into_response(),
+            None => page::problem(axum::http::StatusCode::BAD_GATEWAY, "The API gave no authorization URL."),
+        },
+        Err(failure) if failure.signed_out() => page::fail(&failure),
+        Err(failure) => show(&signed, &id, Outcome::Refused(failure), None).await,
+    }
+}
+
+/// `GET /connections/{id}/delete`: asks to confirm.
+pub async fn confirm_delete(signed: Signed, Path(id): Path<String>) -> Response {
+    let c = match connection(&signed.api, &id).await {
+        Ok(c) => c,
+        Err(failure) => return page::fail(&failure),
+    };
+    let body = html! {
+        p { "Delete " strong { (c.name) } " (" (c.connector) " " (c.connector_version) ")? Its stored properties, \
+             cached metadata and logs go with it; this cannot be undone." }
+        div.actions {
+            form method="post" action=(format!("{}/delete", href(&c.id))) {
+                (page::csrf(&signed))
+                button.danger #confirm-delete type="submit" { "Delete the connection" }
+            }
+            a href=(href(&c.id)) { "Keep it" }
+        }
+    };
+    page::page(&signed, &format!("Delete {}", c.name), Section::Connections, Some(&c.workspace_id), body).await
+}
+
+/// `POST /connections/{id}/delete`: back to the workspace's list, or the
+/// refusal (a job run using it: 409, with what to do).
+pub async fn delete(Path(id): Path<String>, posted: Posted) -> Response {
+    let signed = posted.signed;
+    let c = match connection(&signed.api, &id).await {
+        Ok(c) => c,
+        Err(failure) => return page::fail(&failure),
+    };
+    let path = format!("/connections/{}", segment(&id));
+    match signed.api.call(Method::DELETE, &path, None, Default::default(), &[]).await {
+        Ok(_) => {
+            Redirect::to(&format!("/workspaces/{}/connections?done=deleted", segment(&c.workspace_id))).into_response()
+        }
+        Err(failure) if failure.signed_out() => page::fail(&failure),
+        Err(failure) => show(&signed, &id, Outcome::Refused(failure), None).await,
+    }
+}

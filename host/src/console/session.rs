@@ -1,0 +1,197 @@
+//! The console's session: the user's API token, sealed with the server's
+//! secret key into an HttpOnly, SameSite=Strict cookie (Secure, with the
+//! `__Host-` prefix, when the public URL is HTTPS), and the CSRF token
+//! every form must carry back. Sessions last [`LIFETIME`]; revoking the
+//! token ends them at once, on every server.
+
+use super::Console;
+use super::api::Api;
+use crate::auth::Principal;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
+
+/// How long a session lasts after sign-in.
+pub const LIFETIME: chrono::Duration = chrono::Duration::hours(12);
+
+/// What the sealed cookie is bound to: no other envelope of the key opens
+/// as a session.
+const CONTEXT: &str = "syncport-console-session-v1";
+
+/// The name of the form field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
+/// The cookie's name.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-syncport-session" } else { "syncport-session" }
+}
+
+/// A signed-in browser's session.
+#[derive(Serialize, Deserialize)]
+pub struct Session {
+    token: String,
+    csrf: String,
+    expires_at: i64,
+}
+
+impl Session {
+    /// A new session for `token`, with a fresh CSRF token.
+    pub fn new(token: String) -> Self {
+        let mut csrf = [0u8; 32];
+        // Without randomness nothing can be sealed either: `seal` fails too.
+        let _ = getrandom::fill(&mut csrf);
+        Session { token, csrf: hex::encode(csrf), expires_at: (chrono::Utc::now() + LIFETIME).timestamp() }
+    }
+
+    /// The `Set-Cookie` value that stores this session.
+    pub fn cookie(&self, console: &Console) -> Result<HeaderValue, crate::secrets::KeyError> {
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let sealed = console.state.store.keyring().seal(&json, CONTEXT)?;
+        let cookie = Cookie::build((cookie_name(console.secure), sealed))
+            .path("/")
+            .http_only(true)
+            .secure(console.secure)
+            .same_site(SameSite::Strict)
+            .max_age(cookie::time::Duration::seconds(LIFETIME.num_seconds()));
+        HeaderValue::from_str(&cookie.to_string()).map_err(|_| crate::secrets::KeyError::Malformed)
+    }
+
+    /// The session a request's cookie holds, if it opens and has not
+    /// expired.
+    fn from_headers(console: &Console, headers: &HeaderMap) -> Option<Session> {
+        let name = cookie_name(console.secure);
+        let value = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name)?;
+        let json = console.state.store.keyring().open(value.value(), CONTEXT).ok()?;
+        let session: Session = serde_json::from_slice(&json).ok()?;
+        (session.expires_at > chrono::Utc::now().timestamp()).then_some(session)
+    }
+}
+
+/// The `Set-Cookie` value that ends a session in the browser.
+pub fn clear_cookie(console: &Console) -> HeaderValue {
+    let cookie = Cookie::build((cookie_name(console.secure), ""))
+        .path("/")
+        .http_only(true)
+        .secure(console.secure)
+        .same_site(SameSite::Strict)
+        .max_age(cookie::time::Duration::ZERO);
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The client address of a request, as the API's failure limiter counts it.
+pub fn client(parts: &Parts) -> Option<SocketAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// A request of a signed-in user: the API as that user, who they are,
+/// and the CSRF token its forms carry.
+pub struct Signed {
+    /// The API, called with the session's token.
+    pub api: Api,
+    /// The user.
+    pub principal: Principal,
+    /// The CSRF token of the session.
+    pub csrf: String,
+}
+
+/// Where a request without a session goes: the sign-in page, which comes
+/// back to `next` (a path of this site) afterwards.
+fn to_sign_in(parts: &Parts) -> Response {
+    let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let next = if parts.method == axum::http::Method::GET { next } else { "/" };
+    Redirect::to(&format!("/sign-in?{}", super::api::query([("next", next)]))).into_response()
+}
+
+impl FromRequestParts<Console> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, console: &Console) -> Result<Self, Response> {
+        let Some(session) = Session::from_headers(console, &parts.headers) else {
+            return Err(to_sign_in(parts));
+        };
+        let ip = client(parts).map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.ip());
+        match crate::api::auth::principal(&console.state, ip, Some(&session.token)).await {
+            Ok(principal) => Ok(Signed {
+                api: Api::new(console.api.clone(), session.token, client(parts)),
+                principal,
+                csrf: session.csrf,
+            }),
+            Err(crate::api::error::ApiError::Unauthorized(_)) => {
+                let mut response = to_sign_in(parts);
+                response.headers_mut().insert(header::SET_COOKIE, clear_cookie(console));
+                Err(response)
+            }
+            Err(error) => Err(super::page::problem(error.into_response().status(), "You cannot sign in right now.")),
+        }
+    }
+}
+
+/// The fields of a posted form, in order.
+pub type Fields = Vec<(String, String)>;
+
+/// A form posted by a signed-in user whose CSRF token matches the
+/// session's; any other post is refused with 403 before a handler runs.
+pub struct Posted {
+    /// The user.
+    pub signed: Signed,
+    /// The form's fields (without the CSRF token).
+    pub fields: Fields,
+}
+
+impl FromRequest<Console> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, console: &Console) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let signed = Signed::from_request_parts(&mut parts, console).await?;
+        let request = Request::from_parts(parts, body);
+        let axum::Form(fields): axum::Form<Fields> = axum::Form::from_request(request, console)
+            .await
+            .map_err(|e| super::page::problem(StatusCode::BAD_REQUEST, &format!("The form did not read: {e}")))?;
+        let (csrf, fields): (Fields, Fields) = fields.into_iter().partition(|(name, _)| name == CSRF_FIELD);
+        check_csrf(&signed, csrf.first().map(|(_, v)| v.as_str()))?;
+        Ok(Posted { signed, fields })
+    }
+}
+
+/// Refuses (403) unless `presented` is the session's CSRF token.
+pub fn check_csrf(signed: &Signed, presented: Option<&str>) -> Result<(), Response> {
+    let presented = presented.unwrap_or_default();
+    if bool::from(presented.as_bytes().ct_eq(signed.csrf.as_bytes())) && !presented.is_empty() {
+        return Ok(());
+    }
+    Err(super::page::problem(
+        StatusCode::FORBIDDEN,
+        "This form is out of date or did not come from this console (its CSRF token does not match): \
+         reload the page and try again.",
+    ))
+}
+
+/// Form field helpers.
+pub trait FieldsExt {
+    /// The value of field `name`, trimmed; `None` when absent or empty.
+    fn value(&self, name: &str) -> Option<&str>;
+    /// Every value of field `name`.
+    fn values(&self, name: &str) -> Vec<&str>;
+}
+
+impl FieldsExt for Fields {
+    fn value(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn values(&self, name: &str) -> Vec<&str> {
+        self.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    }
+}
