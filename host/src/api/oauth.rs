@@ -11,7 +11,7 @@ use crate::auth::{Action, Principal};
 use crate::service::oauth::{self, CallbackQuery};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -119,7 +119,7 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, params:
             } else {
                 format!("Connection `{}` is authorized, but its test failed", done.connection_name)
             };
-            page(StatusCode::OK, &title, &view.message)
+            page(StatusCode::OK, &title, &view.message, Some(&view.connection_id))
         }
         Err(error) => {
             let error = ApiError::from(error);
@@ -132,7 +132,7 @@ pub async fn callback(State(state): State<AppState>, headers: HeaderMap, params:
             };
             // The response logs an internal error; the page keeps its status.
             let status = error.into_response().status();
-            page(status, "The connection was not authorized", &message)
+            page(status, "The connection was not authorized", &message, None)
         }
     }
 }
@@ -147,45 +147,43 @@ fn wants_html(headers: &HeaderMap) -> bool {
     }
 }
 
-/// A small page; `title` and `text` are escaped.
-fn page(status: StatusCode, title: &str, text: &str) -> Response {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title></head>\
-         <body><h1>{t}</h1><p>{x}</p><p>You can close this window.</p></body></html>",
-        t = escape(title),
-        x = escape(text)
-    );
-    let mut response = (status, Html(body)).into_response();
+/// A small page (maud escapes `title` and `text`), with a link to the
+/// connection's console page when the authorization went through.
+fn page(status: StatusCode, title: &str, text: &str, connection: Option<&str>) -> Response {
+    let body = maud::html! {
+        (maud::DOCTYPE)
+        html lang="en" {
+            head { meta charset="utf-8"; title { (title) } }
+            body {
+                h1 { (title) }
+                p { (text) }
+                @if let Some(id) = connection {
+                    p { a href=(format!("/connections/{id}")) { "Back to the connection in the console" } }
+                }
+                p { "You can close this window." }
+            }
+        }
+    };
+    let mut response = (status, Html(body.into_string())).into_response();
     // The page must not be framed or cached: it ends a sign-in.
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, "no-store".parse().expect("valid header"));
-    headers.insert(header::X_FRAME_OPTIONS, "DENY".parse().expect("valid header"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, "default-src 'none'".parse().expect("valid header"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'"));
     response
-}
-
-/// `text` with HTML's special characters escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
 
-    #[test]
-    fn pages_escape_what_they_show() {
-        assert_eq!(escape("<b a='1'>&\"</b>"), "&lt;b a=&#39;1&#39;&gt;&amp;&quot;&lt;/b&gt;");
+    #[tokio::test]
+    async fn pages_escape_what_they_show() {
+        let response = page(StatusCode::OK, "<b a='1'>", "&\"</b>", None);
+        let body = response.into_body().collect().await.expect("a body").to_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("&lt;b a='1'&gt;"), "{text}");
+        assert!(text.contains("&amp;&quot;&lt;/b&gt;"), "{text}");
     }
 }

@@ -48,10 +48,17 @@ async fn pick_workspace(Query(params): Query<HashMap<String, String>>) -> Redire
 }
 
 /// A path of this site to go back to after signing in: `/` for anything
-/// else (another origin, a scheme-relative `//host`, a backslash trick).
+/// else (another origin, a scheme-relative `//host` or `/\\host`, or
+/// whitespace and control characters, which browsers drop from URLs).
 fn local(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && !n.contains("://") => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with(['/', '\\'])
+                && !n.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -155,4 +162,20 @@ async fn sign_in(State(console): State<Console>, request: Request) -> Response {
 async fn sign_out(State(console): State<Console>, _posted: Posted) -> Response {
     let to = format!("/sign-in?{}", query([("signed-out", "1")]));
     ([(header::SET_COOKIE, clear_cookie(&console))], Redirect::to(&to)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_sign_in() {
+        for kept in ["/", "/connections/1?x=1", "/workspaces/a/jobs"] {
+            assert_eq!(local(Some(kept)), kept);
+        }
+        for refused in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "evil", ""] {
+            assert_eq!(local(Some(refused)), "/", "{refused:?}");
+        }
+        assert_eq!(local(None), "/");
+    }
 }

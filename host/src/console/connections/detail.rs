@@ -4,7 +4,10 @@
 use super::super::api::Failure;
 use super::super::page::{self, Section};
 use super::super::session::Signed;
+use super::edit::variant_name;
 use super::{ConnectionView, VersionView, connection, connector, href, stored_secrets};
+use crate::connections::{RefreshInterval, Verbosity};
+use crate::runtime::MASK;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -30,8 +33,6 @@ pub struct TestResult {
 pub struct TestError {
     /// The error kind's code (`auth_failed`, `unreachable`, ...).
     pub code: String,
-    /// What went wrong.
-    pub message: String,
     /// The property it names, if any.
     pub property: Option<String>,
 }
@@ -137,8 +138,8 @@ fn facts(c: &ConnectionView) -> Markup {
             dt { "Status" } dd { span #connection-status class=(format!("status {}", c.status)) { (c.status) } }
             dt { "Last test" } dd { (page::when(c.last_tested_at.as_deref())) }
             dt { "Labels" } dd { @for l in &c.labels { span.label { (l) } } @if c.labels.is_empty() { span.muted { "none" } } }
-            dt { "Metadata refresh" } dd { (format!("{:?}", c.settings.metadata_refresh_interval)) }
-            dt { "Log verbosity" } dd { (format!("{:?}", c.settings.logfile_verbosity)) }
+            dt { "Metadata refresh" } dd { (variant_name(c.settings.metadata_refresh_interval, &RefreshInterval::VARIANTS)) }
+            dt { "Log verbosity" } dd { (variant_name(c.settings.logfile_verbosity, &Verbosity::VARIANTS)) }
             dt { "CData callback URL" } dd { (if c.settings.use_cdata_callback_url { "yes" } else { "no" }) }
             dt { "Workspace" } dd { (c.workspace_id) }
             dt { "Created" } dd { (page::when(Some(&c.created_at))) }
@@ -178,6 +179,19 @@ fn properties(c: &ConnectionView, version: Option<&VersionView>, outcome: &Outco
                         }
                     }
                 }
+                // A version that no longer loads: the stored values, secrets as such.
+                @if specs.is_empty() { @for (name, value) in &c.properties {
+                    tr {
+                        td data-label="Property" { code { (name) } }
+                        td data-label="Value" {
+                            @match value.as_str() {
+                                Some(MASK) => span.muted { "stored (secret, not shown)" },
+                                Some(v) => (v),
+                                None => span.muted { "not set" },
+                            }
+                        }
+                    }
+                } }
             }
         }
         @if let Some(p) = flagged {
