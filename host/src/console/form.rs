@@ -163,3 +163,83 @@ pub fn property_of<'a>(specs: &'a [PropertySpec], target: &str) -> Option<&'a st
     let name = target.strip_prefix("properties.").unwrap_or(target);
     specs.iter().find(|s| s.name.eq_ignore_ascii_case(name)).map(|s| s.name.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(name: &str, secret: bool, required: bool) -> PropertySpec {
+        PropertySpec {
+            name: name.into(),
+            display_name: name.into(),
+            description: format!("What {name} is."),
+            required,
+            secret,
+            default_value: None,
+            allowed_values: Vec::new(),
+        }
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    fn specs() -> Vec<PropertySpec> {
+        vec![
+            spec("User", false, true),
+            spec("Password", true, true),
+            spec("ApiKey", true, false),
+            spec("Region", false, false),
+        ]
+    }
+
+    #[test]
+    fn an_edit_keeps_a_secret_left_empty_and_removes_an_emptied_value() {
+        let stored = json!({"User": "me", "Password": "********", "ApiKey": "********", "Region": "eu"});
+        let posted = fields(&[("p.User", "you"), ("p.Password", ""), ("p.ApiKey", ""), ("p.Region", "")]);
+        let body = properties_body(&specs(), Purpose::Edit, &posted, stored.as_object().expect("an object"));
+        assert_eq!(body, json!({"User": "you", "Region": null}));
+    }
+
+    #[test]
+    fn an_edit_clears_a_secret_only_when_asked_and_sets_a_new_one() {
+        let stored = json!({"User": "me", "Password": "********", "ApiKey": "********"});
+        let posted = fields(&[("p.User", "me"), ("p.Password", "new"), ("p.ApiKey", ""), ("clear.ApiKey", "1")]);
+        let body = properties_body(&specs(), Purpose::Edit, &posted, stored.as_object().expect("an object"));
+        assert_eq!(body, json!({"User": "me", "Password": "new", "ApiKey": null}));
+    }
+
+    #[test]
+    fn a_create_sends_only_what_was_filled_in() {
+        let posted = fields(&[("p.User", " me "), ("p.Password", "pw"), ("p.Region", ""), ("p.Unknown", "x")]);
+        let body = properties_body(&specs(), Purpose::Create, &posted, &Map::new());
+        assert_eq!(body, json!({"User": "me", "Password": "pw"}));
+    }
+
+    #[test]
+    fn secrets_are_never_rendered_back_and_flags_are_tied_to_their_field() {
+        let values = json!({"User": "me", "Password": "hunter2", "ApiKey": "********"});
+        let flags = [Flag { property: "password", message: "Wrong password." }];
+        let html = property_inputs(
+            &specs(),
+            Purpose::Edit,
+            values.as_object().expect("an object"),
+            &["Password".into(), "ApiKey".into()],
+            &flags,
+        )
+        .into_string();
+        assert!(!html.contains("hunter2") && !html.contains("********"), "{html}");
+        assert!(html.contains(r#"placeholder="unchanged""#), "{html}");
+        assert!(html.contains(r#"<div class="field invalid" id="field-Password">"#), "{html}");
+        assert!(html.contains(r#"aria-invalid="true""#) && html.contains("Wrong password."), "{html}");
+        assert!(html.contains(r#"value="me""#), "{html}");
+    }
+
+    #[test]
+    fn a_refusal_target_names_a_property_in_any_case() {
+        assert_eq!(property_of(&specs(), "properties.user"), Some("User"));
+        assert_eq!(property_of(&specs(), "APIKEY"), Some("ApiKey"));
+        assert_eq!(property_of(&specs(), "name"), None);
+    }
+}
