@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 pub fn router(component_limit: usize) -> Router<Console> {
     let upload = DefaultBodyLimit::max(component_limit.saturating_add(64 << 10));
     Router::new()
-        .route("/connectors", get(list).post(install).layer(upload.clone()))
+        .route("/connectors", get(list).post(install).layer(upload))
         .route("/connectors/{name}/versions/{version}/remove", post(remove))
         .route("/connectors/try", get(try_form).post(try_component).layer(upload))
 }
@@ -153,7 +153,7 @@ async fn multipart(signed: &Signed, mut form: Multipart) -> Result<HashMap<Strin
         }
     }
     let csrf = fields.get(CSRF_FIELD).and_then(|b| std::str::from_utf8(b).ok());
-    check_csrf(signed, csrf)?;
+    check_csrf(signed, csrf).map_err(IntoResponse::into_response)?;
     Ok(fields)
 }
 

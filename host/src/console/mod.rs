@@ -15,6 +15,7 @@ mod connectors;
 mod form;
 mod jobs;
 mod page;
+mod parts;
 mod session;
 mod sign_in;
 mod users;
@@ -22,7 +23,7 @@ mod users;
 use crate::api::state::AppState;
 use axum::Router;
 use axum::extract::FromRef;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What console pages reach: the API to call and the server's state.
@@ -68,8 +69,7 @@ pub fn router(state: AppState, api: Router) -> Router {
         .merge(users::router())
         .merge(assets::router());
     for (name, value) in headers {
-        pages = pages
-            .layer(SetResponseHeaderLayer::if_not_present(HeaderName::from(name), HeaderValue::from_static(value)));
+        pages = pages.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
     pages.with_state(console).fallback_service(api)
 }

@@ -125,8 +125,12 @@ pub fn failure_box(failure: &Failure) -> Markup {
 /// What to do about a refusal, where the code says more than its message.
 fn advice(failure: &Failure) -> Option<&'static str> {
     Some(match failure.code.as_str() {
-        "connection_in_use" | "destination_in_use" => "A job run is using it: wait for the run to end, or cancel it, then try again.",
-        "connector_version_in_use" => "Move the connections pinned to this version to another version (edit each), or delete them, then remove it.",
+        "connection_in_use" | "destination_in_use" => {
+            "A job run is using it: wait for the run to end, or cancel it, then try again."
+        }
+        "connector_version_in_use" => {
+            "Move the connections pinned to this version to another version (edit each), or delete them, then remove it."
+        }
         "version_conflict" => "Someone changed it meanwhile: reload the page to see their change.",
         _ if failure.status == StatusCode::FORBIDDEN => "Ask an admin for a role that allows this.",
         _ => return None,

@@ -160,22 +160,33 @@ impl FromRequest<Console> for Posted {
             .await
             .map_err(|e| super::page::problem(StatusCode::BAD_REQUEST, &format!("The form did not read: {e}")))?;
         let (csrf, fields): (Fields, Fields) = fields.into_iter().partition(|(name, _)| name == CSRF_FIELD);
-        check_csrf(&signed, csrf.first().map(|(_, v)| v.as_str()))?;
+        check_csrf(&signed, csrf.first().map(|(_, v)| v.as_str())).map_err(IntoResponse::into_response)?;
         Ok(Posted { signed, fields })
     }
 }
 
-/// Refuses (403) unless `presented` is the session's CSRF token.
-pub fn check_csrf(signed: &Signed, presented: Option<&str>) -> Result<(), Response> {
+/// A form whose CSRF token does not match its session's: 403.
+#[derive(Debug)]
+pub struct CsrfMismatch;
+
+impl IntoResponse for CsrfMismatch {
+    fn into_response(self) -> Response {
+        super::page::problem(
+            StatusCode::FORBIDDEN,
+            "This form is out of date or did not come from this console (its CSRF token does not match): \
+             reload the page and try again.",
+        )
+    }
+}
+
+/// Refuses unless `presented` is the session's CSRF token (compared in
+/// constant time).
+pub fn check_csrf(signed: &Signed, presented: Option<&str>) -> Result<(), CsrfMismatch> {
     let presented = presented.unwrap_or_default();
-    if bool::from(presented.as_bytes().ct_eq(signed.csrf.as_bytes())) && !presented.is_empty() {
+    if !presented.is_empty() && bool::from(presented.as_bytes().ct_eq(signed.csrf.as_bytes())) {
         return Ok(());
     }
-    Err(super::page::problem(
-        StatusCode::FORBIDDEN,
-        "This form is out of date or did not come from this console (its CSRF token does not match): \
-         reload the page and try again.",
-    ))
+    Err(CsrfMismatch)
 }
 
 /// Form field helpers.

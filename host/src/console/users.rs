@@ -5,10 +5,11 @@
 
 use super::Console;
 use super::api::{Answer, Failure, segment};
-use super::jobs::parts::{
-    Confirm, Done, act, button_form, confirm, described, done, field, invalid, text_input, whole, with_status,
-};
 use super::page::{self, Section};
+use super::parts::{
+    Confirm, Done, act, button_form, complaint, confirm, described, done, field, invalid, text_input, whole,
+    with_status,
+};
 use super::session::{Fields, FieldsExt, Posted, Signed};
 use crate::auth::Role;
 use axum::Router;
@@ -244,9 +245,9 @@ fn role_select(selected: &str, failure: Option<&Failure>) -> Markup {
 
 /// A checkbox for each workspace, `ticked` ticked.
 fn workspace_boxes(ticked: &[String], all: &[Workspace], failure: Option<&Failure>) -> Markup {
-    let flagged = invalid(failure, "workspaces").is_some();
+    let why = complaint(failure, "workspaces");
     html! {
-        fieldset.field.invalid[flagged] id="field-workspaces" aria-describedby=(described(failure, "workspaces")) {
+        fieldset.field.invalid[why.is_some()] id="field-workspaces" aria-describedby=(described(failure, "workspaces")) {
             legend { "Workspaces" }
             @for ws in all {
                 @let id = format!("grant-{}", ws.id);
@@ -256,7 +257,7 @@ fn workspace_boxes(ticked: &[String], all: &[Workspace], failure: Option<&Failur
                 }
             }
             p.help id="workspaces-help" { "The workspaces it may use (admins use every workspace)." }
-            @if flagged { p.why id="workspaces-why" { (failure.map(|f| f.message.as_str()).unwrap_or_default()) } }
+            @if let Some(why) = why { p.why id="workspaces-why" { (why) } }
         }
     }
 }
@@ -353,7 +354,7 @@ async fn user_page(signed: &Signed, user: &User, shown: Shown<'_>) -> Response {
         h2 { "New token" }
         (token_form(signed, &path, &shown.input.expires, failure))
         h2 { "Delete" }
-        p { a.button href=(format!("{path}/delete")) { "Delete user" } }
+        p { a.button.danger #delete-user href=(format!("{path}/delete")) { "Delete user" } }
     };
     with_status(page::page(signed, &user.name, Section::Users, None, body).await, failure)
 }
@@ -462,8 +463,13 @@ async fn generate_token(Path(id): Path<String>, posted: Posted) -> Response {
 fn token_only(token: &str, failure: &Failure) -> Response {
     let body = html! {
         (token_box(token))
-        (page::failure_box(failure))
-        p { a href="/sign-in" { "Sign in" } " (with the new token, if the old one was revoked)." }
+        @if failure.signed_out() {
+            p { "This session's token no longer works (it was revoked with the others): "
+                a href="/sign-in" { "sign in" } " with the new token." }
+        } @else {
+            (page::failure_box(failure))
+            p { a href="/users" { "Back to users" } }
+        }
     };
     page::public("New token", body).into_response()
 }

@@ -3,6 +3,7 @@
 
 use super::super::api::segment;
 use super::super::page::{self, Section};
+use super::super::parts::{self, Confirm, confirm};
 use super::super::session::{Posted, Signed};
 use super::detail::{Outcome, TestResult, show};
 use super::{connection, href};
@@ -66,18 +67,20 @@ pub async fn confirm_delete(signed: Signed, Path(id): Path<String>) -> Response 
         Ok(c) => c,
         Err(failure) => return page::fail(&failure),
     };
-    let body = html! {
-        p { "Delete " strong { (c.name) } " (" (c.connector) " " (c.connector_version) ")? Its stored properties, \
-             cached metadata and logs go with it; this cannot be undone." }
-        div.actions {
-            form method="post" action=(format!("{}/delete", href(&c.id))) {
-                (page::csrf(&signed))
-                button.danger #confirm-delete type="submit" { "Delete the connection" }
-            }
-            a href=(href(&c.id)) { "Keep it" }
-        }
+    let question = html! {
+        "Delete " strong { (c.name) } " (" (c.connector) " " (c.connector_version) ")? Its stored properties, \
+         cached metadata and logs go with it; this cannot be undone."
     };
-    page::page(&signed, &format!("Delete {}", c.name), Section::Connections, Some(&c.workspace_id), body).await
+    let title = format!("Delete {}", c.name);
+    let what = Confirm {
+        title: &title,
+        question,
+        action: format!("{}/delete", href(&c.id)),
+        back: href(&c.id),
+        section: Section::Connections,
+        workspace: Some(&c.workspace_id),
+    };
+    confirm(&signed, what).await
 }
 
 /// `POST /connections/{id}/delete`: back to the workspace's list, or the
@@ -89,7 +92,7 @@ pub async fn delete(Path(id): Path<String>, posted: Posted) -> Response {
         Err(failure) => return page::fail(&failure),
     };
     let path = format!("/connections/{}", segment(&id));
-    match signed.api.call(Method::DELETE, &path, None, Default::default(), &[]).await {
+    match parts::act(&signed, Method::DELETE, &path).await {
         Ok(_) => {
             Redirect::to(&format!("/workspaces/{}/connections?done=deleted", segment(&c.workspace_id))).into_response()
         }

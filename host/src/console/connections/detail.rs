@@ -3,6 +3,7 @@
 
 use super::super::api::Failure;
 use super::super::page::{self, Section};
+use super::super::parts::button_form;
 use super::super::session::Signed;
 use super::edit::variant_name;
 use super::{ConnectionView, VersionView, connection, connector, href, stored_secrets};
@@ -106,25 +107,19 @@ fn outcome_box(outcome: &Outcome) -> Markup {
 /// does not allow, and the page says so).
 fn actions(signed: &Signed, c: &ConnectionView, version: Option<&VersionView>) -> Markup {
     let base = href(&c.id);
-    let post = |action: &str, label: &str, id: &str, class: Option<&str>| {
-        html! {
-            form method="post" action=(format!("{base}/{action}")) {
-                (page::csrf(signed))
-                button type="submit" id=(id) class=[class] { (label) }
-            }
-        }
-    };
+    let post =
+        |action: &str, label: &str, id: &str| button_form(signed, &format!("{base}/{action}"), id, label, false, false);
     html! {
         div.actions {
             a.button #edit-connection href=(format!("{base}/edit")) { "Edit" }
-            (post("test", "Test", "test-connection", None))
+            (post("test", "Test", "test-connection"))
             @if version.is_some_and(|v| v.oauth.is_some()) {
-                (post("authorize", "Authorize", "authorize-connection", None))
+                (post("authorize", "Authorize", "authorize-connection"))
             }
             a.button.plain href=(format!("{base}/tables")) { "Tables" }
             a.button.plain href=(format!("{base}/logs")) { "Logs" }
-            (post("reset-metadata", "Reset metadata", "reset-metadata", Some("plain")))
-            (post("reset-credentials", "Reset credentials", "reset-credentials", Some("plain")))
+            (post("reset-metadata", "Reset metadata", "reset-metadata"))
+            (post("reset-credentials", "Reset credentials", "reset-credentials"))
             a.button.danger #delete-connection href=(format!("{base}/delete")) { "Delete" }
         }
     }
