@@ -5,6 +5,7 @@
 
 mod api;
 mod check;
+mod console;
 mod guide;
 mod helpers;
 mod hostile;

@@ -8,12 +8,16 @@
 //! - `cargo xtask serve [ARGS]`: `plugins`, then `syncport serve` (release
 //!   build) with the bundled connectors; ARGS go to `serve`.
 //! - `cargo xtask test [ARGS]`: `plugins`, the plugins' native unit tests
-//!   (each feature build on its own), then the whole test suite; without
-//!   ARGS, then the API suite on PostgreSQL when `SYNCPORT_TEST_POSTGRES_URL`
-//!   is set (with the `#[ignore]`d `_on_postgres` tests, without the
-//!   `_on_sqlite` ones), then the `#[ignore]`d reliability tests that load
-//!   the machine, alone, and schemathesis against the real server
-//!   (docs/api.md).
+//!   (each feature build on its own), then Debian's `chromium` and
+//!   `chromium-driver` for the console's browser tests (installed with
+//!   apt-get when missing, if we are root; each test run below gets
+//!   `SYNCPORT_TEST_CHROMEDRIVER=/usr/bin/chromedriver` when it is there,
+//!   else the browser tests say they are skipped), then the whole test
+//!   suite; without ARGS, then the API suite on PostgreSQL when
+//!   `SYNCPORT_TEST_POSTGRES_URL` is set (with the `#[ignore]`d
+//!   `_on_postgres` tests, without the `_on_sqlite` ones), then the
+//!   `#[ignore]`d reliability tests that load the machine, alone, and
+//!   schemathesis against the real server (docs/api.md).
 //! - `cargo xtask schemathesis`: that last check alone.
 //! - `cargo xtask bench [ARGS]`: `plugins`, then the benchmarks.
 //! - `cargo xtask release`: the release binary, stripped, in
@@ -126,7 +130,9 @@ fn main() -> Result<()> {
             // build: features are unified within one cargo run, so each
             // feature build (WIT 0.1.0) runs on its own.
             plugin_tests(&root.join("plugins"))?;
-            cargo(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat())?;
+            let browser = browser_env()?;
+            let browser: Vec<(&str, &str)> = browser.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            cargo_with(&root, &[&["test", "--workspace"][..], &strs(&rest)].concat(), &browser)?;
             if rest.is_empty() {
                 // Tests that need PostgreSQL are `#[ignore]`d and end in
                 // `_on_postgres`; tests of SQLite itself end in `_on_sqlite`.
@@ -148,7 +154,7 @@ fn main() -> Result<()> {
                             "--skip",
                             "_on_sqlite",
                         ],
-                        &[("SYNCPORT_TEST_BACKEND", "postgres")],
+                        &[&[("SYNCPORT_TEST_BACKEND", "postgres")][..], &browser].concat(),
                     )?;
                 } else {
                     eprintln!(
@@ -165,7 +171,7 @@ fn main() -> Result<()> {
                 if !postgres {
                     reliability.extend(["--skip", "_on_postgres"]);
                 }
-                cargo(&root, &reliability)?;
+                cargo_with(&root, &reliability, &browser)?;
                 schemathesis(&root)?;
             }
             Ok(())
@@ -179,6 +185,56 @@ fn main() -> Result<()> {
         "release" => release(&root),
         _ => bail!("usage: cargo xtask <plugins|serve|test|schemathesis|bench|release> [ARGS]"),
     }
+}
+
+/// The browser the console's tests drive (tests/console/browser.rs), as
+/// Debian packages it.
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Its WebDriver server.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Makes sure Chromium and chromedriver are installed: when either is
+/// missing and we are root, `apt-get update` then `apt-get install
+/// chromium chromium-driver`, failing if that does; not root, a warning
+/// (the browser tests will say they are skipped). The environment of the
+/// test runs: `SYNCPORT_TEST_CHROMEDRIVER` when chromedriver is there.
+fn browser_env() -> Result<Vec<(&'static str, String)>> {
+    let installed = || Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file();
+    if !installed() && is_root() {
+        eprintln!("xtask: {CHROMIUM} or {CHROMEDRIVER} is missing: installing chromium and chromium-driver");
+        let steps: [&[&str]; 2] =
+            [&["apt-get", "update"], &["apt-get", "install", "-y", "chromium", "chromium-driver"]];
+        for step in steps {
+            eprintln!("xtask: DEBIAN_FRONTEND=noninteractive {}", step.join(" "));
+            let status = Command::new(step[0])
+                .args(&step[1..])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status()
+                .with_context(|| format!("running {}", step[0]))?;
+            if !status.success() {
+                bail!("`{}` failed ({status}): the console's browser tests need chromium", step.join(" "));
+            }
+        }
+    } else if !installed() {
+        eprintln!(
+            "xtask: {CHROMIUM} or {CHROMEDRIVER} is missing and we are not root: install them with \
+             `sudo apt-get install chromium chromium-driver` for the console's browser tests"
+        );
+    }
+    if Path::new(CHROMEDRIVER).is_file() {
+        Ok(vec![("SYNCPORT_TEST_CHROMEDRIVER", CHROMEDRIVER.to_string())])
+    } else {
+        eprintln!("xtask: SKIPPED the console's browser tests: {CHROMEDRIVER} is not installed");
+        Ok(Vec::new())
+    }
+}
+
+/// Whether this process runs as root (`id -u` says 0).
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
 /// The schemathesis release the API is checked with (docs/api.md).

@@ -131,8 +131,11 @@ fn advice(failure: &Failure) -> Option<&'static str> {
         "connector_version_in_use" => {
             "Move the connections pinned to this version to another version (edit each), or delete them, then remove it."
         }
-        "version_conflict" => "Someone changed it meanwhile: reload the page to see their change.",
-        _ if failure.status == StatusCode::FORBIDDEN => "Ask an admin for a role that allows this.",
+        "job_running" => "The job is running: wait for the run to end, or cancel it, then try again.",
+        "write_conflict" => "Someone changed it meanwhile: reload the page to see their change, then try again.",
+        "workspace_not_empty" => "Delete or move the workspace's connections and jobs first.",
+        "last_admin" => "Make another user an admin first.",
+        "forbidden" => "Ask an admin for a role that allows this.",
         _ => return None,
     })
 }

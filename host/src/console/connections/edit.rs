@@ -183,6 +183,10 @@ pub async fn new(
     Path(workspace): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
+    // A workspace the user may not see answers as one that does not exist.
+    if let Err(failure) = signed.api.get::<Value>(&format!("/workspaces/{}", segment(&workspace))).await {
+        return page::fail(&failure);
+    }
     let connectors = match connectors(&signed).await {
         Ok(c) => c,
         Err(failure) => return page::fail(&failure),

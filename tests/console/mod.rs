@@ -1,0 +1,15 @@
+//! The web console at `/`: its session rules and pages over plain HTTP
+//! ([`visitor`]), and its pages in a real browser ([`browser`]: headless
+//! Chromium, when `SYNCPORT_TEST_CHROMEDRIVER` names a chromedriver, as
+//! `cargo xtask test` arranges). Every page a browser test visits is
+//! saved as a PNG under `target/console-screenshots/`.
+
+mod browser;
+mod connections;
+mod connectors;
+mod jobs;
+mod layout;
+mod refusals;
+mod secrets;
+mod session;
+mod visitor;
