@@ -81,6 +81,18 @@ impl Failure {
         }
     }
 
+    /// A refusal of the console itself, as the API would word it: 400,
+    /// `code`, `message`, about `target`.
+    pub fn invalid(code: &str, message: &str, target: &str) -> Self {
+        Failure {
+            status: StatusCode::BAD_REQUEST,
+            code: code.into(),
+            message: message.into(),
+            target: Some(target.into()),
+            details: Vec::new(),
+        }
+    }
+
     /// Whether the API answered 401 (the session's token no longer works).
     pub fn signed_out(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
@@ -121,6 +133,25 @@ impl Api {
     /// `GET path` (below `/api.rsc/v2`), read as `T`.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Answer<T> {
         self.json(Method::GET, path, None).await
+    }
+
+    /// Every item of list `path`, following the API's `@odata.nextLink`
+    /// pages.
+    pub async fn all<T: DeserializeOwned>(&self, path: &str) -> Answer<Vec<T>> {
+        #[derive(Deserialize)]
+        struct Page<T> {
+            value: Vec<T>,
+            #[serde(rename = "@odata.nextLink", default)]
+            next_link: Option<String>,
+        }
+        let mut path = Some(path.to_string());
+        let mut all = Vec::new();
+        while let Some(current) = path.take() {
+            let page: Page<T> = self.get(&current).await?;
+            all.extend(page.value);
+            path = page.next_link.map(|next| next.strip_prefix(crate::api::BASE).unwrap_or(&next).to_string());
+        }
+        Ok(all)
     }
 
     /// `method path` with a JSON body, read as `T`.

@@ -37,8 +37,8 @@ async fn pinned(signed: &Signed) -> Result<BTreeMap<(String, String), Vec<Connec
     }
     let mut pins: BTreeMap<(String, String), Vec<ConnectionView>> = BTreeMap::new();
     for workspace in signed.api.get::<List<Workspace>>("/workspaces").await?.value {
-        let path = format!("/workspaces/{}/connections?$top=1000", segment(&workspace.id));
-        for c in signed.api.get::<List<ConnectionView>>(&path).await?.value {
+        let path = format!("/workspaces/{}/connections", segment(&workspace.id));
+        for c in signed.api.all::<ConnectionView>(&path).await? {
             pins.entry((c.connector.to_lowercase(), c.connector_version.clone())).or_default().push(c);
         }
     }
@@ -163,14 +163,34 @@ fn text(fields: &HashMap<String, Bytes>, name: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
+/// The page of a non-admin at an admin-only route (before its upload is read).
+fn admins_only(signed: &Signed) -> Result<(), Response> {
+    signed.principal.require_admin().map_err(|_| {
+        page::problem(StatusCode::FORBIDDEN, "Only admins install connectors or check components in the sandbox.")
+    })
+}
+
 /// `POST /connectors`: the upload, installed through the API.
 async fn install(signed: Signed, form: Multipart) -> Response {
+    if let Err(response) = admins_only(&signed) {
+        return response;
+    }
     let fields = match multipart(&signed, form).await {
         Ok(fields) => fields,
         Err(response) => return response,
     };
     let component = fields.get("component").cloned().unwrap_or_default();
     let signature = text(&fields, "signature");
+    if signature.as_deref().is_some_and(|s| axum::http::HeaderValue::from_str(s).is_err()) {
+        let failure = super::api::Failure::invalid(
+            "malformed_signature",
+            "The signature must be one line of text, as `syncport connector sign` prints it.",
+            "signature",
+        );
+        let body = html! { (install_form(&signed, Some(&failure))) };
+        let page = page::page(&signed, "Install a connector", Section::Connectors, None, body).await;
+        return (failure.status, page).into_response();
+    }
     let headers: Vec<(&str, &str)> =
         signature.as_deref().map(|s| (crate::api::connectors::SIGNATURE_HEADER, s)).into_iter().collect();
     let failure =
@@ -194,7 +214,10 @@ async fn remove(Path((name, version)): Path<(String, String)>, posted: Posted) -
         Err(failure) if failure.signed_out() => return page::fail(&failure),
         Err(failure) => failure,
     };
-    let pinned = pinned(&signed).await.unwrap_or_default();
+    let pinned = match failure.code.as_str() {
+        "connector_version_in_use" => pinned(&signed).await.unwrap_or_default(),
+        _ => BTreeMap::new(),
+    };
     let pinned = pinned.get(&(name.to_lowercase(), version.clone())).cloned().unwrap_or_default();
     let body = html! {
         (page::failure_box(&failure))
@@ -238,8 +261,8 @@ fn try_page_body(signed: &Signed, config: &str, error: Option<&str>) -> Markup {
 
 /// `GET /connectors/try` (admins).
 async fn try_form(signed: Signed) -> Response {
-    if let Err(error) = signed.principal.require_admin() {
-        return error.into_response();
+    if let Err(response) = admins_only(&signed) {
+        return response;
     }
     let body = try_page_body(&signed, "", None);
     page::page(&signed, "Try a component in the sandbox", Section::Connectors, None, body).await
@@ -247,8 +270,8 @@ async fn try_form(signed: Signed) -> Response {
 
 /// `POST /connectors/try` (admins): the report of every check.
 async fn try_component(signed: Signed, State(console): State<Console>, form: Multipart) -> Response {
-    if let Err(error) = signed.principal.require_admin() {
-        return error.into_response();
+    if let Err(response) = admins_only(&signed) {
+        return response;
     }
     let fields = match multipart(&signed, form).await {
         Ok(fields) => fields,
@@ -270,6 +293,10 @@ async fn try_component(signed: Signed, State(console): State<Console>, form: Mul
         }
     };
     let registry = console.state.registry.clone();
+    // One check at a time per server: each compiles a component.
+    let Ok(_turn) = console.checks.acquire().await else {
+        return page::problem(StatusCode::SERVICE_UNAVAILABLE, "The server is shutting down.");
+    };
     let report = match tokio::task::spawn_blocking(move || check::run(registry.runtime(), &wasm, config)).await {
         Ok(report) => report,
         Err(error) => {

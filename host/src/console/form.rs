@@ -157,6 +157,12 @@ pub fn posted_values(specs: &[PropertySpec], fields: &Fields) -> Map<String, Val
         .collect()
 }
 
+/// The secrets a user typed into a form (their names), which a refusal
+/// does not show back.
+pub fn posted_secrets(specs: &[PropertySpec], fields: &Fields) -> Vec<String> {
+    specs.iter().filter(|s| s.secret && fields.value(&input_name(s)).is_some()).map(|s| s.name.clone()).collect()
+}
+
 /// The property a refusal's target names (`properties.X` or `X`), if it is
 /// one of `specs`.
 pub fn property_of<'a>(specs: &'a [PropertySpec], target: &str) -> Option<&'a str> {

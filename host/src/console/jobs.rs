@@ -122,16 +122,6 @@ struct Connection {
     connector_version: String,
 }
 
-/// A page of a workspace's connections.
-#[derive(Deserialize)]
-struct ConnectionList {
-    /// The connections.
-    value: Vec<Connection>,
-    /// The next page's path, under the API's base.
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
-}
-
 impl Run {
     /// Whether the run is still under way (not ended).
     fn under_way(&self) -> bool {
@@ -192,16 +182,9 @@ fn job_path(id: &str) -> String {
     format!("/jobs/{}", segment(id))
 }
 
-/// Every connection of workspace `ws`, following the API's pages.
+/// Every connection of workspace `ws`.
 async fn connections(signed: &Signed, ws: &str) -> Answer<Vec<Connection>> {
-    let mut path = Some(format!("/workspaces/{}/connections", segment(ws)));
-    let mut all = Vec::new();
-    while let Some(current) = path.take() {
-        let page: ConnectionList = signed.api.get(&current).await?;
-        all.extend(page.value);
-        path = page.next_link.map(|next| next.strip_prefix(crate::api::BASE).unwrap_or(&next).to_string());
-    }
-    Ok(all)
+    signed.api.all(&format!("/workspaces/{}/connections", segment(ws))).await
 }
 
 /// The latest run of job `id`; `None` when it never ran.
@@ -502,18 +485,30 @@ async fn update(Path(id): Path<String>, posted: Posted) -> Response {
 // ---------------------------------------------------------------------------
 // One job
 
-/// `GET /jobs/{id}`: the job, its run (live while under way) and history.
-async fn show(signed: Signed, Path(id): Path<String>, Query(query): Query<Done>) -> Response {
-    job_page(&signed, &id, query.done.as_deref(), None).await
+/// The query of a job's page.
+#[derive(Deserialize)]
+struct JobQuery {
+    /// The notice's code (see [`page::notice`]).
+    done: Option<String>,
+    /// `0`: do not refresh the page while a run is under way.
+    follow: Option<String>,
 }
 
-/// The job page, with a notice of what was done or what the API refused.
-async fn job_page(signed: &Signed, id: &str, done: Option<&str>, failure: Option<&Failure>) -> Response {
+/// `GET /jobs/{id}`: the job, its run (live while under way, unless
+/// `follow=0`) and history.
+async fn show(signed: Signed, Path(id): Path<String>, Query(query): Query<JobQuery>) -> Response {
+    let follow = query.follow.as_deref() != Some("0");
+    job_page(&signed, &id, query.done.as_deref(), None, follow).await
+}
+
+/// The job page, with a notice of what was done or what the API refused;
+/// it refreshes itself while a run is under way when `follow`.
+async fn job_page(signed: &Signed, id: &str, done: Option<&str>, failure: Option<&Failure>, follow: bool) -> Response {
     let job = match signed.api.get::<Job>(&job_path(id)).await {
         Ok(job) => job,
         Err(failure) => return page::fail(&failure),
     };
-    let body = match job_body(signed, &job).await {
+    let body = match job_body(signed, &job, follow).await {
         Ok(body) => body,
         Err(failure) => return page::fail(&failure),
     };
@@ -527,18 +522,22 @@ async fn job_page(signed: &Signed, id: &str, done: Option<&str>, failure: Option
 }
 
 /// The job page's body: facts, buttons, the latest run, the history.
-async fn job_body(signed: &Signed, job: &Job) -> Answer<Markup> {
-    let all = connections(signed, &job.workspace_id).await?;
+async fn job_body(signed: &Signed, job: &Job, follow: bool) -> Answer<Markup> {
+    // The two connections by id (a deleted one shows as its id).
+    let mut named = Vec::new();
+    for id in [&job.source_connection_id, &job.destination_connection_id] {
+        named.extend(signed.api.get::<Connection>(&format!("/connections/{}", segment(id))).await.ok());
+    }
     let latest = latest_run(signed, &job.id).await?;
     let path = format!("{}/history?{}", job_path(&job.id), query([("$top", HISTORY)]));
     let history: RunList = signed.api.get(&path).await?;
     let running = latest.as_ref().is_some_and(Run::under_way);
     Ok(html! {
-        (facts(job, &all))
+        (facts(job, &named))
         (buttons(signed, &job.id, running))
         h2 { @if running { "Run under way" } @else { "Last run" } }
         @match &latest {
-            Some(run) if running => (live(&job.id, run)),
+            Some(run) if running => (live(&job.id, run, follow)),
             Some(run) => (outcome(run)),
             None => p.muted { "The job has not run yet." },
         }
@@ -574,12 +573,23 @@ fn buttons(signed: &Signed, id: &str, running: bool) -> Markup {
     }
 }
 
-/// A run under way: its progress, and a refresh of the page every second.
-fn live(id: &str, run: &Run) -> Markup {
+/// Seconds between two refreshes of a job's page while its run is under way.
+const REFRESH_SECS: u32 = 2;
+
+/// A run under way: its progress, and (when `follow`) a refresh of the page
+/// every [`REFRESH_SECS`], with a link to stop it (a reload moves the focus
+/// to the top of the page).
+fn live(id: &str, run: &Run, follow: bool) -> Markup {
     let total = run.tables.len();
     let done = run.tables_done();
     html! {
-        meta http-equiv="refresh" content=(format!("1; url={}", job_path(id)));
+        @if follow {
+            meta http-equiv="refresh" content=(format!("{REFRESH_SECS}; url={}", job_path(id)));
+            p { "This page refreshes every " (REFRESH_SECS) " s. "
+                a #stop-following href=(format!("{}?follow=0", job_path(id))) { "Stop refreshing" } }
+        } @else {
+            p { a #follow href=(job_path(id)) { "Refresh, and follow the run" } }
+        }
         p {
             (status_badge(&run.status)) " "
             label for="run-progress" { "Tables done" } " "
@@ -662,7 +672,7 @@ async fn cancel(Path(id): Path<String>, posted: Posted) -> Response {
 async fn job_action(signed: &Signed, id: &str, verb: &str, code: &str) -> Response {
     match act(signed, Method::POST, &format!("{}/{verb}", job_path(id))).await {
         Ok(()) => done(&job_path(id), code),
-        Err(failure) => job_page(signed, id, None, Some(&failure)).await,
+        Err(failure) => job_page(signed, id, None, Some(&failure), true).await,
     }
 }
 
@@ -694,6 +704,6 @@ async fn delete(Path(id): Path<String>, posted: Posted) -> Response {
     };
     match act(signed, Method::DELETE, &job_path(&id)).await {
         Ok(()) => done(&format!("/workspaces/{}/jobs", segment(&job.workspace_id)), "deleted"),
-        Err(failure) => job_page(signed, &id, None, Some(&failure)).await,
+        Err(failure) => job_page(signed, &id, None, Some(&failure), true).await,
     }
 }

@@ -24,6 +24,8 @@ use crate::api::state::AppState;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::http::{HeaderValue, header};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What console pages reach: the API to call and the server's state.
@@ -35,6 +37,8 @@ pub struct Console {
     state: AppState,
     /// Whether cookies are marked `Secure` (the public URL is `https`).
     secure: bool,
+    /// Turns of the sandbox check (one at a time: each compiles a component).
+    checks: Arc<Semaphore>,
 }
 
 impl FromRef<Console> for AppState {
@@ -53,7 +57,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 pub fn router(state: AppState, api: Router) -> Router {
     let secure = state.oauth.public_url.as_deref().is_some_and(|url| url.starts_with("https://"));
     let component_limit = state.component_limit;
-    let console = Console { api: api.clone(), state, secure };
+    let console = Console { api: api.clone(), state, secure, checks: Arc::new(Semaphore::new(1)) };
     let headers = [
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -71,5 +75,12 @@ pub fn router(state: AppState, api: Router) -> Router {
     for (name, value) in headers {
         pages = pages.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
-    pages.with_state(console).fallback_service(api)
+    // A page reloaded after a form (`GET` of a `POST` route) says so.
+    let not_allowed = || async {
+        page::problem(
+            axum::http::StatusCode::METHOD_NOT_ALLOWED,
+            "This address takes a form: go back to the page and use its buttons.",
+        )
+    };
+    pages.method_not_allowed_fallback(not_allowed).with_state(console).fallback_service(api)
 }

@@ -2,21 +2,38 @@
 //! to), signing out, and the way in (`/`).
 
 use super::Console;
-use super::api::{query, segment};
+use super::api::{List, query, segment};
 use super::page;
 use super::session::{CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client};
 use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use cookie::{Cookie, SameSite};
 use maud::html;
 use std::collections::HashMap;
 
 /// The cookie that ties the sign-in form to the browser that loaded it (so
-/// no other site can sign a browser in to an account of its choosing).
-const FORM_COOKIE: &str = "syncport-sign-in";
+/// no other site can sign a browser in to an account of its choosing);
+/// `__Host-` over HTTPS, so no sibling host can plant it.
+fn form_cookie_name(secure: bool) -> &'static str {
+    if secure { "__Host-syncport-sign-in" } else { "syncport-sign-in" }
+}
+
+/// The sign-in form's cookie holding `value` (empty and expired: removed).
+fn form_cookie(console: &Console, value: String) -> Cookie<'static> {
+    let mut cookie = Cookie::build((form_cookie_name(console.secure), value))
+        .path("/")
+        .http_only(true)
+        .secure(console.secure)
+        .same_site(SameSite::Strict)
+        .build();
+    if cookie.value().is_empty() {
+        cookie.make_removal();
+    }
+    cookie
+}
 
 /// The routes of signing in and out.
 pub fn router() -> Router<Console> {
@@ -27,17 +44,23 @@ pub fn router() -> Router<Console> {
         .route("/workspace", get(pick_workspace))
 }
 
-/// `/`: the connections of the user's first workspace.
+/// `/`: the connections of the user's first workspace (or, without one,
+/// a page that says so).
 async fn home(signed: Signed) -> Response {
     #[derive(serde::Deserialize)]
-    struct Workspaces {
-        value: Vec<serde_json::Value>,
+    struct Workspace {
+        id: String,
     }
-    let first = match signed.api.get::<Workspaces>("/workspaces").await {
-        Ok(list) => list.value.first().and_then(|w| w["id"].as_str()).unwrap_or("default").to_string(),
-        Err(failure) => return page::fail(&failure),
-    };
-    Redirect::to(&format!("/workspaces/{}/connections", segment(&first))).into_response()
+    match signed.api.get::<List<Workspace>>("/workspaces").await {
+        Ok(list) => match list.value.first() {
+            Some(first) => Redirect::to(&format!("/workspaces/{}/connections", segment(&first.id))).into_response(),
+            None => {
+                let body = html! { p #no-workspace { "You have no workspace yet: ask an admin to grant you one." } };
+                page::page(&signed, "No workspace", page::Section::Connectors, None, body).await
+            }
+        },
+        Err(failure) => page::fail(&failure),
+    }
 }
 
 /// `/workspace?workspace=W&section=S`: the header's workspace picker.
@@ -68,11 +91,7 @@ fn sign_in_page(console: &Console, next: &str, status: StatusCode, error: Option
     let mut nonce = [0u8; 16];
     let _ = getrandom::fill(&mut nonce);
     let nonce = hex::encode(nonce);
-    let cookie = Cookie::build((FORM_COOKIE, nonce.clone()))
-        .path("/sign-in")
-        .http_only(true)
-        .secure(console.secure)
-        .same_site(SameSite::Strict);
+    let cookie = form_cookie(console, nonce.clone());
     let body = html! {
         @if let Some(error) = error { div.error role="alert" id="sign-in-error" { p { (error) } } }
         form.stack method="post" action="/sign-in" {
@@ -104,14 +123,14 @@ async fn form(State(console): State<Console>, Query(params): Query<HashMap<Strin
 }
 
 /// The form token the browser's cookie holds.
-fn form_cookie(headers: &HeaderMap) -> Option<String> {
+fn presented_form_cookie(console: &Console, headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == FORM_COOKIE)
+        .find(|c| c.name() == form_cookie_name(console.secure))
         .map(|c| c.value().to_string())
 }
 
@@ -120,7 +139,7 @@ fn form_cookie(headers: &HeaderMap) -> Option<String> {
 async fn sign_in(State(console): State<Console>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client(&parts).map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.ip());
-    let expected = form_cookie(&parts.headers);
+    let expected = presented_form_cookie(&console, &parts.headers);
     let request = Request::from_parts(parts, body);
     let Ok(axum::Form(fields)) =
         <axum::Form<Fields> as axum::extract::FromRequest<()>>::from_request(request, &()).await
@@ -150,7 +169,14 @@ async fn sign_in(State(console): State<Console>, request: Request) -> Response {
     }
     let session = Session::new(fields.value("token").unwrap_or_default().to_string());
     match session.cookie(&console) {
-        Ok(cookie) => ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response(),
+        Ok(cookie) => {
+            let used = form_cookie(&console, String::new()).to_string();
+            let cookies = AppendHeaders([
+                (header::SET_COOKIE, cookie.to_str().unwrap_or_default().to_string()),
+                (header::SET_COOKIE, used),
+            ]);
+            (cookies, Redirect::to(&next)).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "sealing a console session");
             page::problem(StatusCode::INTERNAL_SERVER_ERROR, "The session could not be stored; the failure is logged.")

@@ -9,6 +9,7 @@ use super::detail::{Outcome, TestResult, show};
 use super::{connection, href};
 use axum::extract::Path;
 use axum::http::Method;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde_json::{Value, json};
@@ -46,19 +47,33 @@ pub async fn reset_credentials(Path(id): Path<String>, posted: Posted) -> Respon
     act(posted.signed, &id, "reset-credentials", "reset-credentials").await
 }
 
-/// `POST /connections/{id}/authorize`: on to the provider's consent page
-/// (docs/oauth.md); its callback comes back to the API.
+/// `POST /connections/{id}/authorize`: a page that goes on to the
+/// provider's consent page (docs/oauth.md), whose callback comes back to
+/// the API. Not a redirect: a form's redirect to another origin breaks the
+/// CSP's `form-action 'self'`, where a link or a refresh does not.
 pub async fn authorize(Path(id): Path<String>, posted: Posted) -> Response {
     let signed = posted.signed;
     let path = format!("/connections/{}/oauth/authorize", segment(&id));
-    match signed.api.send::<Value>(Method::POST, &path, json!({})).await {
+    let url = match signed.api.send::<Value>(Method::POST, &path, json!({})).await {
         Ok(answer) => match answer["authorization_url"].as_str() {
-            Some(url) => Redirect::to(url).into_response(),
-            None => page::problem(axum::http::StatusCode::BAD_GATEWAY, "The API gave no authorization URL."),
+            Some(url) => url.to_string(),
+            None => return page::problem(StatusCode::BAD_GATEWAY, "The API gave no authorization URL."),
         },
-        Err(failure) if failure.signed_out() => page::fail(&failure),
-        Err(failure) => show(&signed, &id, Outcome::Refused(failure), None).await,
-    }
+        Err(failure) if failure.signed_out() => return page::fail(&failure),
+        Err(failure) => return show(&signed, &id, Outcome::Refused(failure), None).await,
+    };
+    let c = match connection(&signed.api, &id).await {
+        Ok(c) => c,
+        Err(failure) => return page::fail(&failure),
+    };
+    let body = html! {
+        meta http-equiv="refresh" content=(format!("0; url={url}"));
+        p { "On to the service to authorize " strong { (c.name) } ": sign in there and allow access; \
+             you come back here when it is done." }
+        p { a.button #continue-authorize href=(url) rel="noreferrer" { "Continue to the service" } }
+        p { a href=(href(&c.id)) { "Cancel" } }
+    };
+    page::page(&signed, &format!("Authorize {}", c.name), Section::Connections, Some(&c.workspace_id), body).await
 }
 
 /// `GET /connections/{id}/delete`: asks to confirm.

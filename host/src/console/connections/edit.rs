@@ -5,6 +5,7 @@
 use super::super::api::{Failure, query, segment};
 use super::super::form::{self, Flag, Purpose};
 use super::super::page::{self, Section};
+use super::super::parts::{field, text_input};
 use super::super::session::{Fields, FieldsExt, Posted, Signed};
 use super::{ConnectionView, ConnectorView, List, VersionView, connection, connector, href, stored_secrets};
 use crate::connections::{RefreshInterval, Settings, Verbosity};
@@ -30,6 +31,9 @@ struct Shown<'a> {
     values: Map<String, Value>,
     /// Secrets with a stored value (edit).
     stored_secrets: Vec<String>,
+    /// Secrets typed into a refused form: not saved, and not shown back,
+    /// so they are flagged to be typed again.
+    retype: Vec<String>,
 }
 
 /// The form: name, labels, the version's properties, settings.
@@ -49,7 +53,8 @@ fn connection_form(
         .map(|property| Flag { property, message: failure.map_or("", |f| detail_of(f, property)) })
         .collect();
     flags.extend(focus);
-    let flagged = |field: &str| targets.iter().any(|t| t.eq_ignore_ascii_case(field));
+    let retype = "Not saved, since the form was refused: type it again (secrets are never shown back).";
+    flags.extend(shown.retype.iter().map(|property| Flag { property, message: retype }));
     let s = &shown.settings;
     html! {
         @if let Some(failure) = failure { (page::failure_box(failure)) }
@@ -58,15 +63,9 @@ fn connection_form(
             input type="hidden" name="connector" value=(version.name);
             input type="hidden" name="connector_version" value=(version.version);
             p.muted { (version.display_name) " " (version.version) ": " (version.description) }
-            div.field.invalid[flagged("name")] {
-                label for="name" { "Name " span.required title="required" { "*" } span.muted { " (required)" } }
-                input #name name="name" required value=(shown.name) maxlength="128";
-            }
-            div.field.invalid[flagged("labels")] {
-                label for="labels" { "Labels" }
-                input #labels name="labels" value=(shown.labels) aria-describedby="labels-help";
-                p.help #labels-help { "Separated by commas." }
-            }
+            (field("name", "Name (required)", failure, "Unique in the workspace.",
+                text_input("name", "text", shown.name, failure)))
+            (field("labels", "Labels", failure, "Separated by commas.", text_input("labels", "text", &shown.labels, failure)))
             fieldset {
                 legend { "Properties" }
                 (form::property_inputs(&version.properties, purpose, &shown.values, &shown.stored_secrets, &flags))
@@ -143,6 +142,7 @@ fn shown_again<'a>(fields: &'a Fields, version: &VersionView, stored_secrets: Ve
         settings: posted_settings(fields),
         values: form::posted_values(&version.properties, fields),
         stored_secrets,
+        retype: form::posted_secrets(&version.properties, fields),
     }
 }
 
@@ -199,6 +199,7 @@ pub async fn new(
         settings: Settings::default(),
         values: Map::new(),
         stored_secrets: Vec::new(),
+        retype: Vec::new(),
     };
     let body = html! {
         (version_picker(&connectors, version))
@@ -313,6 +314,7 @@ pub async fn edit(signed: Signed, Path(id): Path<String>, Query(params): Query<H
         settings: c.settings,
         values: c.properties.clone(),
         stored_secrets: stored_secrets(c, &version.properties),
+        retype: Vec::new(),
     };
     let focus = params
         .get("focus")

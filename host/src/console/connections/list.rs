@@ -3,7 +3,7 @@
 use super::super::api::{query, segment};
 use super::super::page::{self, Section};
 use super::super::session::Signed;
-use super::{ConnectionView, List, href};
+use super::{ConnectionView, href};
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use maud::html;
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 const PER_PAGE: usize = 25;
 
 /// `GET /workspaces/{workspace}/connections?q=&label=&page=`: the API's
-/// list (its label filter, its maximum of 1000), searched by name here.
+/// list (every page of it, with its label filter), searched by name here.
 pub async fn list(
     signed: Signed,
     Path(workspace): Path<String>,
@@ -21,11 +21,9 @@ pub async fn list(
 ) -> Response {
     let param = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
     let (search, label) = (param("q"), param("label"));
-    let mut api_query = vec![("$top", "1000")];
-    api_query.extend(label.map(|l| ("label", l)));
-    let path = format!("/workspaces/{}/connections?{}", segment(&workspace), query(api_query));
-    let all = match signed.api.get::<List<ConnectionView>>(&path).await {
-        Ok(list) => list.value,
+    let path = format!("/workspaces/{}/connections?{}", segment(&workspace), query(label.map(|l| ("label", l))));
+    let all = match signed.api.all::<ConnectionView>(&path).await {
+        Ok(all) => all,
         Err(failure) => return page::fail(&failure),
     };
     let needle = search.map(str::to_lowercase);

@@ -33,6 +33,7 @@ pub fn router() -> Router<Console> {
         .route("/connections/{id}/authorize", post(actions::authorize))
         .route("/connections/{id}/delete", get(actions::confirm_delete).post(actions::delete))
         .route("/connections/{id}/tables", get(tables::tables))
+        .route("/connections/{id}/reset-tables", post(tables::reset))
         .route("/connections/{id}/tables/{table}", get(tables::columns))
         .route("/connections/{id}/logs", get(logs::list))
         .route("/connections/{id}/logs/{name}", get(logs::view))

@@ -3,11 +3,13 @@
 
 use super::super::api::{query, segment};
 use super::super::page::{self, Section};
-use super::super::session::Signed;
+use super::super::parts;
+use super::super::parts::button_form;
+use super::super::session::{Posted, Signed};
 use super::{List, connection, href};
 use crate::connector::model::{ColumnInfo, TableInfo, TableType};
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use std::collections::HashMap;
@@ -21,7 +23,7 @@ fn type_name(t: TableType) -> &'static str {
     }
 }
 
-/// `GET /connections/{id}/tables?schema=&type=&reset=1`
+/// `GET /connections/{id}/tables?schema=&type=&done=`
 pub async fn tables(signed: Signed, Path(id): Path<String>, Query(params): Query<HashMap<String, String>>) -> Response {
     let c = match connection(&signed.api, &id).await {
         Ok(c) => c,
@@ -32,9 +34,6 @@ pub async fn tables(signed: Signed, Path(id): Path<String>, Query(params): Query
     let mut pairs = Vec::new();
     pairs.extend(schema.map(|s| ("schema", s)));
     pairs.extend(kind.map(|t| ("include_table_types", t)));
-    if param("reset").is_some() {
-        pairs.push(("reset_metadata", "true"));
-    }
     let path = format!("/connections/{}/tables?{}", segment(&id), query(pairs));
     let (status, found) = match signed.api.get::<List<TableInfo>>(&path).await {
         Ok(list) => (StatusCode::OK, Ok(list.value)),
@@ -53,8 +52,11 @@ pub async fn tables(signed: Signed, Path(id): Path<String>, Query(params): Query
                 }
             }
             button type="submit" { "Filter" }
-            button.plain type="submit" name="reset" value="1" { "Read again from the service" }
         }
+        div.actions {
+            (button_form(&signed, &format!("{base}/reset-tables"), "reset-tables", "Read the tables again from the service", false, false))
+        }
+        (page::notice(param("done")))
         @match &found {
             Err(failure) => (page::failure_box(failure)),
             Ok(tables) if tables.is_empty() => p.muted #no-tables { "No tables." },
@@ -109,4 +111,15 @@ pub async fn columns(signed: Signed, Path((id, table)): Path<(String, String)>) 
         p { a href=(format!("{}/tables", href(&c.id))) { "Back to the tables" } }
     };
     page::page(&signed, &format!("Columns of {table}"), Section::Connections, Some(&c.workspace_id), body).await
+}
+
+/// `POST /connections/{id}/reset-tables`: drops the cached metadata (the
+/// API's `reset-metadata`), then shows the tables read anew.
+pub async fn reset(Path(id): Path<String>, posted: Posted) -> Response {
+    let signed = posted.signed;
+    let path = format!("/connections/{}/reset-metadata", segment(&id));
+    match parts::act(&signed, Method::POST, &path).await {
+        Ok(()) => parts::done(&format!("{}/tables", href(&id)), "reset-metadata"),
+        Err(failure) => page::fail(&failure),
+    }
 }
