@@ -163,16 +163,17 @@ fn text(fields: &HashMap<String, Bytes>, name: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_string())
 }
 
-/// The page of a non-admin at an admin-only route (before its upload is read).
-fn admins_only(signed: &Signed) -> Result<(), Response> {
-    signed.principal.require_admin().map_err(|_| {
+/// The page of a non-admin at an admin-only route (shown before an upload
+/// is read); `None` for an admin.
+fn admins_only(signed: &Signed) -> Option<Response> {
+    signed.principal.require_admin().err().map(|_| {
         page::problem(StatusCode::FORBIDDEN, "Only admins install connectors or check components in the sandbox.")
     })
 }
 
 /// `POST /connectors`: the upload, installed through the API.
 async fn install(signed: Signed, form: Multipart) -> Response {
-    if let Err(response) = admins_only(&signed) {
+    if let Some(response) = admins_only(&signed) {
         return response;
     }
     let fields = match multipart(&signed, form).await {
@@ -261,7 +262,7 @@ fn try_page_body(signed: &Signed, config: &str, error: Option<&str>) -> Markup {
 
 /// `GET /connectors/try` (admins).
 async fn try_form(signed: Signed) -> Response {
-    if let Err(response) = admins_only(&signed) {
+    if let Some(response) = admins_only(&signed) {
         return response;
     }
     let body = try_page_body(&signed, "", None);
@@ -270,7 +271,7 @@ async fn try_form(signed: Signed) -> Response {
 
 /// `POST /connectors/try` (admins): the report of every check.
 async fn try_component(signed: Signed, State(console): State<Console>, form: Multipart) -> Response {
-    if let Err(response) = admins_only(&signed) {
+    if let Some(response) = admins_only(&signed) {
         return response;
     }
     let fields = match multipart(&signed, form).await {
