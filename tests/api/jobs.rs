@@ -15,7 +15,7 @@ const LEASE: Duration = Duration::from_secs(3);
 
 /// A QuickBooks 2.0.0 source with `rows` rows per table and a CSV
 /// destination; their ids.
-pub(super) async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
+pub(crate) async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
     let mut body = quickbooks_body("Books");
     body["connector_version"] = json!("2.0.0");
     body["properties"]["RowsPerTable"] = json!(rows.to_string());

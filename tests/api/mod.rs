@@ -35,6 +35,7 @@ mod tls;
 mod updates;
 mod workspaces;
 
+pub(crate) use jobs::endpoints as job_endpoints;
 pub use app::{
     BROWSER_ACCEPT, GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user,
     egress_config, fill, id_of, jobs_config, json, logged_since, names, quickbooks_body, request_logged,

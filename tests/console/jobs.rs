@@ -4,20 +4,8 @@
 
 use super::browser::{Browser, chromedriver};
 use super::visitor::origin;
-use crate::api::{TestApp, id_of, json, quickbooks_body, spawn_jobs_app};
-use serde_json::json;
+use crate::api::{job_endpoints as endpoints, json, spawn_jobs_app};
 use std::time::{Duration, Instant};
-
-/// A QuickBooks 2.0.0 source of `rows` rows a table and a CSV
-/// destination; their ids.
-async fn endpoints(app: &TestApp, rows: u64) -> (String, String) {
-    let mut body = quickbooks_body("Books");
-    body["connector_version"] = json!("2.0.0");
-    body["properties"]["RowsPerTable"] = json!(rows.to_string());
-    let source = id_of(&app.create_ok("default", &body).await);
-    let destination = id_of(&app.create_ok("default", &json!({"name": "Files", "connector": "CSV"})).await);
-    (source, destination)
-}
 
 /// What the job page shows of a run at one moment.
 #[derive(Debug, PartialEq)]

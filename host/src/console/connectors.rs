@@ -171,12 +171,18 @@ fn admins_only(signed: &Signed) -> Option<Response> {
     })
 }
 
+/// The fields of an upload form of an admin; for anyone else, the refusal
+/// before the upload is read.
+async fn admin_upload(signed: &Signed, form: Multipart) -> Result<HashMap<String, Bytes>, Response> {
+    match admins_only(signed) {
+        Some(refusal) => Err(refusal),
+        None => multipart(signed, form).await,
+    }
+}
+
 /// `POST /connectors`: the upload, installed through the API.
 async fn install(signed: Signed, form: Multipart) -> Response {
-    if let Some(response) = admins_only(&signed) {
-        return response;
-    }
-    let fields = match multipart(&signed, form).await {
+    let fields = match admin_upload(&signed, form).await {
         Ok(fields) => fields,
         Err(response) => return response,
     };
@@ -271,10 +277,7 @@ async fn try_form(signed: Signed) -> Response {
 
 /// `POST /connectors/try` (admins): the report of every check.
 async fn try_component(signed: Signed, State(console): State<Console>, form: Multipart) -> Response {
-    if let Some(response) = admins_only(&signed) {
-        return response;
-    }
-    let fields = match multipart(&signed, form).await {
+    let fields = match admin_upload(&signed, form).await {
         Ok(fields) => fields,
         Err(response) => return response,
     };
