@@ -105,7 +105,8 @@ fn sign_in_page(console: &Console, next: &str, status: StatusCode, error: Option
             div.field {
                 label for="token" { "Token " span.required aria-hidden="true" { "*" } }
                 input #token name="token" type="password" required autocomplete="current-password";
-                p.help { "An API token (" code { "syncport users generate-token" } ", or the admin token printed at first start)." }
+                p.help { "An API token: the admin token printed at the first start, or one an admin made for you (Users page, or "
+                    code { "POST /api.rsc/v2/users/{id}/generate-token" } ")." }
             }
             div.actions { button type="submit" { "Sign in" } }
         }
