@@ -35,7 +35,6 @@ mod tls;
 mod updates;
 mod workspaces;
 
-pub(crate) use jobs::endpoints as job_endpoints;
 pub use app::{
     BROWSER_ACCEPT, GUEST_BLOCKS, ROUTES, TestApp, assert_error, assert_error_shape, capture_server_log, create_user,
     egress_config, fill, id_of, jobs_config, json, logged_since, names, quickbooks_body, request_logged,
@@ -43,3 +42,4 @@ pub use app::{
     spawn_egress_app, spawn_egress_app_with, spawn_jobs_app, spawn_pair, spawn_pair_with, spawn_shared, sqlite_only,
     text, token,
 };
+pub(crate) use jobs::endpoints as job_endpoints;

@@ -72,9 +72,6 @@ pub fn router(state: AppState, api: Router) -> Router {
         .merge(jobs::router())
         .merge(users::router())
         .merge(assets::router());
-    for (name, value) in headers {
-        pages = pages.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
-    }
     // A page reloaded after a form (`GET` of a `POST` route) says so.
     let not_allowed = || async {
         page::problem(
@@ -82,5 +79,9 @@ pub fn router(state: AppState, api: Router) -> Router {
             "This address takes a form: go back to the page and use its buttons.",
         )
     };
-    pages.method_not_allowed_fallback(not_allowed).with_state(console).fallback_service(api)
+    pages = pages.method_not_allowed_fallback(not_allowed);
+    for (name, value) in headers {
+        pages = pages.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    pages.with_state(console).fallback_service(api)
 }
