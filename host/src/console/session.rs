@@ -6,6 +6,7 @@
 
 use super::Console;
 use super::api::Api;
+use crate::api::error::ApiError;
 use crate::auth::Principal;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -13,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use subtle::ConstantTimeEq;
 
 /// How long a session lasts after sign-in.
@@ -89,9 +90,15 @@ pub fn clear_cookie(console: &Console) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The client address of a request, as the API's failure limiter counts it.
+/// The client address of a request, when the server knows it.
 pub fn client(parts: &Parts) -> Option<SocketAddr> {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The client's IP address as the API's failure limiter counts it
+/// (unspecified when unknown, as the API does).
+pub fn client_ip(parts: &Parts) -> IpAddr {
+    client(parts).map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.ip())
 }
 
 /// A request of a signed-in user: the API as that user, who they are,
@@ -120,19 +127,25 @@ impl FromRequestParts<Console> for Signed {
         let Some(session) = Session::from_headers(console, &parts.headers) else {
             return Err(to_sign_in(parts));
         };
-        let ip = client(parts).map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.ip());
-        match crate::api::auth::principal(&console.state, ip, Some(&session.token)).await {
+        match crate::api::auth::principal(&console.state, client_ip(parts), Some(&session.token)).await {
             Ok(principal) => Ok(Signed {
                 api: Api::new(console.api.clone(), session.token, client(parts)),
                 principal,
                 csrf: session.csrf,
             }),
-            Err(crate::api::error::ApiError::Unauthorized(_)) => {
+            Err(ApiError::Unauthorized(_)) => {
                 let mut response = to_sign_in(parts);
                 response.headers_mut().insert(header::SET_COOKIE, clear_cookie(console));
                 Err(response)
             }
-            Err(error) => Err(super::page::problem(error.into_response().status(), "You cannot sign in right now.")),
+            Err(ApiError::TooManyAuthFailures { retry_after }) => Err(super::page::problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many failed sign-ins from this address: wait {retry_after} s and try again."),
+            )),
+            Err(error) => Err(super::page::problem(
+                error.into_response().status(),
+                "The server could not check your session; the failure is logged.",
+            )),
         }
     }
 }

@@ -4,7 +4,8 @@
 use super::Console;
 use super::api::{List, query, segment};
 use super::page;
-use super::session::{CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client};
+use super::session::{CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client_ip};
+use crate::api::error::ApiError;
 use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -139,7 +140,7 @@ fn presented_form_cookie(console: &Console, headers: &HeaderMap) -> Option<Strin
 /// limit per address), then stores the session.
 async fn sign_in(State(console): State<Console>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client(&parts).map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.ip());
+    let ip = client_ip(&parts);
     let expected = presented_form_cookie(&console, &parts.headers);
     let request = Request::from_parts(parts, body);
     let Ok(axum::Form(fields)) =
@@ -154,19 +155,26 @@ async fn sign_in(State(console): State<Console>, request: Request) -> Response {
         return sign_in_page(&console, &next, StatusCode::FORBIDDEN, Some(message));
     }
     let principal = crate::api::auth::principal(&console.state, ip, fields.value("token")).await;
-    let principal = match (principal, fields.value("user")) {
+    let refusal = match (principal, fields.value("user")) {
         (Ok(p), Some(user)) if p.name != user => {
             console.state.auth_failures.fail(ip);
-            Err("That token does not belong to that user.".to_string())
+            Some((StatusCode::UNAUTHORIZED, "That token does not belong to that user.".to_string()))
         }
-        (Ok(p), _) => Ok(p),
-        (Err(crate::api::error::ApiError::TooManyAuthFailures { retry_after }), _) => {
-            Err(format!("Too many failed sign-ins from this address: wait {retry_after} s and try again."))
+        (Ok(_), _) => None,
+        (Err(ApiError::TooManyAuthFailures { retry_after }), _) => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed sign-ins from this address: wait {retry_after} s and try again."),
+        )),
+        (Err(ApiError::Unauthorized(_)), _) => {
+            Some((StatusCode::UNAUTHORIZED, "The token is not valid (unknown, revoked or expired).".to_string()))
         }
-        (Err(_), _) => Err("The token is not valid (unknown, revoked or expired).".to_string()),
+        (Err(error), _) => Some((
+            error.into_response().status(),
+            "The server could not check the token; the failure is logged.".to_string(),
+        )),
     };
-    if let Err(message) = principal {
-        return sign_in_page(&console, &next, StatusCode::UNAUTHORIZED, Some(&message));
+    if let Some((status, message)) = refusal {
+        return sign_in_page(&console, &next, status, Some(&message));
     }
     let session = Session::new(fields.value("token").unwrap_or_default().to_string());
     match session.cookie(&console) {
