@@ -43,3 +43,4 @@ pub use app::{
     text, token,
 };
 pub(crate) use jobs::endpoints as job_endpoints;
+pub(crate) use oauth::books_body as oauth_books_body;

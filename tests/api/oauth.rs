@@ -36,7 +36,7 @@ struct Books {
 
 /// A QuickBooks 3.0.0 connection's create body: the company at `api`, the
 /// client of `provider`, its endpoints, no token; logging at Verbose.
-fn books_body(api: &Mock<quickbooks::QuickBooks>, provider: &Mock<Provider>) -> Value {
+pub(crate) fn books_body(api: &Mock<quickbooks::QuickBooks>, provider: &Mock<Provider>) -> Value {
     json!({
         "name": "Books",
         "connector": "QuickBooks",

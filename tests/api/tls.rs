@@ -278,19 +278,7 @@ async fn with_tls_and_no_public_url_oauth_redirects_to_the_https_listen_address(
         c.tls = Some(TlsConfig::self_signed());
     })
     .await;
-    let body = serde_json::json!({
-        "name": "Books",
-        "connector": "QuickBooks",
-        "connector_version": "3.0.0",
-        "properties": {
-            "CompanyId": quickbooks::COMPANY_ID,
-            "BaseURL": api.url(),
-            "OAuthClientId": provider.api().client_id(),
-            "OAuthClientSecret": provider.api().client_secret(),
-            "OAuthAuthorizationURL": provider.authorize_url(),
-            "OAuthTokenURL": provider.token_url()
-        }
-    });
+    let body = super::oauth::books_body(&api, &provider);
     let id = super::id_of(&app.create_ok("default", &body).await);
 
     let (status, started) = super::json(app.authorize(&id).await).await;

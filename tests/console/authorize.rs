@@ -10,7 +10,7 @@
 
 use super::browser::{Browser, chromedriver};
 use super::visitor::{Visitor, origin, unescape};
-use crate::api::{BROWSER_ACCEPT, TestApp, id_of, spawn_egress_app};
+use crate::api::{BROWSER_ACCEPT, TestApp, id_of, oauth_books_body as books_body, spawn_egress_app};
 use crate::mocks::oauth::{self, CLIENT_SECRET, ClientAuth, Provider};
 use crate::mocks::{Mock, quickbooks, salesforce};
 use axum::extract::RawQuery;
@@ -20,24 +20,6 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// A QuickBooks 3.0.0 connection's create body: the company at `api`, the
-/// client of `provider` and its endpoints, no token.
-fn books_body(api: &Mock<quickbooks::QuickBooks>, provider: &Mock<Provider>) -> Value {
-    json!({
-        "name": "Books",
-        "connector": "QuickBooks",
-        "connector_version": "3.0.0",
-        "properties": {
-            "CompanyId": quickbooks::COMPANY_ID,
-            "BaseURL": api.url(),
-            "OAuthClientId": provider.api().client_id(),
-            "OAuthClientSecret": provider.api().client_secret(),
-            "OAuthAuthorizationURL": provider.authorize_url(),
-            "OAuthTokenURL": provider.token_url()
-        }
-    })
-}
 
 /// A Salesforce 3.0.0 connection's create body: the instance at `api`, the
 /// client of `provider` and its endpoints, no token.
