@@ -37,6 +37,16 @@ pub struct List<T> {
     pub value: Vec<T>,
 }
 
+/// A workspace, as the API lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workspace {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+}
+
 /// A refusal of the API: its status and error body.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Failure {
@@ -152,6 +162,11 @@ impl Api {
             path = page.next_link.map(|next| next.strip_prefix(crate::api::BASE).unwrap_or(&next).to_string());
         }
         Ok(all)
+    }
+
+    /// The workspaces the user may see (an admin: all).
+    pub async fn workspaces(&self) -> Answer<Vec<Workspace>> {
+        self.all("/workspaces").await
     }
 
     /// `method path` with a JSON body, read as `T`.

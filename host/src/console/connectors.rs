@@ -31,12 +31,8 @@ pub fn router(component_limit: usize) -> Router<Console> {
 
 /// Connections per `(connector, version)` in the workspaces the user sees.
 async fn pinned(signed: &Signed) -> Result<BTreeMap<(String, String), Vec<ConnectionView>>, super::api::Failure> {
-    #[derive(serde::Deserialize)]
-    struct Workspace {
-        id: String,
-    }
     let mut pins: BTreeMap<(String, String), Vec<ConnectionView>> = BTreeMap::new();
-    for workspace in signed.api.get::<List<Workspace>>("/workspaces").await?.value {
+    for workspace in signed.api.workspaces().await? {
         let path = format!("/workspaces/{}/connections", segment(&workspace.id));
         for c in signed.api.all::<ConnectionView>(&path).await? {
             pins.entry((c.connector.to_lowercase(), c.connector_version.clone())).or_default().push(c);

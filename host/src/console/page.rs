@@ -7,7 +7,6 @@ use crate::auth::Role;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, html};
-use serde::Deserialize;
 
 /// The sections of the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,16 +44,8 @@ fn document(title: &str, header: Markup, body: Markup) -> Markup {
 /// A page of a signed-in user: the navigation (with `workspace` as the
 /// current one for workspace sections), then `body`.
 pub async fn page(signed: &Signed, title: &str, section: Section, workspace: Option<&str>, body: Markup) -> Response {
-    #[derive(Deserialize)]
-    struct Workspaces {
-        value: Vec<Workspace>,
-    }
-    #[derive(Deserialize)]
-    struct Workspace {
-        id: String,
-    }
-    let workspaces: Vec<String> = match signed.api.get::<Workspaces>("/workspaces").await {
-        Ok(list) => list.value.into_iter().map(|w| w.id).collect(),
+    let workspaces: Vec<String> = match signed.api.workspaces().await {
+        Ok(list) => list.into_iter().map(|w| w.id).collect(),
         Err(failure) => return fail(&failure),
     };
     let current = workspace.or(workspaces.first().map(String::as_str)).unwrap_or("default");

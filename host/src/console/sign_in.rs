@@ -2,7 +2,7 @@
 //! to), signing out, and the way in (`/`).
 
 use super::Console;
-use super::api::{List, query, segment};
+use super::api::{query, segment};
 use super::page;
 use super::session::{CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client_ip};
 use crate::api::error::ApiError;
@@ -48,12 +48,8 @@ pub fn router() -> Router<Console> {
 /// `/`: the connections of the user's first workspace (or, without one,
 /// a page that says so).
 async fn home(signed: Signed) -> Response {
-    #[derive(serde::Deserialize)]
-    struct Workspace {
-        id: String,
-    }
-    match signed.api.get::<List<Workspace>>("/workspaces").await {
-        Ok(list) => match list.value.first() {
+    match signed.api.workspaces().await {
+        Ok(list) => match list.first() {
             Some(first) => Redirect::to(&format!("/workspaces/{}/connections", segment(&first.id))).into_response(),
             None => {
                 let body = html! { p #no-workspace { "You have no workspace yet: ask an admin to grant you one." } };

@@ -8,7 +8,7 @@ use super::super::parts::{Done, with_status};
 use super::super::session::Signed;
 use super::edit::user_form;
 use super::tokens::{token_box, token_form, tokens_table};
-use super::{User, UserInput, user_path, workspace_labels, workspaces};
+use super::{User, UserInput, user_path, workspace_labels};
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use maud::html;
@@ -43,7 +43,7 @@ pub(super) async fn show(signed: Signed, Path(id): Path<String>, Query(query): Q
 /// A user's page: a new token if one was just made, what the API refused,
 /// the edit form, the tokens, a new token's form, and the way to delete.
 pub(super) async fn user_page(signed: &Signed, user: &User, shown: Shown<'_>) -> Response {
-    let all = match workspaces(signed).await {
+    let all = match signed.api.workspaces().await {
         Ok(all) => all,
         Err(failure) => return page::fail(&failure),
     };

@@ -6,7 +6,7 @@ use super::super::page::{self, Section};
 use super::super::parts::{complaint, described, done, field, invalid, text_input, with_status};
 use super::super::session::{Posted, Signed};
 use super::detail::{Shown, again, user_page};
-use super::{User, UserInput, Workspace, user_path, workspaces};
+use super::{User, UserInput, Workspace, user_path};
 use crate::auth::Role;
 use axum::extract::Path;
 use axum::http::Method;
@@ -91,7 +91,7 @@ pub(super) async fn new(signed: Signed) -> Response {
 
 /// The new user page, with `input` and what the API refused of it.
 async fn new_page(signed: &Signed, input: &UserInput, failure: Option<&Failure>) -> Response {
-    let all = match workspaces(signed).await {
+    let all = match signed.api.workspaces().await {
         Ok(all) => all,
         Err(failure) => return page::fail(&failure),
     };

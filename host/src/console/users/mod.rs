@@ -11,9 +11,9 @@ mod list;
 mod tokens;
 
 use super::Console;
-use super::api::{Answer, segment};
+use super::api::{Workspace, segment};
 use super::parts::whole;
-use super::session::{Fields, FieldsExt, Signed};
+use super::session::{Fields, FieldsExt};
 use crate::auth::Role;
 use axum::Router;
 use axum::routing::{get, post};
@@ -78,22 +78,6 @@ struct NewToken {
     token: String,
 }
 
-/// A workspace, as much of it as the user forms show.
-#[derive(Deserialize)]
-struct Workspace {
-    /// Its id.
-    id: String,
-    /// Its name.
-    name: String,
-}
-
-/// The list of workspaces.
-#[derive(Deserialize)]
-struct Workspaces {
-    /// The workspaces.
-    value: Vec<Workspace>,
-}
-
 /// The `/users/{id}` path of the API and the console.
 fn user_path(id: &str) -> String {
     format!("/users/{}", segment(id))
@@ -152,9 +136,4 @@ impl UserInput {
         }
         body
     }
-}
-
-/// Every workspace (an admin sees them all).
-async fn workspaces(signed: &Signed) -> Answer<Vec<Workspace>> {
-    Ok(signed.api.get::<Workspaces>("/workspaces").await?.value)
 }
