@@ -43,4 +43,4 @@ pub use app::{
     text, token,
 };
 pub(crate) use jobs::endpoints as job_endpoints;
-pub(crate) use oauth::books_body as oauth_books_body;
+pub(crate) use oauth::{books_body as oauth_books_body, force_body as oauth_force_body};

@@ -55,7 +55,7 @@ pub(crate) fn books_body(api: &Mock<quickbooks::QuickBooks>, provider: &Mock<Pro
 
 /// A Salesforce 3.0.0 connection's create body: the instance at `api`, the
 /// client of `provider`, its endpoints, no token; logging at Verbose.
-fn force_body(api: &Mock<salesforce::Salesforce>, provider: &Mock<Provider>) -> Value {
+pub(crate) fn force_body(api: &Mock<salesforce::Salesforce>, provider: &Mock<Provider>) -> Value {
     json!({
         "name": "Force",
         "connector": "Salesforce",

@@ -10,33 +10,18 @@
 
 use super::browser::{Browser, chromedriver};
 use super::visitor::{Visitor, origin, unescape};
-use crate::api::{BROWSER_ACCEPT, TestApp, id_of, oauth_books_body as books_body, spawn_egress_app};
+use crate::api::{
+    BROWSER_ACCEPT, TestApp, id_of, oauth_books_body as books_body, oauth_force_body as force_body, spawn_egress_app,
+};
 use crate::mocks::oauth::{self, CLIENT_SECRET, ClientAuth, Provider};
-use crate::mocks::{Mock, quickbooks, salesforce};
+use crate::mocks::{quickbooks, salesforce};
 use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// A Salesforce 3.0.0 connection's create body: the instance at `api`, the
-/// client of `provider` and its endpoints, no token.
-fn force_body(api: &Mock<salesforce::Salesforce>, provider: &Mock<Provider>) -> Value {
-    json!({
-        "name": "Force",
-        "connector": "Salesforce",
-        "connector_version": "3.0.0",
-        "properties": {
-            "InstanceURL": api.url(),
-            "OAuthClientId": provider.api().client_id(),
-            "OAuthClientSecret": provider.api().client_secret(),
-            "OAuthAuthorizationURL": provider.authorize_url(),
-            "OAuthTokenURL": provider.token_url()
-        }
-    })
-}
 
 /// The opening tag of the element of id `id` in `html`.
 fn tag_of<'h>(html: &'h str, id: &str) -> Option<&'h str> {
