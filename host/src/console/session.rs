@@ -27,9 +27,43 @@ const CONTEXT: &str = "syncport-console-session-v1";
 /// The name of the form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf";
 
-/// The cookie's name.
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-syncport-session" } else { "syncport-session" }
+/// The session cookie's name (without the `__Host-` prefix of HTTPS).
+const SESSION_COOKIE: &str = "syncport-session";
+
+/// The `Set-Cookie` value of the console's cookie `name` holding `value`:
+/// `Path=/`, HttpOnly, SameSite=Strict, and over HTTPS `Secure` with the
+/// `__Host-` prefix (no sibling host can set it); kept for `max_age`, or
+/// for the browser's session when `None`. An empty `value` removes it.
+pub fn set_cookie(console: &Console, name: &str, value: String, max_age: Option<chrono::Duration>) -> HeaderValue {
+    let name = if console.secure { format!("__Host-{name}") } else { name.to_string() };
+    let mut cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(console.secure)
+        .same_site(SameSite::Strict)
+        .build();
+    if let Some(age) = max_age {
+        cookie.set_max_age(cookie::time::Duration::seconds(age.num_seconds()));
+    }
+    if cookie.value().is_empty() {
+        cookie.make_removal();
+    }
+    // Names and values here are ASCII without separators (hex, base64,
+    // an envelope); an empty value would only fail to set the cookie.
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The value of the console's cookie `name` that a request presents.
+pub fn presented_cookie(console: &Console, headers: &HeaderMap, name: &str) -> Option<String> {
+    let name = if console.secure { format!("__Host-{name}") } else { name.to_string() };
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
 }
 
 /// A signed-in browser's session.
@@ -53,27 +87,14 @@ impl Session {
     pub fn cookie(&self, console: &Console) -> Result<HeaderValue, crate::secrets::KeyError> {
         let json = serde_json::to_vec(self).unwrap_or_default();
         let sealed = console.state.store.keyring().seal(&json, CONTEXT)?;
-        let cookie = Cookie::build((cookie_name(console.secure), sealed))
-            .path("/")
-            .http_only(true)
-            .secure(console.secure)
-            .same_site(SameSite::Strict)
-            .max_age(cookie::time::Duration::seconds(LIFETIME.num_seconds()));
-        HeaderValue::from_str(&cookie.to_string()).map_err(|_| crate::secrets::KeyError::Malformed)
+        Ok(set_cookie(console, SESSION_COOKIE, sealed, Some(LIFETIME)))
     }
 
     /// The session a request's cookie holds, if it opens and has not
     /// expired.
     fn from_headers(console: &Console, headers: &HeaderMap) -> Option<Session> {
-        let name = cookie_name(console.secure);
-        let value = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name)?;
-        let json = console.state.store.keyring().open(value.value(), CONTEXT).ok()?;
+        let value = presented_cookie(console, headers, SESSION_COOKIE)?;
+        let json = console.state.store.keyring().open(&value, CONTEXT).ok()?;
         let session: Session = serde_json::from_slice(&json).ok()?;
         (session.expires_at > chrono::Utc::now().timestamp()).then_some(session)
     }
@@ -81,13 +102,7 @@ impl Session {
 
 /// The `Set-Cookie` value that ends a session in the browser.
 pub fn clear_cookie(console: &Console) -> HeaderValue {
-    let cookie = Cookie::build((cookie_name(console.secure), ""))
-        .path("/")
-        .http_only(true)
-        .secure(console.secure)
-        .same_site(SameSite::Strict)
-        .max_age(cookie::time::Duration::ZERO);
-    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+    set_cookie(console, SESSION_COOKIE, String::new(), None)
 }
 
 /// The client address of a request, when the server knows it.

@@ -4,37 +4,21 @@
 use super::Console;
 use super::api::{query, segment};
 use super::page;
-use super::session::{CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client_ip};
+use super::session::{
+    CSRF_FIELD, Fields, FieldsExt, Posted, Session, Signed, clear_cookie, client_ip, presented_cookie, set_cookie,
+};
 use crate::api::error::ApiError;
 use axum::Router;
 use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use cookie::{Cookie, SameSite};
 use maud::html;
 use std::collections::HashMap;
 
 /// The cookie that ties the sign-in form to the browser that loaded it (so
-/// no other site can sign a browser in to an account of its choosing);
-/// `__Host-` over HTTPS, so no sibling host can plant it.
-fn form_cookie_name(secure: bool) -> &'static str {
-    if secure { "__Host-syncport-sign-in" } else { "syncport-sign-in" }
-}
-
-/// The sign-in form's cookie holding `value` (empty and expired: removed).
-fn form_cookie(console: &Console, value: String) -> Cookie<'static> {
-    let mut cookie = Cookie::build((form_cookie_name(console.secure), value))
-        .path("/")
-        .http_only(true)
-        .secure(console.secure)
-        .same_site(SameSite::Strict)
-        .build();
-    if cookie.value().is_empty() {
-        cookie.make_removal();
-    }
-    cookie
-}
+/// no other site can sign a browser in to an account of its choosing).
+const FORM_COOKIE: &str = "syncport-sign-in";
 
 /// The routes of signing in and out.
 pub fn router() -> Router<Console> {
@@ -88,7 +72,7 @@ fn sign_in_page(console: &Console, next: &str, status: StatusCode, error: Option
     let mut nonce = [0u8; 16];
     let _ = getrandom::fill(&mut nonce);
     let nonce = hex::encode(nonce);
-    let cookie = form_cookie(console, nonce.clone());
+    let cookie = set_cookie(console, FORM_COOKIE, nonce.clone(), None);
     let body = html! {
         @if let Some(error) = error { div.error role="alert" id="sign-in-error" { p { (error) } } }
         form.stack method="post" action="/sign-in" {
@@ -109,9 +93,7 @@ fn sign_in_page(console: &Console, next: &str, status: StatusCode, error: Option
         }
     };
     let mut response = (status, page::public("Sign in", body)).into_response();
-    if let Ok(value) = cookie.to_string().parse() {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
 
@@ -120,24 +102,12 @@ async fn form(State(console): State<Console>, Query(params): Query<HashMap<Strin
     sign_in_page(&console, local(params.get("next").map(String::as_str)), StatusCode::OK, None)
 }
 
-/// The form token the browser's cookie holds.
-fn presented_form_cookie(console: &Console, headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == form_cookie_name(console.secure))
-        .map(|c| c.value().to_string())
-}
-
 /// `POST /sign-in`: checks the token as the API does (the same failure
 /// limit per address), then stores the session.
 async fn sign_in(State(console): State<Console>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let ip = client_ip(&parts);
-    let expected = presented_form_cookie(&console, &parts.headers);
+    let expected = presented_cookie(&console, &parts.headers, FORM_COOKIE);
     let request = Request::from_parts(parts, body);
     let Ok(axum::Form(fields)) =
         <axum::Form<Fields> as axum::extract::FromRequest<()>>::from_request(request, &()).await
@@ -175,11 +145,8 @@ async fn sign_in(State(console): State<Console>, request: Request) -> Response {
     let session = Session::new(fields.value("token").unwrap_or_default().to_string());
     match session.cookie(&console) {
         Ok(cookie) => {
-            let used = form_cookie(&console, String::new()).to_string();
-            let cookies = AppendHeaders([
-                (header::SET_COOKIE, cookie.to_str().unwrap_or_default().to_string()),
-                (header::SET_COOKIE, used),
-            ]);
+            let used = set_cookie(&console, FORM_COOKIE, String::new(), None);
+            let cookies = AppendHeaders([(header::SET_COOKIE, cookie), (header::SET_COOKIE, used)]);
             (cookies, Redirect::to(&next)).into_response()
         }
         Err(error) => {

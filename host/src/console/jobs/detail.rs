@@ -1,13 +1,13 @@
 //! One job's page: what it is, its buttons, the latest run (its live
 //! progress while under way, else its outcome) and the history of its runs.
 
-use super::super::api::{Answer, Failure, query, segment};
+use super::super::api::{Answer, Failure, List, query};
+use super::super::connections::connection;
 use super::super::page::{self, Section};
 use super::super::parts::{button_form, with_status};
 use super::super::session::Signed;
 use super::{
-    Connection, Job, Run, RunList, TableRun, connection_link, job_path, latest_run, status_badge, status_class,
-    tables_summary,
+    Connection, Job, Run, TableRun, connection_link, job_path, latest_run, status_badge, status_class, tables_summary,
 };
 use axum::extract::{Path, Query};
 use axum::response::Response;
@@ -73,11 +73,11 @@ async fn job_body(signed: &Signed, job: &Job, follow: bool) -> Answer<Markup> {
     // The two connections by id (a deleted one shows as its id).
     let mut named = Vec::new();
     for id in [&job.source_connection_id, &job.destination_connection_id] {
-        named.extend(signed.api.get::<Connection>(&format!("/connections/{}", segment(id))).await.ok());
+        named.extend(connection(&signed.api, id).await.ok());
     }
     let latest = latest_run(signed, &job.id).await?;
     let path = format!("{}/history?{}", job_path(&job.id), query([("$top", HISTORY)]));
-    let history: RunList = signed.api.get(&path).await?;
+    let history: List<Run> = signed.api.get(&path).await?;
     let running = latest.as_ref().is_some_and(Run::under_way);
     Ok(html! {
         (facts(job, &named))

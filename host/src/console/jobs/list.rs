@@ -1,12 +1,10 @@
 //! The jobs of a workspace, each with its last run.
 
-use super::super::api::{Answer, segment};
+use super::super::api::{Answer, List, segment};
 use super::super::page::{self, Section};
 use super::super::parts::Done;
 use super::super::session::Signed;
-use super::{
-    Connection, Job, JobList, Run, connection_link, connections, job_path, latest_run, status_badge, tables_summary,
-};
+use super::{Connection, Job, Run, connection_link, connections, job_path, latest_run, status_badge, tables_summary};
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use maud::{Markup, html};
@@ -24,7 +22,7 @@ pub(super) async fn list(signed: Signed, Path(ws): Path<String>, Query(query): Q
 
 /// The list page's body.
 async fn list_body(signed: &Signed, ws: &str) -> Answer<Markup> {
-    let jobs: JobList = signed.api.get(&format!("/workspaces/{}/jobs", segment(ws))).await?;
+    let jobs: List<Job> = signed.api.get(&format!("/workspaces/{}/jobs", segment(ws))).await?;
     let all = connections(signed, ws).await?;
     let mut rows = Vec::new();
     for job in &jobs.value {

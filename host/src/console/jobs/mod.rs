@@ -11,6 +11,7 @@ mod list;
 
 use super::Console;
 use super::api::{Answer, segment};
+use super::connections::ConnectionView as Connection;
 use super::session::Signed;
 use axum::Router;
 use axum::routing::{get, post};
@@ -49,13 +50,6 @@ struct Job {
     table_prefix: String,
     /// Rows per page.
     batch_size: u32,
-}
-
-/// A list of jobs.
-#[derive(Deserialize)]
-struct JobList {
-    /// The jobs, by name.
-    value: Vec<Job>,
 }
 
 /// A run as the API shows it.
@@ -97,26 +91,6 @@ struct TableRun {
     /// Why it failed.
     #[serde(default)]
     error: Option<String>,
-}
-
-/// A job's runs.
-#[derive(Deserialize)]
-struct RunList {
-    /// Newest first.
-    value: Vec<Run>,
-}
-
-/// A connection, as much of it as the jobs pages show.
-#[derive(Deserialize)]
-struct Connection {
-    /// Its id.
-    id: String,
-    /// Its name.
-    name: String,
-    /// Its connector.
-    connector: String,
-    /// The pinned version.
-    connector_version: String,
 }
 
 impl Run {
@@ -177,7 +151,7 @@ async fn latest_run(signed: &Signed, id: &str) -> Answer<Option<Run>> {
 /// A link to connection `id`, by its name when it is among `all`.
 fn connection_link(all: &[Connection], id: &str) -> Markup {
     let name = all.iter().find(|c| c.id == id).map_or(id, |c| c.name.as_str());
-    html! { a href=(format!("/connections/{}", segment(id))) { (name) } }
+    html! { a href=(super::connections::href(id)) { (name) } }
 }
 
 /// A job's tables, short: `all`, or the names.

@@ -1,16 +1,17 @@
 //! The list of users.
 
+use super::super::api::List;
 use super::super::page::{self, Section};
 use super::super::parts::Done;
 use super::super::session::Signed;
-use super::{User, UserList, user_path, workspace_labels};
+use super::{User, user_path, workspace_labels};
 use axum::extract::Query;
 use axum::response::Response;
 use maud::{Markup, html};
 
 /// `GET /users`: every user.
 pub(super) async fn list(signed: Signed, Query(query): Query<Done>) -> Response {
-    let users: UserList = match signed.api.get("/users").await {
+    let users: List<User> = match signed.api.get("/users").await {
         Ok(users) => users,
         Err(failure) => return page::fail(&failure),
     };

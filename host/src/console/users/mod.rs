@@ -64,13 +64,6 @@ struct Token {
     expires_at: Option<String>,
 }
 
-/// A list of users.
-#[derive(Deserialize)]
-struct UserList {
-    /// By name.
-    value: Vec<User>,
-}
-
 /// A new token.
 #[derive(Deserialize)]
 struct NewToken {
